@@ -1,0 +1,233 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR LGPL-2.1-or-later */
+/*
+ * pcore.h - the PASID allocator core: scope-aware PASIDs over a value source.
+ *
+ * This is the one implementation of the contract in docs/DESIGN.md section 2.
+ * It is compiled into the kernel shim and into libpasid's simulated backend.
+ * It does no locking: the embedding serialises every call on one core.
+ *
+ * Model
+ *   RID      a PCI requester ID with a PASID width (1..20).
+ *   value    1 .. 2^20-1. A value is *leased* from the source while at least
+ *            one allocation uses it and released when the last one goes.
+ *   group    allocation valid on a set of RIDs; the same value may live in
+ *            several groups at once as long as their RID sets are disjoint.
+ *   global   allocation reserved on every RID, present and future; one per
+ *            process (mm), shared by all owners of that process.
+ *   owner    an open /dev/pasid file or a library context; releasing it frees
+ *            what it holds.
+ *
+ * Costs: a fresh allocation is one source lease plus O(k) for k RIDs; a
+ * value is looked up through a two-level radix index. Only when the source
+ * is exhausted does the core scan leased values for one to reuse on a
+ * disjoint group (O(live values)); a RID that is provably full fails in O(1).
+ */
+#ifndef PCORE_H
+#define PCORE_H
+
+#include "pcore_env.h"
+
+#define PCORE_PASID_BITS	20
+#define PCORE_PASID_LIMIT	(1u << PCORE_PASID_BITS)	/* values < LIMIT */
+#define PCORE_MAX_GROUP_RIDS	1024
+
+/* Radix index over values: PCORE_IDX_TOP leaves of PCORE_IDX_LEAF slots. */
+#define PCORE_IDX_SHIFT		10
+#define PCORE_IDX_LEAF		(1u << PCORE_IDX_SHIFT)
+#define PCORE_IDX_TOP		(PCORE_PASID_LIMIT >> PCORE_IDX_SHIFT)
+
+enum pcore_intent {
+	PCORE_INTENT_GROUP = 1,
+	PCORE_INTENT_GLOBAL = 2,
+};
+
+/* flags for pcore_alloc_group() / pcore_alloc_global() */
+#define PCORE_ALLOC_EXACT	(1u << 0)	/* *inout_value or a precise error */
+#define PCORE_ALLOC_EXTERNAL	(1u << 1)	/* global only: value owned outside
+						 * the source (the mm's PASID) */
+
+enum pcore_event_type {
+	PCORE_EV_ALLOC = 1,
+	PCORE_EV_FREE,
+	PCORE_EV_EXTEND,
+	PCORE_EV_ATTACH,
+	PCORE_EV_DETACH,
+	PCORE_EV_REVOKE,	/* a RID was dropped from a group by removal */
+	PCORE_EV_RID_ADD,
+	PCORE_EV_RID_REMOVE,
+};
+
+struct pcore_owner;
+
+/**
+ * struct pcore_event - what the core tells its embedding, under its lock
+ * @type: PCORE_EV_*
+ * @intent: PCORE_INTENT_* of the allocation (0 for RID events)
+ * @value: the PASID (0 for RID events)
+ * @rid: the RID concerned (extend, attach, detach, revoke, RID events), else 0
+ * @owner: the owner acting or affected (NULL for RID events and for the
+ *	free of a global whose last reference went away)
+ */
+struct pcore_event {
+	unsigned int type;
+	unsigned int intent;
+	pcore_u32 value;
+	pcore_u32 rid;
+	const struct pcore_owner *owner;
+};
+
+/**
+ * struct pcore_ops - what the embedding provides
+ * @lease: take a free value in [@min, @max] from the source: 0 and
+ *	*@ret, or -ENOSPC (none free), -ENOMEM. Called with @min == @max for
+ *	exact requests; -ENOSPC then means someone outside holds it.
+ * @release: give a value back to the source.
+ * @event: optional; told about every change after it is made.
+ */
+struct pcore_ops {
+	int (*lease)(void *priv, pcore_u32 min, pcore_u32 max, pcore_u32 *ret);
+	void (*release)(void *priv, pcore_u32 value);
+	void (*event)(void *priv, const struct pcore_event *ev);
+};
+
+struct pcore_rid {
+	pcore_u32 id;		/* segment << 16 | bus << 8 | devfn */
+	pcore_u8 width;		/* 1..20 */
+	pcore_u32 nr_values;	/* group allocations naming this RID */
+	pcore_u32 nr_attached;	/* bindings on this RID */
+	void *cookie;		/* the embedding's (e.g. a pci_dev) */
+};
+
+struct pcore_attach {
+	struct pcore_attach *next;
+	const struct pcore_owner *owner;
+	pcore_u32 rid;
+};
+
+/*
+ * One allocation: 64 bytes on LP64. A group keeps its RID ids sorted, in
+ * place when there is one, else in an array. A global has no owner: it is
+ * keyed by mm and counts the owners that hold it.
+ */
+struct pcore_alloc {
+	struct pcore_alloc *value_next;	/* other allocations of this value */
+	struct pcore_alloc *next, *prev;	/* owner's list, or core's globals */
+	union {
+		struct pcore_owner *owner;	/* group */
+		pcore_u64 mm;			/* global */
+	};
+	struct pcore_attach *attach;
+	pcore_u32 value;
+	pcore_u8 intent;
+	pcore_u8 flags;			/* PCORE_ALLOC_EXTERNAL */
+	pcore_u16 cap_rids;		/* capacity of ext_rids, 0 = inline */
+	pcore_u32 nr;			/* group: RIDs; global: owner refs */
+	pcore_u32 inline_rid;
+	pcore_u32 *ext_rids;
+};
+
+/**
+ * struct pcore_owner - one owner; embed it and set it up with pcore_owner_init()
+ * @mm: the process it belongs to (global allocations are per mm)
+ * @cookie: the embedding's (file, context)
+ */
+struct pcore_owner {
+	struct pcore_alloc *allocs;	/* group allocations, a list */
+	struct pcore_alloc *global;	/* the mm's global if this owner holds it */
+	struct pcore_owner *next, *prev;
+	pcore_u64 mm;
+	void *cookie;
+	pcore_u32 nr_allocs;
+};
+
+struct pcore_stats {
+	pcore_u32 nr_rids;
+	pcore_u32 nr_owners;
+	pcore_u32 nr_groups;
+	pcore_u32 nr_globals;
+	pcore_u32 nr_values;		/* distinct values in use (leased or external) */
+	pcore_u32 nr_index_leaves;
+	size_t bytes;			/* memory held by the core's own structures */
+};
+
+struct pcore {
+	const struct pcore_ops *ops;
+	void *priv;
+	struct pcore_alloc **idx[PCORE_IDX_TOP];	/* value -> allocations */
+	struct pcore_rid **rid_slots;			/* open addressing by id */
+	pcore_u32 rid_cap, nr_rids;
+	pcore_u32 width_count[PCORE_PASID_BITS + 1];	/* RIDs per width */
+	pcore_u32 global_bits[PCORE_PASID_BITS + 1];	/* globals per bit length */
+	struct pcore_alloc *globals;
+	struct pcore_owner *owners;
+	struct pcore_stats st;
+};
+
+/* Lifecycle. pcore_destroy() requires that every owner was released. */
+void pcore_init(struct pcore *c, const struct pcore_ops *ops, void *priv);
+void pcore_destroy(struct pcore *c);
+void pcore_owner_init(struct pcore *c, struct pcore_owner *o, pcore_u64 mm, void *cookie);
+void pcore_owner_release(struct pcore *c, struct pcore_owner *o);
+
+/*
+ * RIDs. add: -EINVAL (width not 1..20), -EEXIST, -ENOMEM.
+ * remove: -ENODEV; drops the RID from every group, detaches its bindings.
+ */
+int pcore_rid_add(struct pcore *c, pcore_u32 rid, unsigned int width, void *cookie);
+int pcore_rid_remove(struct pcore *c, pcore_u32 rid);
+struct pcore_rid *pcore_rid_find(const struct pcore *c, pcore_u32 rid);
+unsigned int pcore_min_width(const struct pcore *c);
+
+/*
+ * Allocation. Errors (atomic: on error nothing changed):
+ * -EINVAL   bad flags, no RIDs, too many, duplicates, value 0 or >= 2^20
+ * -ENODEV   a RID is not known
+ * -ERANGE   the exact value does not fit the narrowest RID
+ * -EEXIST   the owner already holds this value (group: use extend), or
+ *           already holds a different global value
+ * -EBUSY    the exact value is in use on one of the RIDs / anywhere (global)
+ * -ENOSPC   no value is free on all the RIDs
+ * -ENOMEM   out of memory
+ */
+int pcore_alloc_group(struct pcore *c, struct pcore_owner *o, const pcore_u32 *rids,
+		      pcore_u32 nr_rids, pcore_u32 flags, pcore_u32 *inout_value);
+int pcore_alloc_global(struct pcore *c, struct pcore_owner *o, pcore_u32 flags,
+		       pcore_u32 *inout_value);
+
+/*
+ * extend: -ENOENT (owner holds no such value), -EPERM (another owner's),
+ * -EINVAL (a global), -ENODEV, -EALREADY (RID already in it), -ERANGE,
+ * -EBUSY, -E2BIG (group full), -ENOMEM.
+ * free: -ENOENT, -EPERM.
+ * attach: -ENOENT, -EPERM, -ENODEV, -EINVAL (RID not in the group),
+ * -ERANGE (global value too wide for the RID), -EALREADY, -ENOMEM.
+ * detach: -ENOENT (also: not attached there), -EPERM, -ENODEV.
+ */
+int pcore_extend(struct pcore *c, struct pcore_owner *o, pcore_u32 value, pcore_u32 rid);
+int pcore_free(struct pcore *c, struct pcore_owner *o, pcore_u32 value);
+int pcore_attach(struct pcore *c, struct pcore_owner *o, pcore_u32 value, pcore_u32 rid);
+int pcore_detach(struct pcore *c, struct pcore_owner *o, pcore_u32 value, pcore_u32 rid);
+
+/* Queries. */
+struct pcore_alloc *pcore_find(const struct pcore *c, const struct pcore_owner *o,
+			       pcore_u32 value);
+struct pcore_alloc *pcore_value_first(const struct pcore *c, pcore_u32 value);
+bool pcore_value_on_rid(const struct pcore *c, pcore_u32 value, pcore_u32 rid);
+bool pcore_is_attached(const struct pcore *c, pcore_u32 value, pcore_u32 rid);
+static inline const pcore_u32 *pcore_alloc_rids(const struct pcore_alloc *a)
+{
+	return a->cap_rids ? a->ext_rids : &a->inline_rid;
+}
+
+/*
+ * Walks. The callback returns 0 to go on, anything else stops the walk and
+ * is returned. Allocations come in value order; groups before the global
+ * for a shared value is impossible (a global's value is never shared).
+ */
+typedef int (*pcore_alloc_fn)(const struct pcore_alloc *a, void *data);
+typedef int (*pcore_rid_fn)(const struct pcore_rid *r, void *data);
+int pcore_for_each_alloc(const struct pcore *c, pcore_alloc_fn fn, void *data);
+int pcore_for_each_rid(const struct pcore *c, pcore_rid_fn fn, void *data);
+void pcore_get_stats(const struct pcore *c, struct pcore_stats *st);
+
+#endif /* PCORE_H */

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * internal.h - what lib/ files share: the context and the backend contract.
+ *
+ * A context is an owner. Its calls are serialised by ctx->lock; the backend
+ * does the work. Backends set the detail message with pasid_set_error().
+ */
+#ifndef LIBPASID_INTERNAL_H
+#define LIBPASID_INTERNAL_H
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdbool.h>
+
+#include <libpasid/pasid.h>
+
+#define PASID_EXPORT __attribute__((visibility("default")))
+
+#define PASID_ERRMSG_LEN 256
+
+struct pasid_ctx;
+
+/*
+ * One backend. Every op is called with ctx->lock held and returns 0 or a
+ * negative errno (list ops: the callback's value), setting the message.
+ */
+struct pasid_backend_ops {
+	const char *name;	/* "kernel", "sim (simulated)" */
+	int (*open)(struct pasid_ctx *ctx, const struct pasid_ctx_opts *opts);
+	void (*close)(struct pasid_ctx *ctx);
+	int (*alloc_group)(struct pasid_ctx *ctx, const uint32_t *rids, uint32_t nr,
+			   uint32_t flags, uint32_t *inout_pasid);
+	int (*alloc_global)(struct pasid_ctx *ctx, uint32_t flags, uint32_t *inout_pasid);
+	int (*extend)(struct pasid_ctx *ctx, uint32_t pasid, uint32_t rid);
+	int (*free)(struct pasid_ctx *ctx, uint32_t pasid);
+	int (*attach)(struct pasid_ctx *ctx, uint32_t pasid, uint32_t rid);
+	int (*detach)(struct pasid_ctx *ctx, uint32_t pasid, uint32_t rid);
+	int (*mock_rid_add)(struct pasid_ctx *ctx, uint32_t rid, unsigned int width);
+	int (*mock_rid_remove)(struct pasid_ctx *ctx, uint32_t rid);
+	int (*list_allocs)(struct pasid_ctx *ctx, pasid_alloc_cb cb, void *data);
+	int (*list_rids)(struct pasid_ctx *ctx, pasid_rid_cb cb, void *data);
+	int (*event_fd)(struct pasid_ctx *ctx);
+	int (*dispatch)(struct pasid_ctx *ctx, pasid_event_cb cb, void *data);
+};
+
+struct pasid_ctx {
+	pthread_mutex_t lock;
+	unsigned int refcount;		/* atomic */
+	int backend;			/* enum pasid_backend */
+	const struct pasid_backend_ops *ops;
+	const char *backend_name;	/* may differ from ops->name: "kernel (mock)" */
+	void *priv;			/* the backend's */
+	char errmsg[PASID_ERRMSG_LEN];
+};
+
+extern const struct pasid_backend_ops pasid_sim_backend;
+extern const struct pasid_backend_ops pasid_kernel_backend;
+
+/* Record why the current call fails; returns @err (a negative errno). */
+int pasid_set_error(struct pasid_ctx *ctx, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Same for pasid_ctx_new() failures, kept per thread. */
+int pasid_set_open_error(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* "ssss:bb:dd.f" into a caller buffer of PASID_RID_STRLEN, for messages. */
+const char *pasid_rid_str(uint32_t rid, char buf[PASID_RID_STRLEN]);
+
+#endif /* LIBPASID_INTERNAL_H */
