@@ -1,5 +1,158 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* libpasid/devices.h - placeholder until the work-queue issue lands; included by pasid.h. */
+/*
+ * libpasid/devices.h - discovery: PASID-capable PCI functions, DSA/IAA work
+ * queues (through libudev), with filters that say why a WQ was not chosen.
+ *
+ * Included by libpasid/pasid.h. With a sim context the SIMULATED topology is
+ * reported instead (PASID_DEV_SIMULATED set on every entry); with NULL or a
+ * kernel context, the real system (no /dev/pasid needed).
+ */
 #ifndef LIBPASID_DEVICES_H
 #define LIBPASID_DEVICES_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
 #endif
+
+struct pasid_ctx;
+
+/* Flags in struct pasid_pci_info and struct pasid_wq_entry */
+#define PASID_DEV_SIMULATED	(1u << 0)	/* from the sim topology */
+#define PASID_DEV_PASID_ENABLED	(1u << 1)	/* PASID capability control: enabled */
+#define PASID_DEV_PASID_EXEC	(1u << 2)	/* execute permission supported */
+#define PASID_DEV_PASID_PRIV	(1u << 3)	/* privileged mode supported */
+#define PASID_DEV_HAS_OP_CONFIG	(1u << 4)	/* WQ: op_config read (else op_cap) */
+#define PASID_DEV_NO_NODE	(1u << 5)	/* WQ: no character device (not enabled as user) */
+
+/**
+ * struct pasid_pci_info - one PCI function with a PASID capability
+ * @rid: segment << 16 | bus << 8 | devfn
+ * @pasid_width: Max PASID Width from the capability (1..20)
+ * @flags: PASID_DEV_*
+ * @vendor, @device: PCI ids
+ * @iommu_group: IOMMU group number, -1 if none
+ * @numa_node: -1 if unknown
+ * @driver: bound driver, "" if none
+ * @syspath: sysfs path
+ */
+struct pasid_pci_info {
+	uint32_t rid;
+	uint32_t pasid_width;
+	uint32_t flags;
+	uint16_t vendor;
+	uint16_t device;
+	int32_t iommu_group;
+	int32_t numa_node;
+	char driver[32];
+	char syspath[256];
+};
+
+typedef int (*pasid_pci_cb)(const struct pasid_pci_info *info, void *data);
+
+/**
+ * pasid_pci_discover() - Call @cb for every PCI function that has a PASID
+ * capability (read from its config space).
+ * @ctx: NULL or a kernel context for the real system; a sim context for the
+ *	SIMULATED RIDs
+ * Return: 0, the first non-zero value of @cb, or -errno (-ENOMEM, libudev).
+ */
+int pasid_pci_discover(struct pasid_ctx *ctx, pasid_pci_cb cb, void *data);
+
+enum pasid_dev_type {
+	PASID_DEV_ANY = 0,		/* filters only */
+	PASID_DEV_DSA = 1,
+	PASID_DEV_IAA = 2,
+};
+
+/**
+ * struct pasid_wq_entry - one DSA/IAA work queue
+ * @name: "dsa0/wq0.0"
+ * @device: "dsa0"
+ * @devnode: "/dev/dsa/wq0.0"
+ * @dev_type: enum pasid_dev_type
+ * @mode: enum pasid_wq_mode (0 if the attribute is unreadable)
+ * @flags: PASID_DEV_*; PASID_DEV_PASID_ENABLED is the device's pasid_enabled
+ * @type: "user", "kernel", "none"
+ * @state: "enabled", "disabled", ...
+ * @size, @threshold, @priority: WQ attributes
+ * @max_batch_size: 0 on IAA
+ * @max_transfer_size: bytes
+ * @block_on_fault: 0/1
+ * @numa_node: the device's node, -1 if unknown
+ * @rid: the device's PCI function, 0 if unknown
+ * @ops: operations the WQ accepts: op_config if present, else the device's
+ *	op_cap (bit n = opcode n)
+ */
+struct pasid_wq_entry {
+	char name[48];
+	char device[16];
+	char devnode[64];
+	uint32_t dev_type;
+	uint32_t mode;
+	uint32_t flags;
+	char type[16];
+	char state[16];
+	uint32_t size;
+	uint32_t threshold;
+	uint32_t priority;
+	uint32_t max_batch_size;
+	uint64_t max_transfer_size;
+	uint32_t block_on_fault;
+	int32_t numa_node;
+	uint32_t rid;
+	uint64_t ops[4];
+};
+
+/** struct pasid_wq_filter flags */
+#define PASID_WQ_FILTER_ANY_STATE	(1u << 0)	/* also disabled WQs */
+#define PASID_WQ_FILTER_ANY_TYPE	(1u << 1)	/* also kernel/none WQs */
+#define PASID_WQ_FILTER_NO_PASID_OK	(1u << 2)	/* also devices with PASID off */
+
+/**
+ * struct pasid_wq_filter - which WQs to choose
+ * @mode: enum pasid_wq_mode, 0 for any
+ * @dev_type: enum pasid_dev_type, 0 for any
+ * @numa_node: required node, -1 for any
+ * @flags: PASID_WQ_FILTER_*; by default only enabled user WQs of devices
+ *	with PASID enabled are chosen
+ * @ops: required operations (bit n = opcode n), all zero for none
+ */
+struct pasid_wq_filter {
+	uint32_t mode;
+	uint32_t dev_type;
+	int32_t numa_node;
+	uint32_t flags;
+	uint64_t ops[4];
+};
+
+/**
+ * pasid_wq_filter_init() - Defaults: any mode, type and node, enabled user
+ * WQs with PASID. Return: 0; -EINVAL on NULL.
+ */
+int pasid_wq_filter_init(struct pasid_wq_filter *filter);
+
+/**
+ * pasid_wq_cb - one WQ, chosen or not
+ * @reason: NULL when chosen, else why not ("mode is dedicated, wanted shared")
+ * Return: 0 to go on, non-zero to stop (pasid_wq_discover() returns it).
+ */
+typedef int (*pasid_wq_cb)(const struct pasid_wq_entry *wq, const char *reason, void *data);
+
+/**
+ * pasid_wq_discover() - Call @cb for every DSA/IAA work queue, saying for
+ * each one not chosen why.
+ * @ctx: NULL or a kernel context for the real system (udev subsystems
+ *	"dsa" and "iax"); a sim context for the SIMULATED WQs
+ * @filter: NULL for pasid_wq_filter_init()'s defaults
+ * Return: number of WQs chosen, the first non-zero value of @cb, or -errno.
+ */
+int pasid_wq_discover(struct pasid_ctx *ctx, const struct pasid_wq_filter *filter,
+		      pasid_wq_cb cb, void *data);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LIBPASID_DEVICES_H */
