@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * core_env.c - the allocator core's environment in userspace, with a
+ * fail-nth countdown so tests can fail any internal allocation.
+ */
+#include <stdatomic.h>
+#include <stdlib.h>
+
+#include "pcore_env.h"
+#include "core_env.h"
+
+static atomic_long fail_countdown;	/* 0: off; n: the nth allocation fails */
+static atomic_ulong alloc_calls;
+
+void pasid_test_fail_nth(long nth)
+{
+	atomic_store(&fail_countdown, nth);
+}
+
+unsigned long pasid_test_alloc_calls(void)
+{
+	return atomic_load(&alloc_calls);
+}
+
+bool pasid_test_should_fail(void)
+{
+	long left = atomic_load(&fail_countdown);
+
+	atomic_fetch_add(&alloc_calls, 1);
+	while (left > 0) {
+		if (atomic_compare_exchange_weak(&fail_countdown, &left, left - 1))
+			return left == 1;
+	}
+	return false;
+}
+
+void *pcore_env_alloc(size_t size)
+{
+	if (pasid_test_should_fail())
+		return NULL;
+	return calloc(1, size);
+}
+
+void pcore_env_free(void *ptr)
+{
+	free(ptr);
+}

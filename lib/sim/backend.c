@@ -1,0 +1,518 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * backend.c - the SIMULATED backend: the public API over the shared
+ * platform's allocator core, with messages that say which RID, which PASID
+ * and whose.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "platform.h"
+
+#define P (&sim_platform)
+
+static int sim_open(struct pasid_ctx *ctx, const struct pasid_ctx_opts *opts)
+{
+	struct sim_ctx *sc = calloc(1, sizeof(*sc));
+	int rc;
+
+	if (!sc)
+		return pasid_set_error(ctx, -ENOMEM, "out of memory");
+	sc->ctx = ctx;
+	snprintf(sc->comm, sizeof(sc->comm), "%s", program_invocation_short_name);
+	rc = sim_platform_join(ctx, opts->sim_topology, sc);
+	if (rc) {
+		free(sc);
+		return rc;
+	}
+	ctx->priv = sc;
+	return 0;
+}
+
+static void sim_close(struct pasid_ctx *ctx)
+{
+	struct sim_ctx *sc = sim_ctx_of(ctx);
+
+	sim_platform_leave(sc);
+	free(sc);
+}
+
+/* Who else holds @v, for messages. */
+static const char *holder_of(uint32_t v, const struct sim_ctx *me, char *buf, size_t len)
+{
+	const struct pcore_alloc *a;
+
+	for (a = pcore_value_first(&P->core, v); a; a = a->value_next) {
+		const struct sim_ctx *o = a->intent == PCORE_INTENT_GROUP ? a->owner->cookie : NULL;
+
+		if (a->intent == PCORE_INTENT_GLOBAL) {
+			snprintf(buf, len, "the global ENQCMD PASID of simulated pid %llu",
+				 (unsigned long long)a->mm);
+			return buf;
+		}
+		if (o != me) {
+			snprintf(buf, len, "a group of simulated pid %d", o->pid);
+			return buf;
+		}
+	}
+	snprintf(buf, len, "nobody");
+	return buf;
+}
+
+/* The first RID of @rids on which @v is in use, for -EBUSY messages. */
+static uint32_t busy_rid(uint32_t v, const uint32_t *rids, uint32_t nr)
+{
+	uint32_t i;
+
+	for (i = 0; i < nr; i++)
+		if (pcore_value_on_rid(&P->core, v, rids[i]))
+			return rids[i];
+	return rids[0];
+}
+
+static int group_error(struct pasid_ctx *ctx, int err, const uint32_t *rids, uint32_t nr,
+		       uint32_t flags, uint32_t want)
+{
+	char rb[PASID_RID_STRLEN], hb[96];
+	unsigned int minw = PASID_WIDTH_MAX;
+	uint32_t i, bad = rids[0];
+
+	for (i = 0; i < nr; i++) {
+		const struct pcore_rid *r = pcore_rid_find(&P->core, rids[i]);
+
+		if (!r) {
+			bad = rids[i];
+			break;
+		}
+		if (r->width < minw) {
+			minw = r->width;
+			bad = rids[i];
+		}
+	}
+	switch (err) {
+	case -ENODEV:
+		return pasid_set_error(ctx, err, "RID %s does not exist on the SIMULATED platform",
+				       pasid_rid_str(bad, rb));
+	case -EINVAL:
+		return pasid_set_error(ctx, err, flags & PASID_ALLOC_EXACT && (!want || want >= PASID_LIMIT)
+					       ? "PASID %u is outside 1..%u"
+					       : "the RID list has a duplicate (PASID %u)",
+				       want, PASID_LIMIT - 1);
+	case -ERANGE:
+		return pasid_set_error(ctx, err, "PASID %u does not fit RID %s (width %u: values < %u)",
+				       want, pasid_rid_str(bad, rb), minw, 1u << minw);
+	case -EEXIST:
+		return pasid_set_error(ctx, err,
+				       "this context already holds PASID %u: use pasid_extend() to add RIDs",
+				       want);
+	case -EBUSY:
+		return pasid_set_error(ctx, err, "PASID %u is in use on RID %s by %s", want,
+				       pasid_rid_str(busy_rid(want, rids, nr), rb),
+				       holder_of(want, sim_ctx_of(ctx), hb, sizeof(hb)));
+	case -ENOSPC:
+		return pasid_set_error(ctx, err,
+				       "no PASID below %u is free on all %u RIDs (narrowest: %s, width %u)",
+				       1u << minw, nr, pasid_rid_str(bad, rb), minw);
+	default:
+		return pasid_set_error(ctx, err, "group allocation failed: %s", strerror(-err));
+	}
+}
+
+static int sim_alloc_group(struct pasid_ctx *ctx, const uint32_t *rids, uint32_t nr,
+			   uint32_t flags, uint32_t *inout)
+{
+	uint32_t v = *inout;
+	int err;
+
+	pthread_mutex_lock(&P->lock);
+	err = pcore_alloc_group(&P->core, &sim_ctx_of(ctx)->owner, rids, nr,
+				flags & PASID_ALLOC_EXACT ? PCORE_ALLOC_EXACT : 0, &v);
+	if (err)
+		group_error(ctx, err, rids, nr, flags, *inout);
+	else
+		*inout = v;
+	pthread_mutex_unlock(&P->lock);
+	return err;
+}
+
+static int sim_alloc_global(struct pasid_ctx *ctx, uint32_t flags, uint32_t *inout)
+{
+	struct sim_ctx *sc = sim_ctx_of(ctx);
+	unsigned int minw;
+	uint32_t v = *inout;
+	char hb[96];
+	int err;
+
+	pthread_mutex_lock(&P->lock);
+	minw = pcore_min_width(&P->core);
+	err = pcore_alloc_global(&P->core, &sc->owner,
+				 flags & PASID_ALLOC_EXACT ? PCORE_ALLOC_EXACT : 0, &v);
+	switch (err) {
+	case 0:
+		*inout = v;
+		break;
+	case -EINVAL:
+		pasid_set_error(ctx, err, "PASID %u is outside 1..%u", v, PASID_LIMIT - 1);
+		break;
+	case -ERANGE:
+		pasid_set_error(ctx, err,
+				"PASID %u does not fit the narrowest PASID-capable RID (width %u): "
+				"a global ENQCMD PASID must be below %u", v, minw, 1u << minw);
+		break;
+	case -EEXIST:
+		pasid_set_error(ctx, err, "this process already holds %s PASID %u",
+				sc->owner.global ? "the global ENQCMD" : "group",
+				sc->owner.global ? sc->owner.global->value : v);
+		break;
+	case -EBUSY:
+		pasid_set_error(ctx, err, "PASID %u is in use by %s", v,
+				holder_of(v, sc, hb, sizeof(hb)));
+		break;
+	case -ENOSPC:
+		pasid_set_error(ctx, err, "no PASID below %u is free on every RID", 1u << minw);
+		break;
+	default:
+		pasid_set_error(ctx, err, "global allocation failed: %s", strerror(-err));
+	}
+	pthread_mutex_unlock(&P->lock);
+	return err;
+}
+
+/* Messages shared by the calls that name an existing PASID and a RID. */
+static int value_error(struct pasid_ctx *ctx, int err, const char *what, uint32_t v, uint32_t rid)
+{
+	char rb[PASID_RID_STRLEN], hb[96];
+	const struct pcore_rid *r = pcore_rid_find(&P->core, rid);
+
+	switch (err) {
+	case -EINVAL:
+		if (!v || v >= PASID_LIMIT)
+			return pasid_set_error(ctx, err, "%s: PASID %u is outside 1..%u", what, v,
+					       PASID_LIMIT - 1);
+		return pasid_set_error(ctx, err, "%s: PASID %u is %s", what, v,
+				       !strcmp(what, "extend")
+					       ? "the global ENQCMD PASID, already valid on every RID"
+					       : "a group that does not name that RID");
+	case -ENOENT:
+		return pasid_set_error(ctx, err, "%s: this context holds no PASID %u%s", what, v,
+				       !strcmp(what, "detach") ? " attached on that RID" : "");
+	case -EPERM:
+		return pasid_set_error(ctx, err, "%s: PASID %u belongs to %s", what, v,
+				       holder_of(v, sim_ctx_of(ctx), hb, sizeof(hb)));
+	case -ENODEV:
+		return pasid_set_error(ctx, err, "%s: RID %s does not exist", what,
+				       pasid_rid_str(rid, rb));
+	case -EALREADY:
+		return pasid_set_error(ctx, err, "%s: PASID %u is already %s RID %s", what, v,
+				       !strcmp(what, "extend") ? "valid on" : "attached on",
+				       pasid_rid_str(rid, rb));
+	case -ERANGE:
+		return pasid_set_error(ctx, err, "%s: PASID %u does not fit RID %s (width %u)", what,
+				       v, pasid_rid_str(rid, rb), r ? r->width : 0);
+	case -EBUSY:
+		return pasid_set_error(ctx, err, "%s: PASID %u is already in use on RID %s by %s",
+				       what, v, pasid_rid_str(rid, rb),
+				       holder_of(v, sim_ctx_of(ctx), hb, sizeof(hb)));
+	case -E2BIG:
+		return pasid_set_error(ctx, err, "%s: the group of PASID %u already has %u RIDs", what,
+				       v, PASID_MAX_GROUP_RIDS);
+	default:
+		return pasid_set_error(ctx, err, "%s: %s", what, strerror(-err));
+	}
+}
+
+typedef int (*value_rid_op)(struct pcore *c, struct pcore_owner *o, pcore_u32 v, pcore_u32 rid);
+
+static int run_value_rid(struct pasid_ctx *ctx, value_rid_op op, const char *what, uint32_t v,
+			 uint32_t rid)
+{
+	int err;
+
+	pthread_mutex_lock(&P->lock);
+	err = op(&P->core, &sim_ctx_of(ctx)->owner, v, rid);
+	if (err)
+		value_error(ctx, err, what, v, rid);
+	pthread_mutex_unlock(&P->lock);
+	return err;
+}
+
+static int sim_extend(struct pasid_ctx *ctx, uint32_t v, uint32_t rid)
+{
+	return run_value_rid(ctx, pcore_extend, "extend", v, rid);
+}
+
+static int sim_attach(struct pasid_ctx *ctx, uint32_t v, uint32_t rid)
+{
+	return run_value_rid(ctx, pcore_attach, "attach", v, rid);
+}
+
+static int sim_detach(struct pasid_ctx *ctx, uint32_t v, uint32_t rid)
+{
+	return run_value_rid(ctx, pcore_detach, "detach", v, rid);
+}
+
+static int sim_free(struct pasid_ctx *ctx, uint32_t v)
+{
+	int err;
+
+	pthread_mutex_lock(&P->lock);
+	err = pcore_free(&P->core, &sim_ctx_of(ctx)->owner, v);
+	if (err)
+		value_error(ctx, err, "free", v, 0);
+	pthread_mutex_unlock(&P->lock);
+	return err;
+}
+
+static int sim_mock_rid_add(struct pasid_ctx *ctx, uint32_t rid, unsigned int width)
+{
+	char rb[PASID_RID_STRLEN];
+	int err;
+
+	pthread_mutex_lock(&P->lock);
+	err = pcore_rid_add(&P->core, rid, width, NULL);
+	pthread_mutex_unlock(&P->lock);
+	if (err == -EINVAL)
+		return pasid_set_error(ctx, err, "RID %s: width %u is outside 1..%u",
+				       pasid_rid_str(rid, rb), width, PASID_WIDTH_MAX);
+	if (err == -EEXIST)
+		return pasid_set_error(ctx, err, "RID %s already exists", pasid_rid_str(rid, rb));
+	if (err)
+		return pasid_set_error(ctx, err, "RID %s: %s", pasid_rid_str(rid, rb), strerror(-err));
+	return 0;
+}
+
+static int sim_mock_rid_remove(struct pasid_ctx *ctx, uint32_t rid)
+{
+	char rb[PASID_RID_STRLEN];
+	int err;
+
+	pthread_mutex_lock(&P->lock);
+	err = pcore_rid_remove(&P->core, rid);
+	pthread_mutex_unlock(&P->lock);
+	if (err)
+		return pasid_set_error(ctx, err, "RID %s does not exist", pasid_rid_str(rid, rb));
+	return 0;
+}
+
+/* ---- listing: snapshot under the lock, call back without it ---------------- */
+
+struct snap_alloc {
+	struct pasid_alloc_info info;
+	uint32_t off_rids, off_att;	/* into the shared id pool */
+};
+
+struct snapshot {
+	const struct sim_ctx *me;
+	struct snap_alloc *allocs;
+	size_t nr, cap;
+	uint32_t *ids;
+	size_t nr_ids, cap_ids;
+	int err;
+};
+
+static int grow(void **buf, size_t *cap, size_t need, size_t elem)
+{
+	size_t n = *cap ? *cap : 64;
+	void *p;
+
+	if (need <= *cap)
+		return 0;
+	while (n < need)
+		n *= 2;
+	p = realloc(*buf, n * elem);
+	if (!p)
+		return -ENOMEM;
+	*buf = p;
+	*cap = n;
+	return 0;
+}
+
+static int snap_one(const struct pcore_alloc *a, void *data)
+{
+	struct snapshot *s = data;
+	const struct pcore_attach *at;
+	struct snap_alloc *sa;
+	uint32_t nat = 0;
+
+	for (at = a->attach; at; at = at->next)
+		nat++;
+	if (grow((void **)&s->allocs, &s->cap, s->nr + 1, sizeof(*s->allocs)) ||
+	    grow((void **)&s->ids, &s->cap_ids, s->nr_ids + (a->intent == PCORE_INTENT_GROUP ? a->nr : 0) + nat,
+		 sizeof(*s->ids)))
+		return s->err = -ENOMEM;
+	sa = &s->allocs[s->nr++];
+	memset(sa, 0, sizeof(*sa));
+	sa->info.pasid = a->value;
+	sa->info.intent = a->intent;
+	sa->off_rids = s->nr_ids;
+	if (a->intent == PCORE_INTENT_GROUP) {
+		const struct sim_ctx *o = a->owner->cookie;
+
+		memcpy(&s->ids[s->nr_ids], pcore_alloc_rids(a), a->nr * sizeof(uint32_t));
+		s->nr_ids += a->nr;
+		sa->info.nr_rids = a->nr;
+		sa->info.owner_pid = o->pid;
+		memcpy(sa->info.owner_comm, o->comm, sizeof(o->comm));
+		if (o == s->me)
+			sa->info.flags |= PASID_INFO_MINE;
+	} else {
+		const struct pcore_owner *o;
+
+		sa->info.owner_pid = (int32_t)a->mm;
+		if (s->me->owner.global == a)
+			sa->info.flags |= PASID_INFO_MINE;
+		/* any context of that simulated process names it */
+		for (o = P->core.owners; o; o = o->next) {
+			if (o->global == a) {
+				memcpy(sa->info.owner_comm, ((const struct sim_ctx *)o->cookie)->comm,
+				       sizeof(sa->info.owner_comm));
+				break;
+			}
+		}
+	}
+	sa->off_att = s->nr_ids;
+	for (at = a->attach; at; at = at->next)
+		s->ids[s->nr_ids++] = at->rid;
+	sa->info.nr_attached = nat;
+	return 0;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int sim_list_allocs(struct pasid_ctx *ctx, pasid_alloc_cb cb, void *data)
+{
+	struct snapshot s = { .me = sim_ctx_of(ctx) };
+	size_t i;
+	int ret = 0;
+
+	pthread_mutex_lock(&P->lock);
+	pcore_for_each_alloc(&P->core, snap_one, &s);
+	pthread_mutex_unlock(&P->lock);
+	if (s.err) {
+		ret = pasid_set_error(ctx, s.err, "out of memory listing allocations");
+		goto out;
+	}
+	for (i = 0; i < s.nr && !ret; i++) {
+		struct pasid_alloc_info *info = &s.allocs[i].info;
+
+		info->rids = &s.ids[s.allocs[i].off_rids];
+		info->attached = &s.ids[s.allocs[i].off_att];
+		qsort(&s.ids[s.allocs[i].off_att], info->nr_attached, sizeof(uint32_t), cmp_u32);
+		ret = cb(info, data);
+	}
+out:
+	free(s.allocs);
+	free(s.ids);
+	return ret;
+}
+
+struct rid_snap {
+	struct pasid_rid_info *v;
+	size_t nr, cap;
+};
+
+static int snap_rid(const struct pcore_rid *r, void *data)
+{
+	struct rid_snap *s = data;
+
+	if (grow((void **)&s->v, &s->cap, s->nr + 1, sizeof(*s->v)))
+		return -ENOMEM;
+	s->v[s->nr++] = (struct pasid_rid_info){
+		.rid = r->id,
+		.width = r->width,
+		.nr_values = r->nr_values,
+		.nr_attached = r->nr_attached,
+		.mock = 1,
+	};
+	return 0;
+}
+
+static int sim_list_rids(struct pasid_ctx *ctx, pasid_rid_cb cb, void *data)
+{
+	struct rid_snap s = { 0 };
+	size_t i;
+	int ret;
+
+	pthread_mutex_lock(&P->lock);
+	ret = pcore_for_each_rid(&P->core, snap_rid, &s);
+	pthread_mutex_unlock(&P->lock);
+	if (ret) {
+		free(s.v);
+		return pasid_set_error(ctx, ret, "out of memory listing RIDs");
+	}
+	/* the rid_info starts with the RID: sort by it */
+	qsort(s.v, s.nr, sizeof(*s.v), cmp_u32);
+	for (i = 0; i < s.nr && !ret; i++)
+		ret = cb(&s.v[i], data);
+	free(s.v);
+	return ret;
+}
+
+/* ---- events ---------------------------------------------------------------------- */
+
+static int sim_event_fd(struct pasid_ctx *ctx)
+{
+	struct sim_ctx *sc = sim_ctx_of(ctx);
+	int fd;
+
+	if (sc->event_fd >= 0)
+		return sc->event_fd;
+	fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (fd < 0)
+		return pasid_set_error(ctx, -errno, "eventfd: %s", strerror(errno));
+	pthread_mutex_lock(&P->lock);
+	sc->event_fd = fd;
+	sc->next_sub = P->subs;
+	P->subs = sc;
+	pthread_mutex_unlock(&P->lock);
+	return fd;
+}
+
+static int sim_dispatch(struct pasid_ctx *ctx, pasid_event_cb cb, void *data)
+{
+	struct sim_ctx *sc = sim_ctx_of(ctx);
+	struct pasid_event *evs;
+	unsigned int n, i;
+	uint64_t cnt;
+
+	if (sc->event_fd < 0)
+		return pasid_set_error(ctx, -EINVAL, "not subscribed: call pasid_ctx_get_event_fd() first");
+	pthread_mutex_lock(&P->lock);
+	evs = sc->events;
+	n = sc->nr_events;
+	sc->events = NULL;
+	sc->nr_events = sc->cap_events = 0;
+	(void)!read(sc->event_fd, &cnt, sizeof(cnt));
+	pthread_mutex_unlock(&P->lock);
+	for (i = 0; i < n; i++)
+		cb(&evs[i], data);
+	free(evs);
+	return (int)n;
+}
+
+const struct pasid_backend_ops pasid_sim_backend = {
+	.name = "sim (simulated)",
+	.open = sim_open,
+	.close = sim_close,
+	.alloc_group = sim_alloc_group,
+	.alloc_global = sim_alloc_global,
+	.extend = sim_extend,
+	.free = sim_free,
+	.attach = sim_attach,
+	.detach = sim_detach,
+	.mock_rid_add = sim_mock_rid_add,
+	.mock_rid_remove = sim_mock_rid_remove,
+	.list_allocs = sim_list_allocs,
+	.list_rids = sim_list_rids,
+	.event_fd = sim_event_fd,
+	.dispatch = sim_dispatch,
+};
