@@ -308,12 +308,13 @@ struct pcore_alloc *pcore_find(const struct pcore *c, const struct pcore_owner *
 	return NULL;
 }
 
-/* The owner's allocation of @v, or -ENOENT / -EPERM (someone else's) / -EINVAL. */
+/* The owner's allocation of @v, or -ENOENT (none; also out of range) / -EPERM. */
 static int find_owned(const struct pcore *c, const struct pcore_owner *o, pcore_u32 v,
 		      struct pcore_alloc **ret)
 {
+	*ret = NULL;
 	if (!value_ok(v))
-		return -EINVAL;
+		return -ENOENT;
 	*ret = pcore_find(c, o, v);
 	if (*ret)
 		return 0;

@@ -195,6 +195,7 @@ int pcore_alloc_global(struct pcore *c, struct pcore_owner *o, pcore_u32 flags,
 		       pcore_u32 *inout_value);
 
 /*
+ * A value of 0 or >= 2^20 is "not held": -ENOENT.
  * extend: -ENOENT (owner holds no such value), -EPERM (another owner's),
  * -EINVAL (a global), -ENODEV, -EALREADY (RID already in it), -ERANGE,
  * -EBUSY, -E2BIG (group full), -ENOMEM.

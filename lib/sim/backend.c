@@ -190,14 +190,14 @@ static int value_error(struct pasid_ctx *ctx, int err, const char *what, uint32_
 
 	switch (err) {
 	case -EINVAL:
-		if (!v || v >= PASID_LIMIT)
-			return pasid_set_error(ctx, err, "%s: PASID %u is outside 1..%u", what, v,
-					       PASID_LIMIT - 1);
 		return pasid_set_error(ctx, err, "%s: PASID %u is %s", what, v,
 				       !strcmp(what, "extend")
 					       ? "the global ENQCMD PASID, already valid on every RID"
 					       : "a group that does not name that RID");
 	case -ENOENT:
+		if (!v || v >= PASID_LIMIT)
+			return pasid_set_error(ctx, err, "%s: PASID %u is outside 1..%u", what, v,
+					       PASID_LIMIT - 1);
 		return pasid_set_error(ctx, err, "%s: this context holds no PASID %u%s", what, v,
 				       !strcmp(what, "detach") ? " attached on that RID" : "");
 	case -EPERM:
