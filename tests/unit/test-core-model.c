@@ -1,0 +1,679 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * test-core-model.c - the allocator core against a deliberately simple
+ * reference model, over long random operation sequences.
+ *
+ * The model keeps plain arrays and predicts the exact result of every call:
+ * the errno, and for automatic allocations the value (lowest value free
+ * everywhere, else the lowest value reusable on a disjoint group). After
+ * every step the core's whole state is compared with the model and the
+ * contract's invariants are checked. Allocation failures are injected at
+ * random (fail-nth): a call that returns -ENOMEM must have changed nothing.
+ *
+ * Widths are small on purpose so the space runs out and reuse, -ENOSPC and
+ * -ERANGE paths are taken all the time.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "core_env.h"
+#include "pcore.h"
+#include "pcore_bitmap.h"
+
+#define NR_SLOTS	6	/* RID slots; a slot's RID may come and go */
+#define NR_OWNERS	4	/* owners 0 and 1 share one mm */
+#define MAX_ALLOCS	512
+
+static const pcore_u32 slot_id[NR_SLOTS] = { 0x0008, 0x0010, 0x6a08, 0x6a10, 0xe708, 0x10000 };
+static const unsigned int owner_mm[NR_OWNERS] = { 100, 100, 200, 300 };
+
+struct m_alloc {
+	pcore_u32 value;
+	int intent;
+	int owner;			/* group: owner; global: -1 */
+	unsigned int mm;		/* global */
+	unsigned int holders;		/* global: owner mask */
+	unsigned int rids;		/* group: slot mask */
+	unsigned int att[NR_OWNERS];	/* slot mask of bindings, per owner */
+};
+
+struct model {
+	bool present[NR_SLOTS];
+	unsigned int width[NR_SLOTS];
+	struct m_alloc a[MAX_ALLOCS];
+	int n;
+};
+
+struct world {
+	struct model m;
+	struct pcore core;
+	struct pcore_bitmap bm;
+	struct pcore_owner owners[NR_OWNERS];
+	unsigned long ops, enomem;
+};
+
+static const struct pcore_ops ops = {
+	.lease = pcore_bitmap_lease_op,
+	.release = pcore_bitmap_release_op,
+};
+
+static uint64_t rng_state;
+
+static uint32_t rnd(uint32_t n)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return (uint32_t)((rng_state >> 11) % n);
+}
+
+/* ---- model helpers ------------------------------------------------------ */
+
+static int slot_of(pcore_u32 id)
+{
+	int i;
+
+	for (i = 0; i < NR_SLOTS; i++)
+		if (slot_id[i] == id)
+			return i;
+	return -1;
+}
+
+static pcore_u32 wmax(unsigned int w)
+{
+	return (1u << w) - 1;
+}
+
+static unsigned int m_min_width(const struct model *m)
+{
+	unsigned int w = 20;
+	int i;
+
+	for (i = 0; i < NR_SLOTS; i++)
+		if (m->present[i] && m->width[i] < w)
+			w = m->width[i];
+	return w;
+}
+
+static bool m_used(const struct model *m, pcore_u32 v)
+{
+	int i;
+
+	for (i = 0; i < m->n; i++)
+		if (m->a[i].value == v)
+			return true;
+	return false;
+}
+
+/* The owner's allocation of v, -1 if none. */
+static int m_owned(const struct model *m, int o, pcore_u32 v)
+{
+	int i;
+
+	for (i = 0; i < m->n; i++) {
+		const struct m_alloc *a = &m->a[i];
+
+		if (a->value != v)
+			continue;
+		if (a->intent == PCORE_INTENT_GROUP ? a->owner == o : !!(a->holders & (1u << o)))
+			return i;
+	}
+	return -1;
+}
+
+static int m_global_of_mm(const struct model *m, unsigned int mm)
+{
+	int i;
+
+	for (i = 0; i < m->n; i++)
+		if (m->a[i].intent == PCORE_INTENT_GLOBAL && m->a[i].mm == mm)
+			return i;
+	return -1;
+}
+
+static int m_owner_global(const struct model *m, int o)
+{
+	int i;
+
+	for (i = 0; i < m->n; i++)
+		if (m->a[i].intent == PCORE_INTENT_GLOBAL && (m->a[i].holders & (1u << o)))
+			return i;
+	return -1;
+}
+
+/* The same check order as the contract: -EEXIST before -EBUSY. */
+static int m_group_check(const struct model *m, int o, pcore_u32 v, unsigned int mask)
+{
+	int i;
+
+	for (i = 0; i < m->n; i++) {
+		const struct m_alloc *a = &m->a[i];
+
+		if (a->value != v)
+			continue;
+		if (a->intent == PCORE_INTENT_GLOBAL)
+			return (a->holders & (1u << o)) ? -EEXIST : -EBUSY;
+		if (a->owner == o)
+			return -EEXIST;
+	}
+	for (i = 0; i < m->n; i++)
+		if (m->a[i].value == v && (m->a[i].rids & mask))
+			return -EBUSY;
+	return 0;
+}
+
+static unsigned int popcount(unsigned int x)
+{
+	return (unsigned int)__builtin_popcount(x);
+}
+
+static void m_remove(struct model *m, int i)
+{
+	m->a[i] = m->a[--m->n];
+}
+
+/* ---- comparing the core with the model ------------------------------------ */
+
+struct cmp {
+	const struct world *w;
+	bool seen[MAX_ALLOCS];
+	int count;
+};
+
+static int owner_index(const struct world *w, const struct pcore_owner *o)
+{
+	return (int)(o - w->owners);
+}
+
+static int cmp_one(const struct pcore_alloc *a, void *data)
+{
+	struct cmp *c = data;
+	const struct model *m = &c->w->m;
+	const struct pcore_attach *at;
+	unsigned int mask = 0, att[NR_OWNERS] = { 0 };
+	pcore_u32 k;
+	int i, o;
+
+	c->count++;
+	if (a->intent == PCORE_INTENT_GROUP) {
+		const pcore_u32 *ids = pcore_alloc_rids(a);
+
+		for (k = 0; k < a->nr; k++) {
+			int s = slot_of(ids[k]);
+
+			assert_true(s >= 0);
+			if (k)
+				assert_true(ids[k - 1] < ids[k]);	/* sorted, unique */
+			mask |= 1u << s;
+		}
+	}
+	for (at = a->attach; at; at = at->next) {
+		o = owner_index(c->w, at->owner);
+		assert_true(o >= 0 && o < NR_OWNERS);
+		att[o] |= 1u << slot_of(at->rid);
+	}
+	for (i = 0; i < m->n; i++) {
+		const struct m_alloc *ma = &m->a[i];
+
+		if (c->seen[i] || ma->value != a->value || ma->intent != a->intent)
+			continue;
+		if (a->intent == PCORE_INTENT_GROUP &&
+		    (ma->owner != owner_index(c->w, a->owner) || ma->rids != mask))
+			continue;
+		if (a->intent == PCORE_INTENT_GLOBAL &&
+		    (ma->mm != a->mm || popcount(ma->holders) != a->nr))
+			continue;
+		assert_memory_equal(att, ma->att, sizeof(att));
+		c->seen[i] = true;
+		return 0;
+	}
+	fail_msg("core has value %u (intent %d) that the model does not", a->value, a->intent);
+	return 1;
+}
+
+static void check_world(struct world *w)
+{
+	struct model *m = &w->m;
+	struct cmp c = { .w = w };
+	unsigned int per_slot_values[NR_SLOTS] = { 0 }, per_slot_att[NR_SLOTS] = { 0 };
+	int i, j, s;
+	pcore_u32 v;
+
+	pcore_for_each_alloc(&w->core, cmp_one, &c);
+	assert_int_equal(c.count, m->n);
+
+	for (i = 0; i < m->n; i++) {
+		const struct m_alloc *a = &m->a[i];
+
+		for (j = i + 1; j < m->n; j++) {
+			const struct m_alloc *b = &m->a[j];
+
+			if (a->value != b->value)
+				continue;
+			/* invariant 2: a global value is shared by nothing */
+			assert_false(a->intent == PCORE_INTENT_GLOBAL ||
+				     b->intent == PCORE_INTENT_GLOBAL);
+			/* invariant 1: per-RID uniqueness */
+			assert_int_equal(a->rids & b->rids, 0);
+			/* one owner, one allocation per value */
+			assert_int_not_equal(a->owner, b->owner);
+		}
+		for (s = 0; s < NR_SLOTS; s++) {
+			if (!(a->rids & (1u << s)))
+				continue;
+			/* invariant 3: it fits every RID of its group */
+			assert_true(m->present[s]);
+			assert_true(a->value <= wmax(m->width[s]));
+			per_slot_values[s]++;
+		}
+		for (j = 0; j < NR_OWNERS; j++)
+			for (s = 0; s < NR_SLOTS; s++)
+				if (a->att[j] & (1u << s))
+					per_slot_att[s]++;
+	}
+	for (s = 0; s < NR_SLOTS; s++) {
+		const struct pcore_rid *r = pcore_rid_find(&w->core, slot_id[s]);
+
+		assert_int_equal(!!r, m->present[s]);
+		if (!r)
+			continue;
+		assert_int_equal(r->width, m->width[s]);
+		assert_int_equal(r->nr_values, per_slot_values[s]);
+		assert_int_equal(r->nr_attached, per_slot_att[s]);
+	}
+	/* the source holds exactly the values in use */
+	for (v = 1; v < 300; v++)
+		assert_int_equal(pcore_bitmap_test(&w->bm, v), m_used(m, v));
+	assert_int_equal(w->bm.nr_used, w->core.st.nr_values);
+}
+
+/* ---- one operation each: predict, run, compare ---------------------------- */
+
+static void expect(struct world *w, int got, int want, bool armed, const char *op)
+{
+	if (armed && got == -ENOMEM) {
+		w->enomem++;
+		return;
+	}
+	if (got != want)
+		fail_msg("op %lu %s: got %d, model says %d", w->ops, op, got, want);
+}
+
+static unsigned int random_present_mask(const struct model *m)
+{
+	unsigned int mask = 0;
+	int s;
+
+	for (s = 0; s < NR_SLOTS; s++)
+		if (rnd(3) == 0)
+			mask |= 1u << s;
+	if (!mask)
+		mask = 1u << rnd(NR_SLOTS);
+	(void)m;
+	return mask;
+}
+
+static pcore_u32 random_value(void)
+{
+	switch (rnd(8)) {
+	case 0:
+		return 0;
+	case 1:
+		return PCORE_PASID_LIMIT + rnd(4);
+	case 2:
+		return 1 + rnd(300);
+	default:
+		return 1 + rnd(40);
+	}
+}
+
+static void op_alloc_group(struct world *w, int o, bool armed)
+{
+	struct model *m = &w->m;
+	bool exact = rnd(3) == 0;
+	unsigned int mask = random_present_mask(m), minw = 20;
+	pcore_u32 ids[NR_SLOTS + 1], v = exact ? random_value() : 0, got = v, cand;
+	int n = 0, s, want = 0, err;
+
+	for (s = 0; s < NR_SLOTS; s++)
+		if (mask & (1u << s))
+			ids[n++] = slot_id[s];
+	if (rnd(20) == 0)
+		ids[n++] = ids[0];	/* a duplicate */
+	/* shuffle: the core must not depend on the order */
+	for (s = n - 1; s > 0; s--) {
+		int t = (int)rnd((uint32_t)s + 1);
+		pcore_u32 x = ids[s];
+
+		ids[s] = ids[t];
+		ids[t] = x;
+	}
+
+	/* model: the first problem in sorted RID order */
+	{
+		pcore_u32 sorted[NR_SLOTS + 1];
+		int i, j;
+
+		memcpy(sorted, ids, sizeof(ids[0]) * n);
+		for (i = 1; i < n; i++)
+			for (j = i; j > 0 && sorted[j - 1] > sorted[j]; j--) {
+				pcore_u32 x = sorted[j];
+
+				sorted[j] = sorted[j - 1];
+				sorted[j - 1] = x;
+			}
+		if (exact && (v == 0 || v >= PCORE_PASID_LIMIT))
+			want = -EINVAL;
+		for (i = 0; i < n && !want; i++) {
+			if (i && sorted[i] == sorted[i - 1]) {
+				want = -EINVAL;
+			} else if (!m->present[slot_of(sorted[i])]) {
+				want = -ENODEV;
+			} else if (m->width[slot_of(sorted[i])] < minw) {
+				minw = m->width[slot_of(sorted[i])];
+			}
+		}
+	}
+	if (!want && exact) {
+		if (v > wmax(minw))
+			want = -ERANGE;
+		else
+			want = m_group_check(m, o, v, mask);
+	} else if (!want) {
+		want = -ENOSPC;
+		for (cand = 1; cand <= wmax(minw); cand++) {
+			if (!m_used(m, cand)) {
+				want = 0;
+				v = cand;
+				break;
+			}
+		}
+		for (cand = 1; want && cand <= wmax(minw); cand++) {
+			if (m_group_check(m, o, cand, mask) == 0) {
+				want = 0;
+				v = cand;
+			}
+		}
+	}
+
+	err = pcore_alloc_group(&w->core, &w->owners[o], ids, (pcore_u32)n,
+				exact ? PCORE_ALLOC_EXACT : 0, &got);
+	expect(w, err, want, armed, "alloc_group");
+	if (err)
+		return;
+	assert_int_equal(got, v);
+	m->a[m->n++] = (struct m_alloc){ .value = v, .intent = PCORE_INTENT_GROUP, .owner = o,
+					 .rids = mask };
+}
+
+static void op_alloc_global(struct world *w, int o, bool armed)
+{
+	struct model *m = &w->m;
+	bool exact = rnd(3) == 0;
+	pcore_u32 v = exact ? random_value() : 0, got = v, cand;
+	int want = 0, g = m_owner_global(m, o), err;
+
+	if (exact && (v == 0 || v >= PCORE_PASID_LIMIT))
+		want = -EINVAL;
+	else if (g < 0)
+		g = m_global_of_mm(m, owner_mm[o]);
+	if (!want && g >= 0) {
+		if (exact && v != m->a[g].value)
+			want = -EEXIST;
+		v = m->a[g].value;
+	} else if (!want && exact) {
+		if (v > wmax(m_min_width(m)))
+			want = -ERANGE;
+		else if (m_owned(m, o, v) >= 0)
+			want = -EEXIST;
+		else if (m_used(m, v))
+			want = -EBUSY;
+	} else if (!want) {
+		want = -ENOSPC;
+		for (cand = 1; cand <= wmax(m_min_width(m)); cand++) {
+			if (!m_used(m, cand)) {
+				want = 0;
+				v = cand;
+				break;
+			}
+		}
+	}
+	err = pcore_alloc_global(&w->core, &w->owners[o], exact ? PCORE_ALLOC_EXACT : 0, &got);
+	expect(w, err, want, armed, "alloc_global");
+	if (err)
+		return;
+	assert_int_equal(got, v);
+	if (g >= 0) {
+		m->a[g].holders |= 1u << o;
+	} else {
+		m->a[m->n++] = (struct m_alloc){ .value = v, .intent = PCORE_INTENT_GLOBAL,
+						 .owner = -1, .mm = owner_mm[o],
+						 .holders = 1u << o };
+	}
+}
+
+/* -ENOENT / -EPERM for a value the owner does not hold, else 0 and its index. */
+static int m_find_owned(const struct model *m, int o, pcore_u32 v, int *idx)
+{
+	*idx = -1;
+	if (v == 0 || v >= PCORE_PASID_LIMIT)
+		return -ENOENT;
+	*idx = m_owned(m, o, v);
+	if (*idx >= 0)
+		return 0;
+	return m_used(m, v) ? -EPERM : -ENOENT;
+}
+
+/* A value to name: mostly one that exists, sometimes anything. */
+static pcore_u32 pick_value(const struct model *m)
+{
+	if (m->n && rnd(5))
+		return m->a[rnd((uint32_t)m->n)].value;
+	return random_value();
+}
+
+static void drop_holder(struct model *m, int i, int o)
+{
+	struct m_alloc *a = &m->a[i];
+
+	a->att[o] = 0;
+	if (a->intent == PCORE_INTENT_GROUP) {
+		m_remove(m, i);
+		return;
+	}
+	a->holders &= ~(1u << o);
+	if (!a->holders)
+		m_remove(m, i);
+}
+
+static void op_free(struct world *w, int o, bool armed)
+{
+	struct model *m = &w->m;
+	pcore_u32 v = pick_value(m);
+	int i, want = m_find_owned(m, o, v, &i), err;
+
+	err = pcore_free(&w->core, &w->owners[o], v);
+	expect(w, err, want, armed, "free");
+	if (!err) {
+		if (m->a[i].intent == PCORE_INTENT_GROUP)
+			memset(m->a[i].att, 0, sizeof(m->a[i].att));
+		drop_holder(m, i, o);
+	}
+}
+
+static void op_extend(struct world *w, int o, bool armed)
+{
+	struct model *m = &w->m;
+	pcore_u32 v = pick_value(m);
+	int s = (int)rnd(NR_SLOTS), i, j, want, err;
+
+	want = m_find_owned(m, o, v, &i);
+	if (!want && m->a[i].intent == PCORE_INTENT_GLOBAL)
+		want = -EINVAL;
+	else if (!want && !m->present[s])
+		want = -ENODEV;
+	else if (!want && (m->a[i].rids & (1u << s)))
+		want = -EALREADY;
+	else if (!want && v > wmax(m->width[s]))
+		want = -ERANGE;
+	for (j = 0; !want && j < m->n; j++)
+		if (j != i && m->a[j].value == v && (m->a[j].rids & (1u << s)))
+			want = -EBUSY;
+	err = pcore_extend(&w->core, &w->owners[o], v, slot_id[s]);
+	expect(w, err, want, armed, "extend");
+	if (!err)
+		m->a[i].rids |= 1u << s;
+}
+
+static void op_attach(struct world *w, int o, bool armed, bool detach)
+{
+	struct model *m = &w->m;
+	pcore_u32 v = pick_value(m);
+	int s = (int)rnd(NR_SLOTS), i, want, err;
+
+	want = m_find_owned(m, o, v, &i);
+	if (!want && !m->present[s])
+		want = -ENODEV;
+	if (detach) {
+		if (!want && !(m->a[i].att[o] & (1u << s)))
+			want = -ENOENT;
+		err = pcore_detach(&w->core, &w->owners[o], v, slot_id[s]);
+		expect(w, err, want, armed, "detach");
+		if (!err)
+			m->a[i].att[o] &= ~(1u << s);
+		return;
+	}
+	if (!want && m->a[i].intent == PCORE_INTENT_GROUP && !(m->a[i].rids & (1u << s)))
+		want = -EINVAL;
+	else if (!want && v > wmax(m->width[s]))
+		want = -ERANGE;
+	else if (!want && (m->a[i].att[o] & (1u << s)))
+		want = -EALREADY;
+	err = pcore_attach(&w->core, &w->owners[o], v, slot_id[s]);
+	expect(w, err, want, armed, "attach");
+	if (!err)
+		m->a[i].att[o] |= 1u << s;
+}
+
+static void op_rid(struct world *w, bool armed)
+{
+	struct model *m = &w->m;
+	int s = (int)rnd(NR_SLOTS), i, o, want, err;
+	unsigned int width = rnd(10) == 0 ? rnd(22) : 2 + rnd(5);
+
+	if (rnd(2)) {
+		want = width < 1 || width > 20 ? -EINVAL : m->present[s] ? -EEXIST : 0;
+		err = pcore_rid_add(&w->core, slot_id[s], width, NULL);
+		expect(w, err, want, armed, "rid_add");
+		if (!err) {
+			m->present[s] = true;
+			m->width[s] = width;
+		}
+		return;
+	}
+	want = m->present[s] ? 0 : -ENODEV;
+	err = pcore_rid_remove(&w->core, slot_id[s]);
+	expect(w, err, want, false, "rid_remove");
+	if (err)
+		return;
+	m->present[s] = false;
+	for (i = 0; i < m->n; i++) {
+		m->a[i].rids &= ~(1u << s);
+		for (o = 0; o < NR_OWNERS; o++)
+			m->a[i].att[o] &= ~(1u << s);
+	}
+}
+
+static void op_release(struct world *w, int o)
+{
+	struct model *m = &w->m;
+	int i;
+
+	pcore_owner_release(&w->core, &w->owners[o]);
+	for (i = m->n - 1; i >= 0; i--) {
+		struct m_alloc *a = &m->a[i];
+
+		if (a->intent == PCORE_INTENT_GROUP ? a->owner == o : !!(a->holders & (1u << o)))
+			drop_holder(m, i, o);
+	}
+	pcore_owner_init(&w->core, &w->owners[o], owner_mm[o], NULL);
+}
+
+static void run_sequence(uint64_t seed, unsigned long nr_ops)
+{
+	struct world *w = calloc(1, sizeof(*w));
+	int o, s;
+
+	assert_non_null(w);
+	rng_state = seed * 0x9e3779b97f4a7c15ull + 1;
+	pcore_bitmap_init(&w->bm);
+	pcore_init(&w->core, &ops, &w->bm);
+	for (o = 0; o < NR_OWNERS; o++)
+		pcore_owner_init(&w->core, &w->owners[o], owner_mm[o], NULL);
+	for (s = 0; s < 4; s++) {
+		w->m.present[s] = true;
+		w->m.width[s] = 3 + (unsigned int)s;
+		assert_int_equal(pcore_rid_add(&w->core, slot_id[s], w->m.width[s], NULL), 0);
+	}
+
+	for (w->ops = 0; w->ops < nr_ops; w->ops++) {
+		bool armed = rnd(10) == 0;
+		uint32_t pick = rnd(100);
+
+		o = (int)rnd(NR_OWNERS);
+		if (armed)
+			pasid_test_fail_nth(1 + rnd(3));
+		if (pick < 30 && w->m.n < MAX_ALLOCS - 2)
+			op_alloc_group(w, o, armed);
+		else if (pick < 40)
+			op_alloc_global(w, o, armed);
+		else if (pick < 55)
+			op_free(w, o, armed);
+		else if (pick < 68)
+			op_extend(w, o, armed);
+		else if (pick < 80)
+			op_attach(w, o, armed, false);
+		else if (pick < 88)
+			op_attach(w, o, armed, true);
+		else if (pick < 96)
+			op_rid(w, armed);
+		else
+			op_release(w, o);
+		pasid_test_fail_nth(0);
+		check_world(w);
+	}
+	pcore_destroy(&w->core);
+	assert_int_equal(w->core.st.bytes, 0);	/* every byte the core took came back */
+	assert_int_equal(w->bm.nr_used, 0);
+	pcore_bitmap_destroy(&w->bm);
+	print_message("seed %llu: %lu ops, %lu injected ENOMEM\n", (unsigned long long)seed,
+		      w->ops, w->enomem);
+	assert_true(w->enomem > 0);	/* the failure paths were really taken */
+	free(w);
+}
+
+static void test_model_seeds(void **state)
+{
+	uint64_t seed;
+
+	(void)state;
+	/* 8 seeds x 15,000 operations = 120,000 checked steps */
+	for (seed = 1; seed <= 8; seed++)
+		run_sequence(seed, 15000);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_model_seeds),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
