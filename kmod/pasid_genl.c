@@ -1,0 +1,284 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * pasid_genl.c - the generic netlink family "pasid": dumps of allocations
+ * and RIDs, and the "events" multicast group fed by the core's events.
+ *
+ * Visibility: every allocation and RID is listed to everyone (values and
+ * RIDs are not secrets: they are the shared resource); the owner's pid and
+ * comm of an allocation are included only for the requester's own process,
+ * or for a requester with CAP_SYS_ADMIN. Events carry the acting process's
+ * pid (as /proc does) but never its comm.
+ */
+#include <linux/capability.h>
+#include <linux/sched.h>
+#include <net/genetlink.h>
+#include <net/netlink.h>
+
+#include "pasid_internal.h"
+
+static const struct nla_policy pasid_nl_policy[PASID_NL_A_MAX + 1] = {
+	[PASID_NL_A_VALUE] = { .type = NLA_U32 },
+	[PASID_NL_A_INTENT] = { .type = NLA_U32 },
+	[PASID_NL_A_RIDS] = { .type = NLA_BINARY },
+	[PASID_NL_A_ATTACHED] = { .type = NLA_BINARY },
+	[PASID_NL_A_OWNER_PID] = { .type = NLA_U32 },
+	[PASID_NL_A_OWNER_COMM] = { .type = NLA_NUL_STRING, .len = TASK_COMM_LEN - 1 },
+	[PASID_NL_A_RID] = { .type = NLA_U32 },
+	[PASID_NL_A_WIDTH] = { .type = NLA_U32 },
+	[PASID_NL_A_NR_VALUES] = { .type = NLA_U32 },
+	[PASID_NL_A_NR_ATTACHED] = { .type = NLA_U32 },
+	[PASID_NL_A_MOCK] = { .type = NLA_FLAG },
+	[PASID_NL_A_EVENT] = { .type = NLA_U32 },
+	[PASID_NL_A_FLAGS] = { .type = NLA_U32 },
+	[PASID_NL_A_NR_OWNERS] = { .type = NLA_U32 },
+};
+
+static struct genl_family pasid_genl_family;
+static bool pasid_genl_ok;
+
+/* The owner to show for @a: its owner, or for a global the first holder. */
+static const struct pasid_file *pasid_alloc_owner(const struct pcore_alloc *a)
+{
+	const struct pcore_owner *o;
+
+	if (a->intent == PCORE_INTENT_GROUP)
+		return pasid_file_of(a->owner);
+	for (o = pasid_core.owners; o; o = o->next)
+		if (o->global == a)
+			return pasid_file_of(o);
+	return NULL;
+}
+
+static int pasid_nl_fill_alloc(struct sk_buff *skb, struct netlink_callback *cb,
+			       const struct pcore_alloc *a, bool admin)
+{
+	const struct pasid_file *pf = pasid_alloc_owner(a);
+	const struct pcore_attach *at;
+	struct nlattr *nla;
+	u32 flags = 0, n, *p;
+	bool own;
+	void *hdr;
+
+	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			  &pasid_genl_family, NLM_F_MULTI, PASID_NL_CMD_GET_ALLOC);
+	if (!hdr)
+		return -EMSGSIZE;
+
+	own = pf && pf->tgid == task_tgid(current);
+	if (own)
+		flags |= PASID_NL_F_OWN_PROCESS;
+	if (a->flags & PCORE_ALLOC_EXTERNAL)
+		flags |= PASID_NL_F_EXTERNAL;
+	if (pasid_mock)
+		flags |= PASID_NL_F_MOCK;
+
+	if (nla_put_u32(skb, PASID_NL_A_VALUE, a->value) ||
+	    nla_put_u32(skb, PASID_NL_A_INTENT, a->intent) ||
+	    nla_put_u32(skb, PASID_NL_A_FLAGS, flags))
+		goto err_cancel;
+	if (pasid_mock && nla_put_flag(skb, PASID_NL_A_MOCK))
+		goto err_cancel;
+	if (a->intent == PCORE_INTENT_GROUP) {
+		if (nla_put(skb, PASID_NL_A_RIDS, a->nr * sizeof(u32), pcore_alloc_rids(a)))
+			goto err_cancel;
+	} else if (nla_put_u32(skb, PASID_NL_A_NR_OWNERS, a->nr)) {
+		goto err_cancel;
+	}
+	for (n = 0, at = a->attach; at; at = at->next)
+		n++;
+	if (n) {
+		nla = nla_reserve(skb, PASID_NL_A_ATTACHED, n * sizeof(u32));
+		if (!nla)
+			goto err_cancel;
+		p = nla_data(nla);
+		for (at = a->attach; at; at = at->next)
+			*p++ = at->rid;
+	}
+	if (pf && (own || admin)) {
+		if (nla_put_u32(skb, PASID_NL_A_OWNER_PID, pid_vnr(pf->tgid)) ||
+		    nla_put_string(skb, PASID_NL_A_OWNER_COMM, pf->comm))
+			goto err_cancel;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+
+err_cancel:
+	genlmsg_cancel(skb, hdr);
+	return -EMSGSIZE;
+}
+
+/* cb->args[0]: next value; cb->args[1]: allocations of it already sent */
+static int pasid_nl_dump_allocs(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	bool admin = netlink_capable(cb->skb, CAP_SYS_ADMIN);
+	u32 v = cb->args[0] ? cb->args[0] : 1;
+	unsigned long skip = cb->args[1];
+	int err = 0;
+
+	mutex_lock(&pasid_lock);
+	while (v < PCORE_PASID_LIMIT) {
+		struct pcore_alloc **leaf = pasid_core.idx[v >> PCORE_IDX_SHIFT];
+		const struct pcore_alloc *a;
+		unsigned long i = 0;
+
+		if (!leaf) {
+			v = ((v >> PCORE_IDX_SHIFT) + 1) << PCORE_IDX_SHIFT;
+			skip = 0;
+			continue;
+		}
+		for (a = leaf[v & (PCORE_IDX_LEAF - 1)]; a; a = a->value_next, i++) {
+			if (i < skip)
+				continue;
+			err = pasid_nl_fill_alloc(skb, cb, a, admin);
+			if (err) {
+				cb->args[0] = v;
+				cb->args[1] = i;
+				goto out;
+			}
+		}
+		v++;
+		skip = 0;
+	}
+	cb->args[0] = PCORE_PASID_LIMIT;
+	cb->args[1] = 0;
+out:
+	mutex_unlock(&pasid_lock);
+	/* one message larger than an empty dump buffer: tell, do not spin */
+	if (err && !skb->len)
+		return err;
+	return skb->len;
+}
+
+static int pasid_nl_dump_rids(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	unsigned long i = cb->args[0];
+	int err = 0;
+
+	mutex_lock(&pasid_lock);
+	for (; i < pasid_core.rid_cap; i++) {
+		const struct pcore_rid *r = pasid_core.rid_slots[i];
+		void *hdr;
+
+		if (!r)
+			continue;
+		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+				  &pasid_genl_family, NLM_F_MULTI, PASID_NL_CMD_GET_RID);
+		if (!hdr) {
+			err = -EMSGSIZE;
+			break;
+		}
+		if (nla_put_u32(skb, PASID_NL_A_RID, r->id) ||
+		    nla_put_u32(skb, PASID_NL_A_WIDTH, r->width) ||
+		    nla_put_u32(skb, PASID_NL_A_NR_VALUES, r->nr_values) ||
+		    nla_put_u32(skb, PASID_NL_A_NR_ATTACHED, r->nr_attached) ||
+		    (!r->cookie && nla_put_flag(skb, PASID_NL_A_MOCK))) {
+			genlmsg_cancel(skb, hdr);
+			err = -EMSGSIZE;
+			break;
+		}
+		genlmsg_end(skb, hdr);
+	}
+	cb->args[0] = i;
+	mutex_unlock(&pasid_lock);
+	if (err && !skb->len)
+		return err;
+	return skb->len;
+}
+
+/**
+ * pasid_genl_event() - Multicast one core event to the "events" group.
+ * @ev: the event, under pasid_lock
+ *
+ * Best effort: with no listener nothing is built; an allocation failure
+ * loses the event (listeners see a gap, as with any netlink overrun).
+ */
+void pasid_genl_event(const struct pcore_event *ev)
+{
+	const struct pasid_file *pf = pasid_file_of(ev->owner);
+	struct sk_buff *skb;
+	void *hdr;
+
+	if (!pasid_genl_ok || !genl_has_listeners(&pasid_genl_family, &init_net, 0))
+		return;
+	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!skb)
+		return;
+	hdr = genlmsg_put(skb, 0, 0, &pasid_genl_family, 0, PASID_NL_CMD_EVENT);
+	if (!hdr)
+		goto err_free;
+	if (nla_put_u32(skb, PASID_NL_A_EVENT, ev->type) ||
+	    nla_put_u32(skb, PASID_NL_A_INTENT, ev->intent) ||
+	    nla_put_u32(skb, PASID_NL_A_VALUE, ev->value) ||
+	    nla_put_u32(skb, PASID_NL_A_RID, ev->rid) ||
+	    (pf && nla_put_u32(skb, PASID_NL_A_OWNER_PID, pid_nr(pf->tgid))) ||
+	    (pasid_mock && nla_put_flag(skb, PASID_NL_A_MOCK)))
+		goto err_free;
+	genlmsg_end(skb, hdr);
+	genlmsg_multicast(&pasid_genl_family, skb, 0, 0, GFP_KERNEL);
+	return;
+
+err_free:
+	nlmsg_free(skb);
+}
+
+static const struct genl_small_ops pasid_genl_ops[] = {
+	{
+		.cmd = PASID_NL_CMD_GET_ALLOC,
+		.validate = GENL_DONT_VALIDATE_STRICT,
+		.dumpit = pasid_nl_dump_allocs,
+	},
+	{
+		.cmd = PASID_NL_CMD_GET_RID,
+		.validate = GENL_DONT_VALIDATE_STRICT,
+		.dumpit = pasid_nl_dump_rids,
+	},
+};
+
+static const struct genl_multicast_group pasid_genl_mcgrps[] = {
+	{ .name = PASID_GENL_MCGRP_EVENTS },
+};
+
+static struct genl_family pasid_genl_family __ro_after_init = {
+	.name = PASID_GENL_NAME,
+	.version = PASID_GENL_VERSION,
+	.maxattr = PASID_NL_A_MAX,
+	.policy = pasid_nl_policy,
+	.netnsok = false,
+	.module = THIS_MODULE,
+	.small_ops = pasid_genl_ops,
+	.n_small_ops = ARRAY_SIZE(pasid_genl_ops),
+	.resv_start_op = PASID_NL_CMD_MAX + 1,
+	.mcgrps = pasid_genl_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(pasid_genl_mcgrps),
+};
+
+/**
+ * pasid_genl_init() - Register the family.
+ *
+ * Return: 0 or -errno.
+ */
+int pasid_genl_init(void)
+{
+	int err = genl_register_family(&pasid_genl_family);
+
+	if (!err)
+		pasid_genl_ok = true;
+	return err;
+}
+
+/** pasid_genl_exit() - Unregister the family. */
+void pasid_genl_exit(void)
+{
+	pasid_genl_ok = false;
+	genl_unregister_family(&pasid_genl_family);
+}
+
+/**
+ * pasid_genl_registered() - Is the family up?
+ *
+ * Return: true once pasid_genl_init() succeeded.
+ */
+bool pasid_genl_registered(void)
+{
+	return pasid_genl_ok;
+}

@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * pasid_internal.h - shared state of the pasid shim (pasid.ko).
+ *
+ * One struct pcore holds every allocation; one mutex (pasid_lock) serialises
+ * every call into it, including the genl dumps and the PCI bus notifier.
+ * Each open file of /dev/pasid is one pcore owner (struct pasid_file).
+ */
+#ifndef PASID_INTERNAL_H
+#define PASID_INTERNAL_H
+
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/pid.h>
+#include <linux/sched.h>
+#include <linux/version.h>
+
+#include "core/pcore.h"
+#include "uapi/linux/pasid.h"
+
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 1, 0)
+#error "pasid.ko needs Linux 6.1 or later"
+#endif
+
+/* Which real (non-mock) backend this kernel gets; see kernel-notes.md. */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 4, 0)
+#define PASID_REAL_IOASID	1	/* ioasid_alloc() + iommu_sva_alloc_pasid() */
+#elif LINUX_VERSION_CODE >= KERNEL_VERSION(6, 6, 0)
+#define PASID_REAL_GLOBAL_IDA	1	/* iommu_alloc_global_pasid() + SVA bind */
+#else
+#define PASID_REAL_NONE		1	/* 6.4, 6.5: no exported allocator */
+#endif
+
+struct iommu_sva;
+struct mm_struct;
+struct pci_dev;
+
+/**
+ * struct pasid_bind - one real SVA binding made by ATTACH
+ * @node: in pasid_file.binds
+ * @value: the PASID
+ * @rid: the RID it is bound on
+ * @handle: the kernel's SVA handle
+ */
+struct pasid_bind {
+	struct list_head node;
+	u32 value;
+	u32 rid;
+	struct iommu_sva *handle;
+};
+
+/**
+ * struct pasid_file - one open file of /dev/pasid: one owner
+ * @owner: the allocator core's owner (keyed by @mm for the global)
+ * @mm: the opener's mm, pinned with mmgrab() until release
+ * @tgid: the opener's thread-group id
+ * @comm: the opener's command name at open
+ * @binds: real mode: SVA bindings made through ATTACH
+ * @global_sva: real mode >= 6.6: the SVA bind that gave the mm its PASID
+ */
+struct pasid_file {
+	struct pcore_owner owner;
+	struct mm_struct *mm;
+	struct pid *tgid;
+	char comm[TASK_COMM_LEN];
+	struct list_head binds;
+	struct iommu_sva *global_sva;
+};
+
+static inline struct pasid_file *pasid_file_of(const struct pcore_owner *o)
+{
+	return o ? container_of(o, struct pasid_file, owner) : NULL;
+}
+
+/* pasid_main.c */
+extern struct mutex pasid_lock;
+extern struct pcore pasid_core;
+extern bool pasid_mock;
+
+/**
+ * struct pasid_source - where the core's values come from, per mode
+ * @kind: enum pasid_kernel_alloc
+ * @ops: the pcore_ops handed to pcore_init()
+ * @priv: their private data
+ * @init: set up; 0 or -errno
+ * @exit: tear down; every value must have been released
+ */
+struct pasid_source {
+	unsigned int kind;
+	const struct pcore_ops *ops;
+	void *priv;
+	int (*init)(void);
+	void (*exit)(void);
+};
+
+/* values currently held from the source (GET_INFO out_nr_held), under pasid_lock */
+extern u32 pasid_nr_held;
+
+extern const struct pasid_source pasid_source_mock;
+#ifndef PASID_REAL_NONE
+extern const struct pasid_source pasid_source_real;
+#endif
+
+/* pasid_real.c: real-mode helpers (PCI RIDs, the mm's PASID, SVA) */
+int pasid_real_init(void);
+void pasid_real_exit(void);
+int pasid_real_alloc_global(struct pasid_file *pf, u32 flags, u32 *inout);
+int pasid_real_attach(struct pasid_file *pf, u32 value, u32 rid);
+void pasid_real_on_event(const struct pcore_event *ev);
+void pasid_real_release(struct pasid_file *pf);
+u32 pasid_real_mm_pasid(struct mm_struct *mm);
+bool pasid_real_global_possible(void);
+
+/* pasid_env.c: fail-nth countdown */
+bool pasid_should_fail(void);
+void *pasid_kvzalloc(size_t size);
+void pasid_fail_nth_set(u32 nth);
+u32 pasid_fail_nth_left(void);
+u32 pasid_fail_nth_hits(void);
+
+/* pasid_genl.c */
+int pasid_genl_init(void);
+void pasid_genl_exit(void);
+void pasid_genl_event(const struct pcore_event *ev);
+bool pasid_genl_registered(void);
+
+/* pasid_ioctl.c */
+long pasid_fops_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
+
+/* the core's event callback (pasid_main.c) */
+void pasid_core_event(void *priv, const struct pcore_event *ev);
+
+#endif /* PASID_INTERNAL_H */

@@ -1,0 +1,341 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * pasid_ioctl.c - the /dev/pasid ioctl table.
+ *
+ * Table-driven like iommufd: each command has a frozen minimum size (the end
+ * of its last field in ABI v1); the user struct is read with
+ * copy_struct_from_user(), so older (shorter) and newer (longer, zero tail)
+ * callers both work, and a non-zero unknown tail gives -E2BIG. Outputs are
+ * written back only on success, at most the caller's size.
+ */
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "pasid_internal.h"
+
+union pasid_ucmd_buffer {
+	struct pasid_cmd_get_info info;
+	struct pasid_cmd_alloc alloc;
+	struct pasid_cmd_free free;
+	struct pasid_cmd_extend extend;
+	struct pasid_cmd_attach attach;
+	struct pasid_cmd_test test;
+};
+
+/* FREE, EXTEND, ATTACH, DETACH: a value no allocation can have is -ENOENT. */
+static inline bool pasid_value_in_range(u32 v)
+{
+	return v != 0 && v < PCORE_PASID_LIMIT;
+}
+
+static int pasid_cmd_get_info(struct pasid_file *pf, void *buf)
+{
+	struct pasid_cmd_get_info *cmd = buf;
+	struct pcore_stats st;
+	u32 caps;
+
+	if (cmd->flags || cmd->__reserved || cmd->__reserved2)
+		return -EINVAL;
+
+	caps = PASID_CAP_GROUP | PASID_CAP_EXACT | PASID_CAP_ATTACH | PASID_CAP_HOTPLUG;
+	if (pasid_genl_registered())
+		caps |= PASID_CAP_GENL;
+
+	mutex_lock(&pasid_lock);
+	pcore_get_stats(&pasid_core, &st);
+	cmd->out_min_width = pcore_min_width(&pasid_core);
+	cmd->out_nr_held = pasid_nr_held;
+	if (pasid_mock) {
+		caps |= PASID_CAP_GLOBAL_ENQCMD | PASID_CAP_TEST_CMD;
+		cmd->out_mode = PASID_MODE_MOCK;
+		cmd->out_kernel_alloc = PASID_KALLOC_MOCK;
+	} else {
+		cmd->out_mode = PASID_MODE_REAL;
+#ifndef PASID_REAL_NONE
+		cmd->out_kernel_alloc = pasid_source_real.kind;
+		if (pasid_real_global_possible())
+			caps |= PASID_CAP_GLOBAL_ENQCMD;
+		caps |= PASID_CAP_MM_PASID;
+		cmd->out_mm_pasid = pasid_real_mm_pasid(pf->mm);
+#endif
+	}
+	mutex_unlock(&pasid_lock);
+
+	cmd->out_abi_version = PASID_ABI_VERSION;
+	cmd->out_caps = caps;
+	cmd->out_max_width = PASID_UAPI_WIDTH_MAX;
+	cmd->out_nr_rids = st.nr_rids;
+	cmd->out_max_group_rids = PASID_UAPI_MAX_GROUP_RIDS;
+	cmd->out_nr_owners = st.nr_owners;
+	cmd->out_nr_groups = st.nr_groups;
+	cmd->out_nr_globals = st.nr_globals;
+	cmd->out_nr_values = st.nr_values;
+	return 0;
+}
+
+static int pasid_cmd_alloc(struct pasid_file *pf, void *buf)
+{
+	struct pasid_cmd_alloc *cmd = buf;
+	u32 intent = cmd->flags & (PASID_CMD_ALLOC_GROUP | PASID_CMD_ALLOC_GLOBAL_ENQCMD);
+	bool exact = cmd->flags & PASID_CMD_ALLOC_EXACT;
+	u32 v = exact ? cmd->out_pasid : 0;
+	u32 *rids = NULL;
+	int err;
+
+	if (cmd->flags & ~(PASID_CMD_ALLOC_GROUP | PASID_CMD_ALLOC_GLOBAL_ENQCMD |
+			   PASID_CMD_ALLOC_EXACT))
+		return -EINVAL;
+	if (intent != PASID_CMD_ALLOC_GROUP && intent != PASID_CMD_ALLOC_GLOBAL_ENQCMD)
+		return -EINVAL;
+	if (cmd->__reserved || cmd->__reserved2)
+		return -EINVAL;
+	if (exact && !pasid_value_in_range(v))
+		return -EINVAL;
+
+	if (intent == PASID_CMD_ALLOC_GLOBAL_ENQCMD) {
+		if (cmd->nr_rids || cmd->rids_uptr)
+			return -EINVAL;
+		if (current->mm != pf->mm)
+			return -EPERM;
+		mutex_lock(&pasid_lock);
+		if (pasid_mock)
+			err = pcore_alloc_global(&pasid_core, &pf->owner,
+						 exact ? PCORE_ALLOC_EXACT : 0, &v);
+		else
+#ifndef PASID_REAL_NONE
+			err = pasid_real_alloc_global(pf, cmd->flags, &v);
+#else
+			err = -EOPNOTSUPP;
+#endif
+		mutex_unlock(&pasid_lock);
+		goto out;
+	}
+
+	if (!cmd->nr_rids || cmd->nr_rids > PASID_UAPI_MAX_GROUP_RIDS)
+		return -EINVAL;
+	rids = pasid_kvzalloc(array_size(cmd->nr_rids, sizeof(*rids)));
+	if (!rids)
+		return -ENOMEM;
+	if (copy_from_user(rids, u64_to_user_ptr(cmd->rids_uptr),
+			   array_size(cmd->nr_rids, sizeof(*rids)))) {
+		err = -EFAULT;
+		goto out;
+	}
+	mutex_lock(&pasid_lock);
+	err = pcore_alloc_group(&pasid_core, &pf->owner, rids, cmd->nr_rids,
+				exact ? PCORE_ALLOC_EXACT : 0, &v);
+	mutex_unlock(&pasid_lock);
+out:
+	kvfree(rids);
+	if (!err)
+		cmd->out_pasid = v;
+	return err;
+}
+
+static int pasid_cmd_free(struct pasid_file *pf, void *buf)
+{
+	struct pasid_cmd_free *cmd = buf;
+	int err;
+
+	if (cmd->flags || cmd->__reserved)
+		return -EINVAL;
+	if (!pasid_value_in_range(cmd->pasid))
+		return -ENOENT;
+	mutex_lock(&pasid_lock);
+	err = pcore_free(&pasid_core, &pf->owner, cmd->pasid);
+	mutex_unlock(&pasid_lock);
+	return err;
+}
+
+static int pasid_cmd_extend(struct pasid_file *pf, void *buf)
+{
+	struct pasid_cmd_extend *cmd = buf;
+	int err;
+
+	if (cmd->flags)
+		return -EINVAL;
+	if (!pasid_value_in_range(cmd->pasid))
+		return -ENOENT;
+	mutex_lock(&pasid_lock);
+	err = pcore_extend(&pasid_core, &pf->owner, cmd->pasid, cmd->rid);
+	mutex_unlock(&pasid_lock);
+	return err;
+}
+
+static int pasid_cmd_attach(struct pasid_file *pf, void *buf)
+{
+	struct pasid_cmd_attach *cmd = buf;
+	int err;
+
+	if (cmd->flags)
+		return -EINVAL;
+	if (!pasid_value_in_range(cmd->pasid))
+		return -ENOENT;
+	mutex_lock(&pasid_lock);
+	if (pasid_mock)
+		err = pcore_attach(&pasid_core, &pf->owner, cmd->pasid, cmd->rid);
+	else
+#ifndef PASID_REAL_NONE
+		err = pasid_real_attach(pf, cmd->pasid, cmd->rid);
+#else
+		err = -EOPNOTSUPP;
+#endif
+	mutex_unlock(&pasid_lock);
+	return err;
+}
+
+static int pasid_cmd_detach(struct pasid_file *pf, void *buf)
+{
+	struct pasid_cmd_attach *cmd = buf;
+	int err;
+
+	if (cmd->flags)
+		return -EINVAL;
+	if (!pasid_value_in_range(cmd->pasid))
+		return -ENOENT;
+	mutex_lock(&pasid_lock);
+	/* real mode: the core's detach event performs the SVA unbind */
+	err = pcore_detach(&pasid_core, &pf->owner, cmd->pasid, cmd->rid);
+	mutex_unlock(&pasid_lock);
+	return err;
+}
+
+static int pasid_cmd_test(struct pasid_file *pf, void *buf)
+{
+	struct pasid_cmd_test *cmd = buf;
+	int err = 0;
+
+	if (!pasid_mock)
+		return -EOPNOTSUPP;
+	if (cmd->flags)
+		return -EINVAL;
+
+	switch (cmd->op) {
+	case PASID_TEST_OP_RID_ADD:
+		if (cmd->value)
+			return -EINVAL;
+		if (cmd->width < 1 || cmd->width > PASID_UAPI_WIDTH_MAX)
+			return -EINVAL;
+		mutex_lock(&pasid_lock);
+		err = pcore_rid_add(&pasid_core, cmd->rid, cmd->width, NULL);
+		mutex_unlock(&pasid_lock);
+		break;
+	case PASID_TEST_OP_RID_REMOVE:
+		if (cmd->width || cmd->value)
+			return -EINVAL;
+		mutex_lock(&pasid_lock);
+		err = pcore_rid_remove(&pasid_core, cmd->rid);
+		mutex_unlock(&pasid_lock);
+		break;
+	case PASID_TEST_OP_SET_FAIL_NTH:
+		if (cmd->rid || cmd->width)
+			return -EINVAL;
+		pasid_fail_nth_set(cmd->value);
+		cmd->out_value = pasid_fail_nth_hits();
+		break;
+	case PASID_TEST_OP_GET_FAIL_NTH:
+		if (cmd->rid || cmd->width || cmd->value)
+			return -EINVAL;
+		cmd->out_value = pasid_fail_nth_left();
+		cmd->out_value2 = pasid_fail_nth_hits();
+		break;
+	default:
+		return -EOPNOTSUPP;
+	}
+	return err;
+}
+
+/**
+ * struct pasid_ioctl_op - one entry of the dispatch table
+ * @size: the kernel's struct size
+ * @min_size: the frozen minimum a caller may pass
+ * @ioctl_num: the full ioctl number
+ * @has_out: write the struct back on success
+ * @execute: the handler, on a kernel copy of the struct
+ */
+struct pasid_ioctl_op {
+	unsigned int size;
+	unsigned int min_size;
+	unsigned int ioctl_num;
+	bool has_out;
+	int (*execute)(struct pasid_file *pf, void *buf);
+};
+
+#define PASID_IOCTL_OP(_ioctl, _fn, _struct, _last, _out)			\
+	[_IOC_NR(_ioctl) - PASID_CMD_BASE] = {					\
+		.size = sizeof(_struct) +					\
+			BUILD_BUG_ON_ZERO(sizeof(union pasid_ucmd_buffer) <	\
+					  sizeof(_struct)),			\
+		.min_size = offsetofend(_struct, _last),			\
+		.ioctl_num = _ioctl,						\
+		.has_out = _out,						\
+		.execute = _fn,							\
+	}
+
+static const struct pasid_ioctl_op pasid_ioctl_ops[] = {
+	PASID_IOCTL_OP(PASID_IOC_GET_INFO, pasid_cmd_get_info, struct pasid_cmd_get_info,
+		       __reserved2, true),
+	PASID_IOCTL_OP(PASID_IOC_ALLOC, pasid_cmd_alloc, struct pasid_cmd_alloc,
+		       __reserved2, true),
+	PASID_IOCTL_OP(PASID_IOC_FREE, pasid_cmd_free, struct pasid_cmd_free,
+		       __reserved, false),
+	PASID_IOCTL_OP(PASID_IOC_EXTEND, pasid_cmd_extend, struct pasid_cmd_extend,
+		       rid, false),
+	PASID_IOCTL_OP(PASID_IOC_ATTACH, pasid_cmd_attach, struct pasid_cmd_attach,
+		       rid, false),
+	PASID_IOCTL_OP(PASID_IOC_DETACH, pasid_cmd_detach, struct pasid_cmd_attach,
+		       rid, false),
+	PASID_IOCTL_OP(PASID_IOC_TEST_CMD, pasid_cmd_test, struct pasid_cmd_test,
+		       out_value2, true),
+};
+
+/**
+ * pasid_fops_ioctl() - Dispatch one /dev/pasid ioctl.
+ * @file: the owner's file
+ * @cmd: the ioctl number
+ * @arg: user pointer to the command struct
+ *
+ * Return: 0 or -errno (see the DOC: table in uapi/linux/pasid.h).
+ */
+long pasid_fops_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	struct pasid_file *pf = file->private_data;
+	void __user *uarg = (void __user *)arg;
+	const struct pasid_ioctl_op *op;
+	union pasid_ucmd_buffer buf;
+	unsigned int nr = _IOC_NR(cmd);
+	u32 user_size;
+	int err;
+
+	if (nr < PASID_CMD_BASE || nr - PASID_CMD_BASE >= ARRAY_SIZE(pasid_ioctl_ops))
+		return -ENOTTY;
+	op = &pasid_ioctl_ops[nr - PASID_CMD_BASE];
+	if (op->ioctl_num != cmd)
+		return -ENOTTY;
+
+	if (get_user(user_size, (u32 __user *)uarg))
+		return -EFAULT;
+	if (user_size < op->min_size)
+		return -EINVAL;
+	if (user_size > PAGE_SIZE)
+		return -E2BIG;
+	err = copy_struct_from_user(&buf, op->size, uarg, user_size);
+	if (err)
+		return err;
+
+	err = op->execute(pf, &buf);
+	if (err || !op->has_out)
+		return err;
+	if (copy_to_user(uarg, &buf, min_t(size_t, op->size, user_size))) {
+		/* nobody learnt the value: a group allocation is undone */
+		if (cmd == PASID_IOC_ALLOC && (buf.alloc.flags & PASID_CMD_ALLOC_GROUP)) {
+			mutex_lock(&pasid_lock);
+			pcore_free(&pasid_core, &pf->owner, buf.alloc.out_pasid);
+			mutex_unlock(&pasid_lock);
+		}
+		return -EFAULT;
+	}
+	return 0;
+}

@@ -1,0 +1,180 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * pasid_main.c - the pasid shim: /dev/pasid, module lifecycle, owners.
+ *
+ * A sub-allocator of PASIDs with explicit scope (docs/DESIGN.md): values are
+ * held from the kernel's own allocator (real mode) or from a separate mock
+ * namespace (mock=1), and handed out per RID group or as the process's
+ * global ENQCMD value by the allocator core in core/.
+ */
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+
+#include "pasid_internal.h"
+
+bool pasid_mock;
+module_param_named(mock, pasid_mock, bool, 0444);
+MODULE_PARM_DESC(mock, "mock mode: mock RIDs via PASID_IOC_TEST_CMD, a separate value namespace (tests only)");
+
+DEFINE_MUTEX(pasid_lock);
+struct pcore pasid_core;
+u32 pasid_nr_held;
+
+static const struct pasid_source *pasid_source;
+
+/**
+ * pasid_core_event() - The core's event callback: notify genl listeners and
+ * let real mode undo SVA binds.
+ * @priv: unused
+ * @ev: the event, under pasid_lock
+ */
+void pasid_core_event(void *priv, const struct pcore_event *ev)
+{
+#ifndef PASID_REAL_NONE
+	if (!pasid_mock)
+		pasid_real_on_event(ev);
+#endif
+	pasid_genl_event(ev);
+}
+
+static int pasid_fops_open(struct inode *inode, struct file *file)
+{
+	struct pasid_file *pf;
+
+	if (!current->mm)
+		return -EINVAL;
+	pf = kzalloc(sizeof(*pf), GFP_KERNEL);
+	if (!pf)
+		return -ENOMEM;
+	INIT_LIST_HEAD(&pf->binds);
+	pf->mm = current->mm;
+	mmgrab(pf->mm);
+	pf->tgid = get_pid(task_tgid(current));
+	get_task_comm(pf->comm, current);
+
+	mutex_lock(&pasid_lock);
+	pcore_owner_init(&pasid_core, &pf->owner, (u64)(uintptr_t)pf->mm, pf);
+	mutex_unlock(&pasid_lock);
+	file->private_data = pf;
+	return 0;
+}
+
+/*
+ * Close, including by process death: detach (and SVA-unbind, through the
+ * core's detach events), free the owner's values, then let go of the mm.
+ */
+static int pasid_fops_release(struct inode *inode, struct file *file)
+{
+	struct pasid_file *pf = file->private_data;
+
+	mutex_lock(&pasid_lock);
+	pcore_owner_release(&pasid_core, &pf->owner);
+#ifndef PASID_REAL_NONE
+	if (!pasid_mock)
+		pasid_real_release(pf);
+#endif
+	mutex_unlock(&pasid_lock);
+	mmdrop(pf->mm);
+	put_pid(pf->tgid);
+	kfree(pf);
+	return 0;
+}
+
+static const struct file_operations pasid_fops = {
+	.owner = THIS_MODULE,
+	.open = pasid_fops_open,
+	.release = pasid_fops_release,
+	.unlocked_ioctl = pasid_fops_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.llseek = noop_llseek,
+};
+
+static struct miscdevice pasid_misc = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "pasid",
+	.fops = &pasid_fops,
+	.mode = 0660,
+};
+
+static int __init pasid_init(void)
+{
+	int err;
+
+	if (!pasid_mock) {
+#ifdef PASID_REAL_NONE
+		pr_err("pasid: Linux 6.4 and 6.5 export no PASID allocator (ioasid is gone, "
+		       "iommu_alloc_global_pasid() arrives in 6.6): real mode cannot work "
+		       "on this kernel; use 6.1 or >= 6.6, or mock=1 for tests\n");
+		return -EOPNOTSUPP;
+#else
+		pasid_source = &pasid_source_real;
+#endif
+	} else {
+		pasid_source = &pasid_source_mock;
+	}
+
+	err = pasid_source->init();
+	if (err)
+		return err;
+	pcore_init(&pasid_core, pasid_source->ops, pasid_source->priv);
+
+	err = pasid_genl_init();
+	if (err)
+		goto err_core;
+#ifndef PASID_REAL_NONE
+	if (!pasid_mock) {
+		err = pasid_real_init();
+		if (err)
+			goto err_genl;
+	}
+#endif
+	err = misc_register(&pasid_misc);
+	if (err)
+		goto err_real;
+
+	pr_info("pasid: /dev/pasid ready, %s mode, ABI %u\n",
+		pasid_mock ? "MOCK" : "real", PASID_ABI_VERSION);
+	return 0;
+
+err_real:
+#ifndef PASID_REAL_NONE
+	if (!pasid_mock)
+		pasid_real_exit();
+err_genl:
+#endif
+	pasid_genl_exit();
+err_core:
+	pcore_destroy(&pasid_core);
+	pasid_source->exit();
+	return err;
+}
+
+static void __exit pasid_exit(void)
+{
+	misc_deregister(&pasid_misc);
+#ifndef PASID_REAL_NONE
+	if (!pasid_mock)
+		pasid_real_exit();
+#endif
+	pasid_genl_exit();
+	mutex_lock(&pasid_lock);
+	/* no file is open: nothing may be held any more */
+	WARN(pasid_core.st.nr_owners || pasid_nr_held,
+	     "pasid: %u owners, %u values still held at unload\n",
+	     pasid_core.st.nr_owners, pasid_nr_held);
+	pcore_destroy(&pasid_core);
+	mutex_unlock(&pasid_lock);
+	pasid_source->exit();
+	pr_info("pasid: unloaded\n");
+}
+
+module_init(pasid_init);
+module_exit(pasid_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("PASIDs by intent: scoped (per RID group) and global ENQCMD PASIDs");
+MODULE_AUTHOR("libpasid project");
+MODULE_VERSION("0.1.0");

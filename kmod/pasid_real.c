@@ -1,0 +1,533 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * pasid_real.c - real mode: values held from the kernel's own PASID
+ * allocator, RIDs that are real PASID-capable PCI functions, SVA binds.
+ *
+ * Per kernel version (see kernel-notes.md):
+ *  6.1      group values: ioasid_alloc() in the shim's own ioasid set;
+ *           the ENQCMD value: iommu_sva_alloc_pasid(mm) = mm->pasid, adopted
+ *           by the core as an external global (the kernel frees it with the mm)
+ *  >= 6.6   group values: iommu_alloc_global_pasid() on a real PASID-capable
+ *           device behind an IOMMU; the ENQCMD value: the PASID the kernel
+ *           gives the mm on an SVA bind of such a device
+ *  6.4-6.5  no exported allocator: real mode refuses to load
+ *
+ * Mock RIDs never reach this file: every function here is used in real
+ * mode only.
+ */
+#include <linux/device.h>
+#include <linux/iommu.h>
+#include <linux/log2.h>
+#include <linux/mm_types.h>
+#include <linux/notifier.h>
+#include <linux/pci.h>
+#include <linux/pci-ats.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+
+#include "pasid_internal.h"
+
+#ifndef PASID_REAL_NONE
+
+#ifdef PASID_REAL_IOASID
+#include <linux/ioasid.h>
+
+/* Exported (GPL) by 6.1 but declared only in drivers/iommu/iommu-sva-lib.h. */
+int iommu_sva_alloc_pasid(struct mm_struct *mm, ioasid_t min, ioasid_t max);
+
+static DECLARE_IOASID_SET(pasid_ioasid_set);
+
+static int pasid_real_lease(void *priv, u32 min, u32 max, u32 *ret)
+{
+	ioasid_t v;
+
+	if (pasid_should_fail())
+		return -ENOMEM;
+	v = ioasid_alloc(&pasid_ioasid_set, min, max, NULL);
+	if (!pasid_valid(v))
+		return -ENOSPC;
+	*ret = v;
+	pasid_nr_held++;
+	return 0;
+}
+
+static void pasid_real_release_value(void *priv, u32 value)
+{
+	ioasid_free(value);
+	pasid_nr_held--;
+}
+
+#define PASID_REAL_KIND PASID_KALLOC_IOASID
+#else /* PASID_REAL_GLOBAL_IDA */
+
+/* The device whose IOMMU we ask for values: any real RID behind one. */
+static struct device *pasid_real_pool_dev(void)
+{
+	u32 i;
+
+	for (i = 0; i < pasid_core.rid_cap; i++) {
+		struct pcore_rid *r = pasid_core.rid_slots[i];
+		struct pci_dev *pdev = r ? r->cookie : NULL;
+
+		if (pdev && pdev->dev.iommu && pdev->dev.iommu->max_pasids)
+			return &pdev->dev;
+	}
+	return NULL;
+}
+
+/*
+ * iommu_alloc_global_pasid() gives the lowest free value of the system-wide
+ * IDA; it takes no range. A result above @max therefore means nothing in
+ * [1, max] is free. An exact request (@min == @max) succeeds only when that
+ * value is the lowest free one (documented in docs/kernel.md).
+ */
+static int pasid_real_lease(void *priv, u32 min, u32 max, u32 *ret)
+{
+	struct device *dev = pasid_real_pool_dev();
+	ioasid_t v;
+
+	if (!dev)
+		return -ENOSPC;
+	if (pasid_should_fail())
+		return -ENOMEM;
+	v = iommu_alloc_global_pasid(dev);
+	if (v == IOMMU_PASID_INVALID)
+		return -ENOSPC;
+	if (v < min || v > max) {
+		iommu_free_global_pasid(v);
+		return -ENOSPC;
+	}
+	*ret = v;
+	pasid_nr_held++;
+	return 0;
+}
+
+static void pasid_real_release_value(void *priv, u32 value)
+{
+	iommu_free_global_pasid(value);
+	pasid_nr_held--;
+}
+
+#define PASID_REAL_KIND PASID_KALLOC_GLOBAL_IDA
+#endif
+
+static const struct pcore_ops pasid_real_ops = {
+	.lease = pasid_real_lease,
+	.release = pasid_real_release_value,
+	.event = pasid_core_event,
+};
+
+static int pasid_real_source_init(void)
+{
+	return 0;
+}
+
+static void pasid_real_source_exit(void)
+{
+}
+
+const struct pasid_source pasid_source_real = {
+	.kind = PASID_REAL_KIND,
+	.ops = &pasid_real_ops,
+	.priv = NULL,
+	.init = pasid_real_source_init,
+	.exit = pasid_real_source_exit,
+};
+
+/* ---- RIDs: PCI functions with a PASID capability ------------------------ */
+
+static u32 pasid_pci_rid(struct pci_dev *pdev)
+{
+	return (u32)pci_domain_nr(pdev->bus) << 16 | pdev->bus->number << 8 | pdev->devfn;
+}
+
+/* Effective PASID width: min(the function's capability, its IOMMU); 0 if none. */
+static unsigned int pasid_pci_width(struct pci_dev *pdev)
+{
+	int cap = pci_max_pasids(pdev);
+	u32 iommu_max = 0;
+
+	if (cap <= 1)
+		return 0;
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0)
+	if (pdev->dev.iommu)
+		iommu_max = pdev->dev.iommu->max_pasids;
+#else
+	if (pdev->dev.iommu && pdev->dev.iommu->iommu_dev)
+		iommu_max = pdev->dev.iommu->iommu_dev->max_pasids;
+#endif
+	if (iommu_max <= 1)
+		return 0;
+	return min_t(unsigned int, ilog2(cap), ilog2(iommu_max));
+}
+
+/* Under pasid_lock. Takes a reference on @pdev if the RID is added. */
+static void pasid_pci_add(struct pci_dev *pdev)
+{
+	unsigned int width = pasid_pci_width(pdev);
+	u32 rid = pasid_pci_rid(pdev);
+	int err;
+
+	if (!width || pcore_rid_find(&pasid_core, rid))
+		return;
+	pci_dev_get(pdev);
+	err = pcore_rid_add(&pasid_core, rid, min_t(unsigned int, width, PCORE_PASID_BITS),
+			    pdev);
+	if (err) {
+		pci_dev_put(pdev);
+		pci_warn(pdev, "pasid: cannot track this function: %d\n", err);
+		return;
+	}
+	pci_info(pdev, "pasid: PASID-capable function, width %u\n", width);
+}
+
+/* Under pasid_lock. */
+static void pasid_pci_remove(struct pci_dev *pdev)
+{
+	struct pcore_rid *r = pcore_rid_find(&pasid_core, pasid_pci_rid(pdev));
+	struct pci_dev *held;
+
+	if (!r || r->cookie != pdev)
+		return;
+	held = r->cookie;
+	pcore_rid_remove(&pasid_core, pasid_pci_rid(pdev));
+	pci_dev_put(held);
+}
+
+/* Under pasid_lock: tear down the SVA binds on @rid (driver going away). */
+static void pasid_pci_unbind_all(u32 rid)
+{
+	struct pcore_owner *o, *next;
+
+	for (o = pasid_core.owners; o; o = next) {
+		struct pasid_file *pf = pasid_file_of(o);
+		struct pasid_bind *b, *tmp;
+
+		next = o->next;
+		list_for_each_entry_safe(b, tmp, &pf->binds, node)
+			if (b->rid == rid)
+				pcore_detach(&pasid_core, o, b->value, rid);
+	}
+}
+
+static int pasid_pci_notify(struct notifier_block *nb, unsigned long action, void *data)
+{
+	struct pci_dev *pdev = to_pci_dev(data);
+
+	mutex_lock(&pasid_lock);
+	switch (action) {
+	case BUS_NOTIFY_ADD_DEVICE:
+	case BUS_NOTIFY_BOUND_DRIVER:
+		pasid_pci_add(pdev);
+		break;
+	case BUS_NOTIFY_UNBIND_DRIVER:
+		pasid_pci_unbind_all(pasid_pci_rid(pdev));
+		break;
+	case BUS_NOTIFY_DEL_DEVICE:
+		pasid_pci_remove(pdev);
+		break;
+	}
+	mutex_unlock(&pasid_lock);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block pasid_pci_nb = {
+	.notifier_call = pasid_pci_notify,
+};
+
+/**
+ * pasid_real_init() - Track PASID-capable PCI functions.
+ *
+ * Return: 0 or -errno.
+ */
+int pasid_real_init(void)
+{
+	struct pci_dev *pdev = NULL;
+	int err;
+
+	err = bus_register_notifier(&pci_bus_type, &pasid_pci_nb);
+	if (err)
+		return err;
+	mutex_lock(&pasid_lock);
+	for_each_pci_dev(pdev)
+		pasid_pci_add(pdev);
+	if (!pasid_core.nr_rids)
+		pr_info("pasid: no PASID-capable PCI function behind a PASID-capable IOMMU; "
+			"allocations fail with -ENODEV until one appears\n");
+	mutex_unlock(&pasid_lock);
+	return 0;
+}
+
+static int pasid_real_put_rid(const struct pcore_rid *r, void *data)
+{
+	pci_dev_put(r->cookie);
+	return 0;
+}
+
+/**
+ * pasid_real_exit() - Stop tracking PCI functions, drop their references.
+ *
+ * Called with no open file left.
+ */
+void pasid_real_exit(void)
+{
+	bus_unregister_notifier(&pci_bus_type, &pasid_pci_nb);
+	mutex_lock(&pasid_lock);
+	pcore_for_each_rid(&pasid_core, pasid_real_put_rid, NULL);
+	mutex_unlock(&pasid_lock);
+}
+
+/* ---- the mm's PASID and SVA ---------------------------------------------- */
+
+/**
+ * pasid_real_mm_pasid() - The PASID the kernel recorded for @mm.
+ * @mm: an mm the caller keeps alive
+ *
+ * Return: the value the kernel loads into IA32_PASID for @mm, 0 if none.
+ */
+u32 pasid_real_mm_pasid(struct mm_struct *mm)
+{
+	u32 v;
+
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 8, 0)
+	v = mm_get_enqcmd_pasid(mm);
+#elif defined(CONFIG_IOMMU_SVA)
+	v = READ_ONCE(mm->pasid);
+#else
+	v = IOMMU_PASID_INVALID;
+#endif
+	return (v == (u32)-1) ? 0 : v;
+}
+
+#ifndef PASID_REAL_IOASID
+/* A real RID's device to SVA-bind on for the global value, NULL if none. */
+static struct pci_dev *pasid_real_sva_dev(void)
+{
+	u32 i;
+
+	for (i = 0; i < pasid_core.rid_cap; i++) {
+		struct pcore_rid *r = pasid_core.rid_slots[i];
+
+		if (r && r->cookie && ((struct pci_dev *)r->cookie)->dev.iommu)
+			return r->cookie;
+	}
+	return NULL;
+}
+#endif
+
+/**
+ * pasid_real_global_possible() - Could a global allocation succeed now?
+ *
+ * Return: true if the kernel can give this mm an ENQCMD PASID.
+ */
+bool pasid_real_global_possible(void)
+{
+#ifdef PASID_REAL_IOASID
+	return true;
+#else
+	return pasid_real_sva_dev() != NULL;
+#endif
+}
+
+static struct iommu_sva *pasid_sva_bind(struct pci_dev *pdev, struct mm_struct *mm)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0)
+	return iommu_sva_bind_device(&pdev->dev, mm);
+#else
+	return iommu_sva_bind_device(&pdev->dev, mm, NULL);
+#endif
+}
+
+/**
+ * pasid_real_alloc_global() - The mm's ENQCMD PASID, adopted by the core.
+ * @pf: the owner; current->mm is @pf->mm (checked by the caller)
+ * @flags: PASID_CMD_ALLOC_* (EXACT only)
+ * @inout: the value (input with EXACT)
+ *
+ * Under pasid_lock. Return: 0 or -errno as in struct pasid_cmd_alloc.
+ */
+int pasid_real_alloc_global(struct pasid_file *pf, u32 flags, u32 *inout)
+{
+	bool exact = flags & PASID_CMD_ALLOC_EXACT;
+	u32 max = (1u << pcore_min_width(&pasid_core)) - 1;
+	u32 v, have;
+	int err;
+
+	if (exact && (*inout == 0 || *inout > max))
+		return *inout == 0 || *inout >= PCORE_PASID_LIMIT ? -EINVAL : -ERANGE;
+	if (pf->owner.global) {
+		/* this file holds it already: the core answers */
+		v = *inout;
+		err = pcore_alloc_global(&pasid_core, &pf->owner,
+					 exact ? PCORE_ALLOC_EXACT : 0, &v);
+		if (!err)
+			*inout = v;
+		return err;
+	}
+
+	have = pasid_real_mm_pasid(pf->mm);
+	if (exact && have && have != *inout)
+		return -EEXIST;
+#ifdef PASID_REAL_IOASID
+	if (!have) {
+		if (pasid_should_fail())
+			return -ENOMEM;
+		err = iommu_sva_alloc_pasid(pf->mm, exact ? *inout : 1, exact ? *inout : max);
+		if (err == -ENOMEM)
+			return exact ? -EBUSY : -ENOSPC;
+		if (err)
+			return err;
+		have = pasid_real_mm_pasid(pf->mm);
+		if (!have)
+			return -ENOSPC;
+	} else if (have > max) {
+		return -EOVERFLOW;
+	}
+	v = have;
+	err = pcore_alloc_global(&pasid_core, &pf->owner, PCORE_ALLOC_EXTERNAL, &v);
+	if (!err)
+		*inout = v;
+	return err;
+#else
+	{
+		struct pci_dev *pdev = pasid_real_sva_dev();
+		struct iommu_sva *handle;
+
+		if (!pdev)
+			return -ENODEV;
+		if (pasid_should_fail())
+			return -ENOMEM;
+		handle = pasid_sva_bind(pdev, pf->mm);
+		if (IS_ERR(handle))
+			return PTR_ERR(handle) == -ENOMEM ? -ENOMEM : -ENODEV;
+		v = iommu_sva_get_pasid(handle);
+		err = -EOVERFLOW;
+		if (v == IOMMU_PASID_INVALID || v > max)
+			goto err_unbind;
+		err = -EEXIST;
+		if (exact && v != *inout)
+			goto err_unbind;
+		err = pcore_alloc_global(&pasid_core, &pf->owner, PCORE_ALLOC_EXTERNAL, &v);
+		if (err)
+			goto err_unbind;
+		pf->global_sva = handle;
+		*inout = v;
+		return 0;
+err_unbind:
+		iommu_sva_unbind_device(handle);
+		return err;
+	}
+#endif
+}
+
+/**
+ * pasid_real_attach() - Bind the global value on a real RID (SVA bind).
+ * @pf: the owner
+ * @value: a value @pf holds
+ * @rid: a real RID
+ *
+ * Only the mm's own PASID can be bound: the kernel has no call that binds a
+ * chosen PASID to an mm on a device the shim does not drive. Under
+ * pasid_lock. Return: 0 or -errno as in struct pasid_cmd_attach.
+ */
+int pasid_real_attach(struct pasid_file *pf, u32 value, u32 rid)
+{
+	struct pcore_alloc *a = pcore_find(&pasid_core, &pf->owner, value);
+	struct pcore_rid *r = pcore_rid_find(&pasid_core, rid);
+	struct iommu_sva *handle;
+	struct pasid_bind *b;
+	int err;
+
+	if (!a)
+		return pcore_value_first(&pasid_core, value) ? -EPERM : -ENOENT;
+	if (!r)
+		return -ENODEV;
+	if (a->intent != PCORE_INTENT_GLOBAL)
+		return pcore_value_on_rid(&pasid_core, value, rid) ? -EOPNOTSUPP : -EINVAL;
+	if (current->mm != pf->mm)
+		return -EPERM;
+	if (pcore_is_attached(&pasid_core, value, rid))
+		return -EALREADY;
+	if (value > (1u << r->width) - 1)
+		return -ERANGE;
+
+	b = pasid_kvzalloc(sizeof(*b));
+	if (!b)
+		return -ENOMEM;
+	handle = pasid_sva_bind(r->cookie, pf->mm);
+	if (IS_ERR(handle)) {
+		err = PTR_ERR(handle) == -ENOMEM ? -ENOMEM : -EOPNOTSUPP;
+		goto err_free;
+	}
+	err = -EOPNOTSUPP;
+	if (iommu_sva_get_pasid(handle) != value)
+		goto err_unbind;
+	b->value = value;
+	b->rid = rid;
+	b->handle = handle;
+	list_add(&b->node, &pf->binds);
+	err = pcore_attach(&pasid_core, &pf->owner, value, rid);
+	if (err) {
+		list_del(&b->node);
+		goto err_unbind;
+	}
+	return 0;
+
+err_unbind:
+	iommu_sva_unbind_device(handle);
+err_free:
+	kvfree(b);
+	return err;
+}
+
+/**
+ * pasid_real_on_event() - Undo SVA binds the core has just dropped.
+ * @ev: the core's event, under pasid_lock
+ *
+ * Every path that ends a binding (DETACH, FREE, RID removal, close) tells
+ * the core first; the core reports a detach before the value goes, so the
+ * order is detach, SVA unbind, free of the value.
+ */
+void pasid_real_on_event(const struct pcore_event *ev)
+{
+	struct pasid_file *pf = pasid_file_of(ev->owner);
+	struct pasid_bind *b, *tmp;
+
+	if (!pf)
+		return;
+	if (ev->type == PCORE_EV_DETACH) {
+		list_for_each_entry_safe(b, tmp, &pf->binds, node) {
+			if (b->value == ev->value && b->rid == ev->rid) {
+				list_del(&b->node);
+				iommu_sva_unbind_device(b->handle);
+				kvfree(b);
+			}
+		}
+	} else if (ev->type == PCORE_EV_FREE && ev->intent == PCORE_INTENT_GLOBAL &&
+		   pf->global_sva) {
+		iommu_sva_unbind_device(pf->global_sva);
+		pf->global_sva = NULL;
+	}
+}
+
+/**
+ * pasid_real_release() - Nothing may stay bound once the owner is gone.
+ * @pf: the closing owner, after pcore_owner_release()
+ */
+void pasid_real_release(struct pasid_file *pf)
+{
+	struct pasid_bind *b, *tmp;
+
+	list_for_each_entry_safe(b, tmp, &pf->binds, node) {
+		WARN_ON_ONCE(1);
+		list_del(&b->node);
+		iommu_sva_unbind_device(b->handle);
+		kvfree(b);
+	}
+	if (pf->global_sva) {
+		iommu_sva_unbind_device(pf->global_sva);
+		pf->global_sva = NULL;
+	}
+}
+
+#endif /* !PASID_REAL_NONE */
