@@ -86,8 +86,8 @@ enum pasid_dev_type {
  *	op_cap (bit n = opcode n)
  */
 struct pasid_wq_entry {
-	char name[48];
-	char device[16];
+	char name[64];
+	char device[32];
 	char devnode[64];
 	uint32_t dev_type;
 	uint32_t mode;

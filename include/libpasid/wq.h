@@ -110,9 +110,9 @@ struct pasid_wq_info {
 	uint64_t dropped;
 	uint64_t errors;
 	uint32_t last_error;
-	char name[48];
+	char name[64];
 	char devnode[64];
-	char method_name[24];
+	char method_name[32];
 	char reason[192];
 };
 

@@ -1,0 +1,242 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * discover_udev.c - the real system through libudev: PCI functions with a
+ * PASID capability (subsystem "pci", config space read from sysfs), and
+ * DSA/IAA work queues (subsystems "dsa" and, on old kernels, "iax").
+ *
+ * libudev returns NULL and sets errno; everything here returns -errno.
+ * An unprivileged read of "config" stops at 64 bytes (no extended space):
+ * such functions are skipped, so PCI discovery needs root (WQ discovery
+ * does not).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <libudev.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../internal.h"
+#include "discover.h"
+#include "wq_internal.h"
+
+static int read_file(const char *dir, const char *name, uint8_t *buf, size_t len, size_t *ret)
+{
+	char path[PATH_MAX];
+	ssize_t n;
+	size_t got = 0;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	while (got < len && (n = read(fd, buf + got, len - got)) > 0)
+		got += (size_t)n;
+	close(fd);
+	*ret = got;
+	return 0;
+}
+
+static int iommu_group_of(const char *syspath)
+{
+	char path[PATH_MAX], link[PATH_MAX];
+	const char *base;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%s/iommu_group", syspath);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n <= 0)
+		return -1;
+	link[n] = '\0';
+	base = strrchr(link, '/');
+	return atoi(base ? base + 1 : link);
+}
+
+static long attr_long(struct udev_device *d, const char *name, long def)
+{
+	const char *v = udev_device_get_sysattr_value(d, name);
+	char *end;
+	long r;
+
+	if (!v)
+		return def;
+	r = strtol(v, &end, 0);
+	return end == v ? def : r;
+}
+
+static void attr_str(struct udev_device *d, const char *name, char *buf, size_t len)
+{
+	const char *v = udev_device_get_sysattr_value(d, name);
+	size_t n;
+
+	snprintf(buf, len, "%s", v ? v : "");
+	n = strlen(buf);
+	while (n && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+		buf[--n] = '\0';
+}
+
+static struct udev_enumerate *enumerate(struct udev *u, const char *const *subsystems)
+{
+	struct udev_enumerate *en = udev_enumerate_new(u);
+
+	if (!en)
+		return NULL;
+	for (; *subsystems; subsystems++)
+		udev_enumerate_add_match_subsystem(en, *subsystems);
+	if (udev_enumerate_scan_devices(en) < 0) {
+		udev_enumerate_unref(en);
+		return NULL;
+	}
+	return en;
+}
+
+int disc_udev_pci(pasid_pci_cb cb, void *data)
+{
+	static const char *const subs[] = { "pci", NULL };
+	struct udev *u = udev_new();
+	struct udev_enumerate *en;
+	struct udev_list_entry *le;
+	int ret = 0;
+
+	if (!u)
+		return -ENOMEM;
+	en = enumerate(u, subs);
+	if (!en) {
+		udev_unref(u);
+		return -ENOMEM;
+	}
+	udev_list_entry_foreach(le, udev_enumerate_get_list_entry(en)) {
+		struct udev_device *d = udev_device_new_from_syspath(u, udev_list_entry_get_name(le));
+		struct pasid_pci_info pi;
+		uint8_t cfg[4096];
+		size_t len = 0;
+		const char *drv;
+
+		if (!d)
+			continue;
+		memset(&pi, 0, sizeof(pi));
+		if (disc_parse_bdf(udev_device_get_sysname(d), &pi.rid) ||
+		    read_file(udev_device_get_syspath(d), "config", cfg, sizeof(cfg), &len) ||
+		    disc_parse_pasid_cap(cfg, len, &pi.pasid_width, &pi.flags)) {
+			udev_device_unref(d);
+			continue;
+		}
+		pi.vendor = (uint16_t)attr_long(d, "vendor", 0);
+		pi.device = (uint16_t)attr_long(d, "device", 0);
+		pi.numa_node = (int32_t)attr_long(d, "numa_node", -1);
+		pi.iommu_group = iommu_group_of(udev_device_get_syspath(d));
+		drv = udev_device_get_driver(d);
+		snprintf(pi.driver, sizeof(pi.driver), "%s", drv ? drv : "");
+		snprintf(pi.syspath, sizeof(pi.syspath), "%s", udev_device_get_syspath(d));
+		udev_device_unref(d);
+		ret = cb(&pi, data);
+		if (ret)
+			break;
+	}
+	udev_enumerate_unref(en);
+	udev_unref(u);
+	return ret;
+}
+
+/* Fill @e from the WQ device @wq (its parent is the dsaN/iaxN device). */
+static int wq_entry(struct udev *u, struct udev_device *wq, struct pasid_wq_entry *e)
+{
+	struct udev_device *dev = udev_device_get_parent(wq), *pci, *cdev;
+	const char *dname, *wname = udev_device_get_sysname(wq), *v;
+	char mode[16], path[PATH_MAX];
+	bool iaa;
+
+	if (!dev)
+		return -ENOENT;
+	dname = udev_device_get_sysname(dev);
+	if (!strncmp(dname, "dsa", 3))
+		iaa = false;
+	else if (!strncmp(dname, "iax", 3))
+		iaa = true;
+	else
+		return -ENOENT;
+	memset(e, 0, sizeof(*e));
+	snprintf(e->name, sizeof(e->name), "%s/%s", dname, wname);
+	snprintf(e->device, sizeof(e->device), "%s", dname);
+	e->dev_type = iaa ? PASID_DEV_IAA : PASID_DEV_DSA;
+	attr_str(wq, "mode", mode, sizeof(mode));
+	e->mode = !strcmp(mode, "shared") ? PASID_WQ_SHARED :
+		  !strcmp(mode, "dedicated") ? PASID_WQ_DEDICATED : 0;
+	attr_str(wq, "type", e->type, sizeof(e->type));
+	attr_str(wq, "state", e->state, sizeof(e->state));
+	e->size = (uint32_t)attr_long(wq, "size", 0);
+	e->threshold = (uint32_t)attr_long(wq, "threshold", 0);
+	e->priority = (uint32_t)attr_long(wq, "priority", 0);
+	e->max_batch_size = (uint32_t)attr_long(wq, "max_batch_size", 0);
+	v = udev_device_get_sysattr_value(wq, "max_transfer_size");
+	e->max_transfer_size = v ? strtoull(v, NULL, 0) : 0;
+	e->block_on_fault = (uint32_t)attr_long(wq, "block_on_fault", 0);
+	e->numa_node = (int32_t)attr_long(dev, "numa_node", -1);
+	if (attr_long(dev, "pasid_enabled", 0) == 1)
+		e->flags |= PASID_DEV_PASID_ENABLED;
+	v = udev_device_get_sysattr_value(wq, "op_config");
+	if (v && !disc_parse_opmap(v, e->ops)) {
+		e->flags |= PASID_DEV_HAS_OP_CONFIG;
+	} else {
+		v = udev_device_get_sysattr_value(dev, "op_cap");
+		if (v)
+			disc_parse_opmap(v, e->ops);
+	}
+	pci = udev_device_get_parent_with_subsystem_devtype(dev, "pci", NULL);
+	if (pci)
+		disc_parse_bdf(udev_device_get_sysname(pci), &e->rid);
+	/* the user char device: child "dsa!wq0.0" with devnode /dev/dsa/wq0.0 */
+	snprintf(path, sizeof(path), "%s/%s!%s", udev_device_get_syspath(wq), iaa ? "iax" : "dsa",
+		 wname);
+	cdev = udev_device_new_from_syspath(u, path);
+	if (cdev && udev_device_get_devnode(cdev)) {
+		snprintf(e->devnode, sizeof(e->devnode), "%s", udev_device_get_devnode(cdev));
+	} else {
+		snprintf(e->devnode, sizeof(e->devnode), "/dev/%s/%s", iaa ? "iax" : "dsa", wname);
+		e->flags |= PASID_DEV_NO_NODE;
+	}
+	if (cdev)
+		udev_device_unref(cdev);
+	return 0;
+}
+
+/* Call @cb(entry) for every DSA/IAA work queue; stops on non-zero. */
+int disc_udev_wqs(int (*cb)(const struct pasid_wq_entry *e, void *data), void *data)
+{
+	static const char *const subs[] = { "dsa", "iax", NULL };
+	struct udev *u = udev_new();
+	struct udev_enumerate *en;
+	struct udev_list_entry *le;
+	int ret = 0;
+
+	if (!u)
+		return -ENOMEM;
+	en = enumerate(u, subs);
+	if (!en) {
+		udev_unref(u);
+		return -ENOMEM;
+	}
+	udev_list_entry_foreach(le, udev_enumerate_get_list_entry(en)) {
+		struct udev_device *d = udev_device_new_from_syspath(u, udev_list_entry_get_name(le));
+		struct pasid_wq_entry e;
+		const char *sn;
+
+		if (!d)
+			continue;
+		sn = udev_device_get_sysname(d);
+		if (strncmp(sn, "wq", 2) || strchr(sn, '!') || wq_entry(u, d, &e)) {
+			udev_device_unref(d);
+			continue;
+		}
+		udev_device_unref(d);
+		ret = cb(&e, data);
+		if (ret)
+			break;
+	}
+	udev_enumerate_unref(en);
+	udev_unref(u);
+	return ret;
+}

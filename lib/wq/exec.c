@@ -1,0 +1,612 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * exec.c - what the SIMULATED DSA engine does with one descriptor.
+ *
+ * Rules and status codes follow dsa-reference.md Part A (A4 checks, A5
+ * operations, A7 faults, A8 batches). Data are touched inside a guard
+ * (guard.c): a descriptor naming unmapped memory completes with a page-fault
+ * status instead of crashing the process. Injected not-present pages
+ * (pasid_wq_sim_inject_fault()) give partial completions exactly as a
+ * device without block-on-fault does. The completion record is written
+ * field by field with the status byte last (release store).
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "crc32c.h"
+#include "engine.h"
+#include "guard.h"
+
+#define COMMON_FLAGS	(IDXD_OP_FLAG_CRAV | IDXD_OP_FLAG_RCR | IDXD_OP_FLAG_RCI | \
+			 IDXD_OP_FLAG_CRSTS | IDXD_OP_FLAG_CR_TCS)
+#define MOVE_FLAGS	(COMMON_FLAGS | IDXD_OP_FLAG_FENCE | IDXD_OP_FLAG_BOF | IDXD_OP_FLAG_CC | \
+			 IDXD_OP_FLAG_STORD | IDXD_OP_FLAG_DRDBK | IDXD_OP_FLAG_DSTS)
+#define CHUNK		(64u * 1024u)
+
+/* What goes into the completion record. */
+struct cr_out {
+	uint8_t status;
+	uint8_t result;
+	uint32_t bytes;
+	uint64_t fault_addr;
+	uint32_t invalid_flags;
+	uint32_t crc;
+	bool has_crc;
+};
+
+static uint32_t allowed_flags(uint8_t op)
+{
+	switch (op) {
+	case DSA_OPCODE_NOOP:
+		return COMMON_FLAGS | IDXD_OP_FLAG_FENCE;
+	case DSA_OPCODE_BATCH:
+		return COMMON_FLAGS | IDXD_OP_FLAG_ADDR1_TCS;
+	case DSA_OPCODE_DRAIN:
+		return COMMON_FLAGS | IDXD_OP_FLAG_ADDR1_TCS | IDXD_OP_FLAG_ADDR2_TCS | (0xfu << 16);
+	case DSA_OPCODE_MEMMOVE:
+		return MOVE_FLAGS | IDXD_OP_FLAG_ADDR1_TCS | IDXD_OP_FLAG_ADDR2_TCS;
+	case DSA_OPCODE_MEMFILL:
+		return MOVE_FLAGS | IDXD_OP_FLAG_ADDR2_TCS;
+	case DSA_OPCODE_COMPARE:
+		return COMMON_FLAGS | IDXD_OP_FLAG_FENCE | IDXD_OP_FLAG_BOF | IDXD_OP_FLAG_CR |
+		       IDXD_OP_FLAG_ADDR1_TCS | IDXD_OP_FLAG_ADDR2_TCS;
+	case DSA_OPCODE_COMPVAL:
+		return COMMON_FLAGS | IDXD_OP_FLAG_FENCE | IDXD_OP_FLAG_BOF | IDXD_OP_FLAG_CR |
+		       IDXD_OP_FLAG_ADDR1_TCS;
+	case DSA_OPCODE_DUALCAST:
+		return MOVE_FLAGS | IDXD_OP_FLAG_ADDR1_TCS | IDXD_OP_FLAG_ADDR2_TCS |
+		       IDXD_OP_FLAG_ADDR3_TCS | (1u << 16);
+	case DSA_OPCODE_COPY_CRC:
+		return MOVE_FLAGS | IDXD_OP_FLAG_ADDR1_TCS | IDXD_OP_FLAG_ADDR2_TCS |
+		       IDXD_OP_FLAG_ADDR3_TCS | (7u << 16);
+	case DSA_OPCODE_CRCGEN:
+		return COMMON_FLAGS | IDXD_OP_FLAG_FENCE | IDXD_OP_FLAG_BOF | IDXD_OP_FLAG_ADDR1_TCS |
+		       IDXD_OP_FLAG_ADDR3_TCS | (7u << 16);
+	default:
+		return 0;
+	}
+}
+
+static bool op_known(uint8_t op)
+{
+	return op <= DSA_OPCODE_COMPVAL || op == DSA_OPCODE_DUALCAST ||
+	       op == DSA_OPCODE_CRCGEN || op == DSA_OPCODE_COPY_CRC;
+}
+
+static bool op_enabled(const struct eng_cfg *c, uint8_t op)
+{
+	if (c->iaa && op != DSA_OPCODE_NOOP && op != DSA_OPCODE_DRAIN && op != DSA_OPCODE_MEMMOVE)
+		return false;
+	return op_known(op) && (c->ops[op / 64] >> (op % 64) & 1);
+}
+
+static bool all_zero(const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i])
+			return false;
+	return true;
+}
+
+/* Bytes 40..63 (op-specific) that the operation does not use must be zero. */
+static bool reserved_ok(const struct dsa_hw_desc *d)
+{
+	const uint8_t *raw = (const uint8_t *)d;
+
+	if (d->rsvd || d->rsvd1)
+		return false;
+	switch (d->opcode) {
+	case DSA_OPCODE_COMPARE:
+	case DSA_OPCODE_COMPVAL:
+		return all_zero(raw + 41, 23);
+	case DSA_OPCODE_DUALCAST:
+		return all_zero(raw + 48, 16);
+	case DSA_OPCODE_CRCGEN:
+	case DSA_OPCODE_COPY_CRC:
+		if (d->crc_rsvd || !all_zero(raw + 56, 8))
+			return false;
+		return (d->flags & WQ_CRC_FLAG_SEED_ADDR) || !d->seed_addr;
+	default:
+		return all_zero(raw + 40, 24);
+	}
+}
+
+static bool overlap(uint64_t a, uint64_t b, uint64_t len)
+{
+	return a < b + len && b < a + len;
+}
+
+/* ---- completion records --------------------------------------------- */
+
+struct cr_copy {
+	uint8_t *dst;
+	const uint8_t *src;
+	size_t len;
+};
+
+/* Everything but the status byte, then the status byte (release). */
+static void cr_copy_fn(void *arg)
+{
+	struct cr_copy *c = arg;
+
+	memcpy(c->dst + 1, c->src + 1, c->len - 1);
+	__atomic_store_n(c->dst, c->src[0], __ATOMIC_RELEASE);
+}
+
+void eng_latch_error(struct engine *e, uint32_t status)
+{
+	atomic_fetch_add_explicit(&e->errors, 1, memory_order_relaxed);
+	atomic_store_explicit(&e->last_error, status, memory_order_relaxed);
+}
+
+static void cr_write(struct engine *e, const struct dsa_hw_desc *d, const struct cr_out *o)
+{
+	uint8_t rec[64];
+	struct dsa_completion_record *cr = (struct dsa_completion_record *)rec;
+	uint8_t base = o->status & DSA_COMP_STATUS_MASK;
+	bool ok = base == DSA_COMP_SUCCESS;
+	struct cr_copy c;
+	uint64_t fa;
+	bool fw;
+
+	if (!(d->flags & IDXD_OP_FLAG_CRAV)) {
+		if (!ok)
+			eng_latch_error(e, o->status);
+		return;
+	}
+	if (ok && !(d->flags & IDXD_OP_FLAG_RCR))
+		return;
+	if (d->completion_addr % e->cfg.cr_align) {
+		eng_latch_error(e, DSA_COMP_CRA_ALIGN);
+		return;
+	}
+	memset(rec, 0, sizeof(rec));
+	cr->status = o->status;
+	cr->result = o->result;
+	cr->bytes_completed = o->bytes;
+	cr->fault_addr = o->fault_addr;
+	if (o->has_crc)
+		cr->crc_val = o->crc;
+	else
+		cr->invalid_flags = o->invalid_flags & 0xffffff;
+	c.dst = (uint8_t *)(uintptr_t)d->completion_addr;
+	c.src = rec;
+	c.len = e->cfg.iaa ? 64 : 32;
+	if (wq_guard_run(cr_copy_fn, &c, &fa, &fw) < 0)
+		eng_latch_error(e, DSA_COMP_CRA_XLAT);
+}
+
+/* ---- injected faults -------------------------------------------------- */
+
+int eng_fault_inject(struct engine *e, uint64_t addr)
+{
+	uint64_t page = addr & ~(ENG_PAGE - 1);
+
+	if (!page)
+		return -EINVAL;
+	for (int i = 0; i < ENG_MAX_FAULTS; i++) {
+		uint64_t zero = 0;
+
+		if (atomic_load(&e->fault_pages[i]) == page)
+			return 0;
+		if (atomic_compare_exchange_strong(&e->fault_pages[i], &zero, page)) {
+			atomic_fetch_add(&e->nr_faults, 1);
+			return 0;
+		}
+	}
+	return -ENOSPC;
+}
+
+void eng_fault_resolve(struct engine *e, uint64_t addr)
+{
+	uint64_t page = addr & ~(ENG_PAGE - 1);
+
+	for (int i = 0; i < ENG_MAX_FAULTS; i++) {
+		uint64_t p = page;
+
+		if (atomic_compare_exchange_strong(&e->fault_pages[i], &p, 0))
+			atomic_fetch_sub(&e->nr_faults, 1);
+	}
+}
+
+struct span {
+	uint64_t addr;
+	bool write;
+};
+
+/*
+ * How many bytes of a forward operation over @n operands of @len bytes can
+ * run before an injected not-present page. With block-on-fault the pages are
+ * made present instead (the device waits for the page).
+ */
+static uint64_t inj_limit(struct engine *e, const struct span *s, int n, uint64_t len, bool bof,
+			  bool backward, uint64_t *ret_addr, bool *ret_write)
+{
+	uint64_t limit = len;
+
+	if (!atomic_load_explicit(&e->nr_faults, memory_order_acquire) || !len)
+		return len;
+	for (int i = 0; i < ENG_MAX_FAULTS; i++) {
+		uint64_t p = atomic_load_explicit(&e->fault_pages[i], memory_order_relaxed);
+
+		if (!p)
+			continue;
+		for (int k = 0; k < n; k++) {
+			uint64_t a = s[k].addr, done;
+
+			if (!(p < a + len && a < p + ENG_PAGE))
+				continue;
+			if (bof) {
+				eng_fault_resolve(e, p);
+				continue;
+			}
+			if (!backward) {
+				done = p > a ? p - a : 0;
+				if (done < limit) {
+					limit = done;
+					*ret_addr = a + done;
+					*ret_write = s[k].write;
+				}
+			} else {
+				uint64_t top = p + ENG_PAGE < a + len ? p + ENG_PAGE - a : len;
+
+				done = len - top;
+				if (done < limit) {
+					limit = done;
+					*ret_addr = a + top - 1;
+					*ret_write = s[k].write;
+				}
+			}
+		}
+	}
+	return limit;
+}
+
+/* ---- data work, guarded, in chunks so a real fault reports progress --- */
+
+struct job {
+	const struct dsa_hw_desc *d;
+	uint64_t len;		/* bytes to do now */
+	uint64_t done;		/* bytes done (from the end when backward) */
+	bool backward;
+	uint8_t result;
+	uint64_t diff;		/* compare: offset of the first difference */
+	uint32_t crc_reg;
+	bool crc_b17, crc_rev;
+};
+
+static uint8_t pat_byte(uint64_t pattern, uint64_t i)
+{
+	return (uint8_t)(pattern >> (8 * (i % 8)));
+}
+
+static void crc_update(struct job *j, const void *p, size_t n)
+{
+	if (!j->crc_b17)
+		j->crc_reg = wq_crc32c_reflected(j->crc_reg, p, n, j->crc_rev);
+	else
+		j->crc_reg = wq_crc32c_msb(j->crc_reg, p, n, j->crc_rev);
+}
+
+static void job_fn(void *arg)
+{
+	struct job *j = arg;
+	const struct dsa_hw_desc *d = j->d;
+	uint8_t *src = (uint8_t *)(uintptr_t)d->src_addr;
+	uint8_t *dst = (uint8_t *)(uintptr_t)d->dst_addr;
+	uint64_t total = d->xfer_size;
+
+	while (j->done < j->len) {
+		uint64_t n = j->len - j->done < CHUNK ? j->len - j->done : CHUNK;
+		uint64_t off = j->backward ? total - j->done - n : j->done;
+
+		switch (d->opcode) {
+		case DSA_OPCODE_MEMMOVE:
+			memmove(dst + off, src + off, n);
+			break;
+		case DSA_OPCODE_MEMFILL:
+			for (uint64_t i = 0; i < n; i++)
+				dst[off + i] = pat_byte(d->pattern, off + i);
+			break;
+		case DSA_OPCODE_COMPARE: {
+			const uint8_t *s2 = (const uint8_t *)(uintptr_t)d->src2_addr;
+
+			if (memcmp(src + off, s2 + off, n)) {
+				for (uint64_t i = 0; i < n; i++)
+					if (src[off + i] != s2[off + i]) {
+						j->diff = off + i;
+						break;
+					}
+				j->result = 1;
+				return;
+			}
+			break;
+		}
+		case DSA_OPCODE_COMPVAL:
+			for (uint64_t i = 0; i < n; i++)
+				if (src[off + i] != pat_byte(d->comp_pattern, off + i)) {
+					uint64_t at = off + i;
+
+					/* the 8-byte chunk, or the byte in a final partial chunk */
+					j->diff = (at & ~7ull) + 8 <= total ? at & ~7ull : at;
+					j->result = 1;
+					return;
+				}
+			break;
+		case DSA_OPCODE_DUALCAST:
+			memcpy(dst + off, src + off, n);
+			memcpy((uint8_t *)(uintptr_t)d->dest2 + off, src + off, n);
+			break;
+		case DSA_OPCODE_COPY_CRC:
+			memcpy(dst + off, src + off, n);
+			/* fallthrough */
+		case DSA_OPCODE_CRCGEN:
+			crc_update(j, src + off, n);
+			break;
+		}
+		j->done += n;
+	}
+}
+
+static void seed_fn(void *arg)
+{
+	struct job *j = arg;
+	uint32_t v;
+
+	memcpy(&v, (const void *)(uintptr_t)j->d->seed_addr, 4);
+	j->crc_reg = v;
+}
+
+static void rdback_fn(void *arg)
+{
+	volatile const uint8_t *p = arg;
+
+	(void)*p;
+}
+
+static void exec_data(struct engine *e, const struct dsa_hw_desc *d, struct cr_out *o)
+{
+	struct span s[3];
+	int n = 0;
+	uint64_t len = d->xfer_size, fa = 0, limit;
+	bool fw = false, bof = d->flags & IDXD_OP_FLAG_BOF;
+	struct job j = { .d = d };
+	uint32_t seed = d->crc_seed;
+
+	switch (d->opcode) {
+	case DSA_OPCODE_MEMMOVE:
+		j.backward = d->dst_addr > d->src_addr && overlap(d->src_addr, d->dst_addr, len);
+		s[n++] = (struct span){ d->src_addr, false };
+		s[n++] = (struct span){ d->dst_addr, true };
+		break;
+	case DSA_OPCODE_MEMFILL:
+		s[n++] = (struct span){ d->dst_addr, true };
+		break;
+	case DSA_OPCODE_COMPARE:
+		s[n++] = (struct span){ d->src_addr, false };
+		s[n++] = (struct span){ d->src2_addr, false };
+		break;
+	case DSA_OPCODE_COMPVAL:
+	case DSA_OPCODE_CRCGEN:
+		s[n++] = (struct span){ d->src_addr, false };
+		break;
+	case DSA_OPCODE_DUALCAST:
+		s[n++] = (struct span){ d->src_addr, false };
+		s[n++] = (struct span){ d->dst_addr, true };
+		s[n++] = (struct span){ d->dest2, true };
+		break;
+	case DSA_OPCODE_COPY_CRC:
+		s[n++] = (struct span){ d->src_addr, false };
+		s[n++] = (struct span){ d->dst_addr, true };
+		break;
+	}
+	if (d->opcode == DSA_OPCODE_CRCGEN || d->opcode == DSA_OPCODE_COPY_CRC) {
+		j.crc_b17 = d->flags & WQ_CRC_FLAG_BYPASS_INV;
+		/* default: reflected register ~seed; bit 18 reverses data into it;
+		 * bit 17: MSB-first register = seed, data reflected unless bit 18 */
+		j.crc_rev = j.crc_b17 ? !(d->flags & WQ_CRC_FLAG_BYPASS_DATA)
+				      : !!(d->flags & WQ_CRC_FLAG_BYPASS_DATA);
+		if (d->flags & WQ_CRC_FLAG_SEED_ADDR) {
+			if (wq_guard_run(seed_fn, &j, &fa, &fw) < 0) {
+				o->status = DSA_COMP_PAGE_FAULT_NOBOF;
+				o->fault_addr = fa;
+				return;
+			}
+			seed = j.crc_reg;
+		}
+		j.crc_reg = j.crc_b17 ? seed : ~seed;
+		o->has_crc = true;
+	}
+
+	limit = inj_limit(e, s, n, len, bof && e->cfg.bof, j.backward, &fa, &fw);
+	j.len = limit;
+	if (wq_guard_run(job_fn, &j, &fa, &fw) < 0)
+		limit = j.done;		/* a real fault: report what finished */
+	o->crc = j.crc_b17 ? j.crc_reg : ~j.crc_reg;
+	if (j.result) {			/* compare found a difference first */
+		o->result = 1;
+		o->bytes = (uint32_t)j.diff;
+		o->status = (d->flags & IDXD_OP_FLAG_CR) && d->expected_res != 1 ?
+			    DSA_COMP_SUCCESS_PRED : DSA_COMP_SUCCESS;
+		return;
+	}
+	if (limit < len) {
+		o->status = DSA_COMP_PAGE_FAULT_NOBOF | (fw ? DSA_COMP_STATUS_WRITE : 0);
+		o->fault_addr = fa;
+		o->bytes = (uint32_t)limit;
+		o->result = j.backward;
+		return;
+	}
+	o->result = (d->opcode == DSA_OPCODE_MEMMOVE) ? j.backward : 0;
+	if ((d->opcode == DSA_OPCODE_COMPARE || d->opcode == DSA_OPCODE_COMPVAL) &&
+	    (d->flags & IDXD_OP_FLAG_CR) && d->expected_res != 0)
+		o->status = DSA_COMP_SUCCESS_PRED;
+	else
+		o->status = DSA_COMP_SUCCESS;
+}
+
+/* ---- checks common to every descriptor -------------------------------- */
+
+static bool check(struct engine *e, const struct dsa_hw_desc *d, bool in_batch, struct cr_out *o)
+{
+	const struct eng_cfg *c = &e->cfg;
+	uint32_t bad;
+
+	if (!op_enabled(c, d->opcode) || (in_batch && (d->opcode == DSA_OPCODE_BATCH ||
+						       d->opcode == DSA_OPCODE_DRAIN))) {
+		o->status = DSA_COMP_BAD_OPCODE;
+		return false;
+	}
+	bad = d->flags & ~allowed_flags(d->opcode);
+	if ((d->flags & IDXD_OP_FLAG_BOF) && !c->bof)
+		bad |= IDXD_OP_FLAG_BOF;
+	if (bad) {
+		o->status = DSA_COMP_INVALID_FLAGS;
+		o->invalid_flags = bad;
+		return false;
+	}
+	if (!reserved_ok(d)) {
+		o->status = DSA_COMP_NOZERO_RESERVE;
+		return false;
+	}
+	switch (d->opcode) {
+	case DSA_OPCODE_NOOP:
+	case DSA_OPCODE_DRAIN:
+		return true;
+	case DSA_OPCODE_BATCH:
+		if (d->desc_count < 2 || d->desc_count > c->max_batch) {
+			o->status = DSA_COMP_DESC_CNT_ERANGE;
+			return false;
+		}
+		if (d->desc_list_addr % 64) {
+			o->status = DSA_COMP_DESCLIST_ALIGN;
+			return false;
+		}
+		return true;
+	default:
+		break;
+	}
+	if (!d->xfer_size || d->xfer_size > c->max_xfer) {
+		o->status = DSA_COMP_XFER_ERANGE;
+		return false;
+	}
+	if (d->opcode == DSA_OPCODE_DUALCAST) {
+		if ((d->dst_addr & 0xfff) != (d->dest2 & 0xfff)) {
+			o->status = DSA_COMP_DCAST_ERR;
+			return false;
+		}
+		if (overlap(d->src_addr, d->dst_addr, d->xfer_size) ||
+		    overlap(d->src_addr, d->dest2, d->xfer_size) ||
+		    overlap(d->dst_addr, d->dest2, d->xfer_size)) {
+			o->status = DSA_COMP_OVERLAP_BUFFERS;
+			return false;
+		}
+	}
+	if (d->opcode == DSA_OPCODE_COPY_CRC && overlap(d->src_addr, d->dst_addr, d->xfer_size)) {
+		o->status = DSA_COMP_OVERLAP_BUFFERS;
+		return false;
+	}
+	return true;
+}
+
+/* ---- one descriptor ---------------------------------------------------- */
+
+static void exec_one(struct engine *e, const struct dsa_hw_desc *d, bool in_batch,
+		     struct cr_out *o)
+{
+	memset(o, 0, sizeof(*o));
+	if (!check(e, d, in_batch, o))
+		return;
+	switch (d->opcode) {
+	case DSA_OPCODE_NOOP:
+		o->status = DSA_COMP_SUCCESS;
+		return;
+	case DSA_OPCODE_DRAIN: {
+		/* one engine thread runs this WQ in order: everything before is done */
+		uint64_t fa;
+		bool fw;
+
+		if (((d->flags & (1u << 16)) &&
+		     wq_guard_run(rdback_fn, (void *)(uintptr_t)d->rdback_addr, &fa, &fw) < 0) ||
+		    ((d->flags & (1u << 17)) &&
+		     wq_guard_run(rdback_fn, (void *)(uintptr_t)d->rdback_addr2, &fa, &fw) < 0)) {
+			o->status = DSA_COMP_PFAULT_RDBA;
+			o->fault_addr = fa;
+			return;
+		}
+		o->status = DSA_COMP_SUCCESS;
+		return;
+	}
+	default:
+		exec_data(e, d, o);
+	}
+}
+
+struct member_copy {
+	struct dsa_hw_desc *dst;
+	uint64_t src;
+};
+
+static void member_copy_fn(void *arg)
+{
+	struct member_copy *m = arg;
+
+	memcpy(m->dst, (const void *)(uintptr_t)m->src, sizeof(*m->dst));
+}
+
+static void exec_batch(struct engine *e, const struct dsa_hw_desc *b, struct cr_out *o)
+{
+	uint32_t count = b->desc_count;
+	bool failed = false;
+
+	for (uint32_t i = 0; i < count; i++) {
+		_Alignas(64) struct dsa_hw_desc m;
+		struct member_copy mc = { &m, b->desc_list_addr + 64ull * i };
+		uint64_t fa = 0;
+		bool fw = false;
+		struct span s = { mc.src, false };
+		struct cr_out mo;
+
+		if (inj_limit(e, &s, 1, 64, false, false, &fa, &fw) < 64 ||
+		    wq_guard_run(member_copy_fn, &mc, &fa, &fw) < 0) {
+			o->status = DSA_COMP_BATCH_PAGE_FAULT;
+			o->bytes = i;
+			o->fault_addr = fa;
+			return;
+		}
+		if ((m.flags & IDXD_OP_FLAG_FENCE) && failed) {
+			o->status = DSA_COMP_BATCH_FAIL;
+			o->bytes = i;
+			o->result = 1;
+			return;
+		}
+		exec_one(e, &m, true, &mo);
+		cr_write(e, &m, &mo);
+		if (mo.status != DSA_COMP_SUCCESS)
+			failed = true;
+	}
+	o->bytes = count;
+	o->status = failed ? DSA_COMP_BATCH_FAIL : DSA_COMP_SUCCESS;
+	o->result = failed;
+}
+
+void eng_exec(struct engine *e, const struct dsa_hw_desc *d, uint32_t pasid, bool pasid_ok)
+{
+	struct cr_out o;
+
+	(void)pasid;
+	if (!pasid_ok) {
+		/* the IOMMU has no table entry for this PASID on this RID */
+		memset(&o, 0, sizeof(o));
+		o.status = DSA_COMP_TRANSLATION_FAIL;
+		o.fault_addr = d->completion_addr;
+		eng_latch_error(e, o.status);
+	} else if (d->opcode == DSA_OPCODE_BATCH) {
+		memset(&o, 0, sizeof(o));
+		if (check(e, d, false, &o))
+			exec_batch(e, d, &o);
+	} else {
+		exec_one(e, d, false, &o);
+	}
+	cr_write(e, d, &o);
+}
