@@ -1,0 +1,100 @@
+#!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# /init of the test initramfs: runs the pasid.ko suite inside the guest and
+# decides. The LAST line it prints is the verdict,
+#   KTEST-VERDICT: PASS <nonce>   or   KTEST-VERDICT: FAIL <nonce>
+# where <nonce> comes from the kernel command line (ktest.nonce=), so no
+# test output can forge it. The host decides from the serial log only.
+#
+# Kernel command line: ktest.nonce=N ktest.kind=ioasid|global-ida
+#   ktest.seed=S ktest.fuzz=ITERS
+#   ktest.force=pass|fail|hang|nononce (harness self-tests only)
+export PATH=/bin:/sbin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mount -t tmpfs tmpfs /tmp
+exec </dev/console >/dev/console 2>&1
+
+nonce=none kind= seed=0x5eed fuzz=200000 force=
+for w in $(cat /proc/cmdline); do
+	case $w in
+	ktest.nonce=*) nonce=${w#*=} ;;
+	ktest.kind=*) kind=${w#*=} ;;
+	ktest.seed=*) seed=${w#*=} ;;
+	ktest.fuzz=*) fuzz=${w#*=} ;;
+	ktest.force=*) force=${w#*=} ;;
+	esac
+done
+
+fail=0
+verdict() {
+	echo "KTEST-VERDICT: $1 $nonce"
+	sync
+	poweroff -f
+	sleep 10
+}
+
+# step NAME CMD...: run one step, record its result
+step() {
+	name=$1
+	shift
+	echo "KTEST-STEP $name: $*"
+	t0=$(cut -d' ' -f1 /proc/uptime)
+	"$@"
+	rc=$?
+	t1=$(cut -d' ' -f1 /proc/uptime)
+	if [ $rc -eq 0 ]; then
+		echo "KTEST-OK $name (${t0}s..${t1}s)"
+	else
+		echo "KTEST-FAIL $name (rc $rc)"
+		fail=1
+	fi
+}
+
+echo "KTEST-BOOTED $(uname -r) kind=$kind"
+case $force in
+pass) verdict PASS ;;
+fail) echo "KTEST-FAIL forced"; verdict FAIL ;;
+hang) echo "KTEST: hanging on purpose"; while :; do sleep 1; done ;;
+nononce) nonce=; echo "KTEST-VERDICT: PASS"; poweroff -f ;;
+esac
+
+# real mode first: no mock RIDs exist, so this is what a stock system sees
+step real-insmod insmod /pasid.ko
+step real-tests pasid-ktest real "$kind"
+step real-idle pasid-ktest idle
+step real-rmmod rmmod pasid
+
+# mock mode: the semantics
+step mock-insmod insmod /pasid.ko mock=1
+step mock-dev test -c /dev/pasid
+step abi pasid-ktest abi
+step multi pasid-ktest multi
+step genl pasid-ktest genl
+step fuzz pasid-ktest fuzz "$seed" "$fuzz"
+step failnth pasid-ktest failnth
+for x in /extra/*; do
+	[ -x "$x" ] || continue
+	step "extra-${x##*/}" env LIBPASID_BACKEND=kernel "$x"
+	pasid-ktest idle >/dev/null 2>&1 || true	# an extra's leftovers: see idle below
+done
+step mock-idle pasid-ktest idle
+step mock-rmmod rmmod pasid
+step unloaded sh -c '! grep -q "^pasid " /proc/modules && ! test -e /dev/pasid'
+
+if dmesg | grep -E 'BUG|WARNING|Oops|Call Trace|pasid: .*leak'; then
+	echo "KTEST-FAIL dmesg has a kernel splat (lines above)"
+	fail=1
+else
+	echo "KTEST-OK dmesg clean"
+fi
+echo "KTEST: pasid lines of dmesg:"
+dmesg | grep -i pasid | tail -n 20
+
+if [ $fail -eq 0 ]; then
+	verdict PASS
+else
+	verdict FAIL
+fi

@@ -1,0 +1,87 @@
+#!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# kernel-suite.sh KERNEL WORKDIR PASID_KTEST [--extra BIN]...
+#
+# KERNEL is "6.1" (Debian 12's own kernel: the version that the installed
+# linux-image-amd64 metapackage depends on, never uname -r) or "6.12" (the
+# bookworm-backports kernel, fetched by fetch-kernel.sh into a cache).
+# Builds pasid.ko against that kernel's headers (warnings are errors), packs
+# an initramfs with init.sh, PASID_KTEST and any --extra binaries (run in the
+# guest with LIBPASID_BACKEND=kernel) and boots it with run-qemu.sh.
+# Anything missing (QEMU, kernel image, headers) FAILS; nothing is skipped.
+#
+# Environment: KTEST_CACHE (kernel cache, default WORKDIR/../cache),
+# KTEST_TIMEOUT (boot timeout, default 300), KTEST_SEED, KTEST_FUZZ.
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+src=$(cd "$here/../.." && pwd)
+kernel=${1:?usage: kernel-suite.sh 6.1|6.12 WORKDIR PASID_KTEST [--extra BIN]...}
+work=${2:?}
+ktest=${3:?}
+shift 3
+extras=
+while [ $# -gt 0 ]; do
+	case $1 in
+	--extra) extras="$extras --extra $2"; shift 2 ;;
+	*) echo "kernel-suite: unknown option $1" >&2; exit 2 ;;
+	esac
+done
+
+mkdir -p "$work"
+work=$(cd "$work" && pwd)
+cache=${KTEST_CACHE:-$work/../cache}
+t0=$(date +%s)
+
+case $kernel in
+6.1)
+	kver=$(dpkg-query -W -f='${Depends}' linux-image-amd64 2>/dev/null |
+	       sed -n 's/.*linux-image-\([0-9][^ ,]*-amd64\).*/\1/p')
+	[ -n "$kver" ] || { echo "FAIL: linux-image-amd64 is not installed" >&2; exit 1; }
+	vmlinuz=/boot/vmlinuz-$kver
+	kdir=/lib/modules/$kver/build
+	[ -d "$kdir" ] || kdir=/usr/src/linux-headers-$kver
+	kind=ioasid
+	;;
+6.12)
+	out=$("$here/fetch-kernel.sh" "$cache" bookworm-backports) ||
+		{ echo "FAIL: cannot fetch the bookworm-backports kernel" >&2; exit 1; }
+	kver=$(echo "$out" | sed -n 's/^KVER=//p' | tail -n 1)
+	vmlinuz=$cache/bookworm-backports/root/boot/vmlinuz-$kver
+	kdir=$cache/bookworm-backports/build
+	kind=global-ida
+	;;
+*)
+	echo "kernel-suite: unknown kernel $kernel" >&2
+	exit 2
+	;;
+esac
+[ -r "$vmlinuz" ] || { echo "FAIL: no kernel image $vmlinuz" >&2; exit 1; }
+[ -f "$kdir/Makefile" ] || { echo "FAIL: no headers for $kver at $kdir" >&2; exit 1; }
+echo "# kernel $kver, headers $kdir"
+
+# build a private copy: the two kernels build in parallel
+rm -rf "$work/kmod"
+mkdir -p "$work/kmod"
+cp "$src"/kmod/*.c "$src"/kmod/*.h "$src"/kmod/Kbuild "$work/kmod/"
+cp -r "$src/kmod/core" "$src/kmod/uapi" "$work/kmod/"
+rm -f "$work/kmod/core/"*.o "$work/kmod/core/".*.cmd
+if ! make -C "$kdir" M="$work/kmod" PASID_WERROR=y modules >"$work/build.log" 2>&1; then
+	cat "$work/build.log"
+	echo "FAIL: pasid.ko does not build against $kver"
+	exit 1
+fi
+if grep -i 'warning:' "$work/build.log"; then
+	echo "FAIL: pasid.ko builds with warnings against $kver"
+	exit 1
+fi
+echo "# pasid.ko built for $kver in $(($(date +%s) - t0))s"
+
+# shellcheck disable=SC2086
+"$here/mkinitramfs.sh" "$work/initramfs.cpio.gz" --init "$here/init.sh" \
+	--ko "$work/kmod/pasid.ko" --bin "$ktest" $extras
+
+exec "$here/run-qemu.sh" "$vmlinuz" "$work/initramfs.cpio.gz" "$work/serial.log" \
+	"${KTEST_TIMEOUT:-300}" "ktest.kind=$kind" "ktest.seed=${KTEST_SEED:-0x5eed}" \
+	"ktest.fuzz=${KTEST_FUZZ:-200000}"

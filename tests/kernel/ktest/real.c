@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * real.c - the module without mock=1 on a stock kernel in QEMU.
+ *
+ * QEMU's emulated VT-d is not SVA-capable and no emulated device has a PASID
+ * capability, so there are no real RIDs. What can be checked:
+ *  6.1 (ioasid): the global ENQCMD value really comes from the kernel: it
+ *    equals the PASID the kernel recorded for the mm (mm->pasid, read back by
+ *    GET_INFO independently of the allocation path), a child process gets its
+ *    own, and the kernel keeps it after FREE (it goes with the mm).
+ *  >= 6.6 (global IDA): every allocation is refused cleanly (-ENODEV), the
+ *    module reports no RIDs and no global capability.
+ * Usage: pasid-ktest real ioasid|global-ida
+ */
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "ktest.h"
+
+static void common(int fd, uint32_t kalloc)
+{
+	struct pasid_cmd_get_info info;
+	uint32_t rid = 0, v = 0;
+
+	KT_OK(kt_info(fd, &info));
+	KT_CHECK(info.out_mode == PASID_MODE_REAL, "mode %u", info.out_mode);
+	KT_CHECK(info.out_kernel_alloc == kalloc, "kalloc %u, want %u", info.out_kernel_alloc,
+		 kalloc);
+	KT_CHECK(!(info.out_caps & PASID_CAP_TEST_CMD), "TEST_CMD cap in real mode");
+	KT_CHECK(info.out_nr_rids == 0, "%u real RIDs in QEMU?", info.out_nr_rids);
+	KT_ERR(kt_rid_add(fd, 0x100, 8), -EOPNOTSUPP);
+	KT_ERR(kt_fail_nth(fd, 1), -EOPNOTSUPP);
+	KT_ERR(kt_alloc_group(fd, &rid, 1, 0, &v), -ENODEV);	/* 00:00.0: no PASID cap */
+	rid = 0x0008;
+	KT_ERR(kt_alloc_group(fd, &rid, 1, 0, &v), -ENODEV);
+	KT_ERR(kt_attach(fd, 1, 0), -ENOENT);
+}
+
+static void test_ioasid(void)
+{
+	struct pasid_cmd_get_info info;
+	int fd = kt_open(), fd2 = kt_open(), st, p[2];
+	uint32_t v = 0, v2 = 0, w, child[3];
+	pid_t pid;
+
+	common(fd, PASID_KALLOC_IOASID);
+	KT_OK(kt_info(fd, &info));
+	KT_CHECK(info.out_caps & PASID_CAP_MM_PASID, "no mm PASID cap");
+	KT_CHECK(info.out_caps & PASID_CAP_GLOBAL_ENQCMD, "no global cap on 6.1");
+	KT_CHECK(info.out_mm_pasid == 0, "fresh process has mm PASID %u", info.out_mm_pasid);
+
+	KT_OK(kt_alloc_global(fd, 0, &v));
+	KT_OK(kt_info(fd, &info));
+	printf("# ENQCMD value %u, kernel mm PASID %u\n", v, info.out_mm_pasid);
+	KT_CHECK(v != 0 && v == info.out_mm_pasid, "ENQCMD value %u != mm PASID %u", v,
+		 info.out_mm_pasid);
+	KT_CHECK(info.out_nr_globals == 1 && info.out_nr_held == 0,
+		 "globals %u held %u (the mm's PASID is the kernel's, not held)",
+		 info.out_nr_globals, info.out_nr_held);
+	KT_OK(kt_alloc_global(fd2, 0, &v2));
+	KT_CHECK(v2 == v, "second file: %u != %u", v2, v);
+	w = v + 1;
+	KT_ERR(kt_alloc_global(fd, PASID_CMD_ALLOC_EXACT, &w), -EEXIST);
+
+	/* another process (another mm) gets another kernel PASID */
+	if (pipe(p))
+		abort();
+	pid = fork();
+	if (pid == 0) {
+		struct pasid_cmd_get_info ci;
+		int cfd = kt_open();
+		uint32_t cv = 0;
+
+		child[0] = -kt_alloc_global(cfd, 0, &cv);
+		child[1] = cv;
+		kt_info(cfd, &ci);
+		child[2] = ci.out_mm_pasid;
+		if (write(p[1], child, sizeof(child)) != sizeof(child))
+			_exit(3);
+		_exit(0);
+	}
+	if (read(p[0], child, sizeof(child)) != sizeof(child))
+		memset(child, 0xff, sizeof(child));
+	waitpid(pid, &st, 0);
+	KT_CHECK(child[0] == 0 && child[1] == child[2] && child[1] != v && child[1] != 0,
+		 "child: err %u value %u mm PASID %u (parent %u)", child[0], child[1], child[2],
+		 v);
+
+	/* dump: external, ours */
+	{
+		struct kt_nl *nl = kt_nl_open();
+		struct kt_alloc *a = calloc(8, sizeof(*a));
+		int n = nl ? kt_nl_allocs(nl, a, 8) : -1;
+
+		KT_CHECK(n == 1 && a[0].value == v && a[0].intent == 2 &&
+			 (a[0].flags & PASID_NL_F_EXTERNAL) && !a[0].mock,
+			 "real dump: n %d value %u flags %#x", n, a[0].value, a[0].flags);
+		free(a);
+		kt_nl_close(nl);
+	}
+
+	KT_OK(kt_free(fd, v));
+	KT_OK(kt_free(fd2, v));
+	KT_OK(kt_info(fd, &info));
+	KT_CHECK(info.out_nr_globals == 0, "globals %u after free", info.out_nr_globals);
+	KT_CHECK(info.out_mm_pasid == v, "the kernel keeps the mm PASID: %u", info.out_mm_pasid);
+	v2 = 0;
+	KT_OK(kt_alloc_global(fd, 0, &v2));
+	KT_CHECK(v2 == v, "again: %u != %u", v2, v);
+	w = v;
+	KT_OK(kt_alloc_global(fd2, PASID_CMD_ALLOC_EXACT, &w));
+	close(fd);
+	close(fd2);
+	close(p[0]);
+	close(p[1]);
+}
+
+static void test_global_ida(void)
+{
+	struct pasid_cmd_get_info info;
+	int fd = kt_open();
+	uint32_t v = 0;
+
+	common(fd, PASID_KALLOC_GLOBAL_IDA);
+	KT_OK(kt_info(fd, &info));
+	KT_CHECK(!(info.out_caps & PASID_CAP_GLOBAL_ENQCMD), "global cap without a device");
+	KT_ERR(kt_alloc_global(fd, 0, &v), -ENODEV);
+	v = 7;
+	KT_ERR(kt_alloc_global(fd, PASID_CMD_ALLOC_EXACT, &v), -ENODEV);
+	KT_OK(kt_info(fd, &info));
+	KT_CHECK(info.out_nr_globals == 0 && info.out_nr_held == 0 && info.out_mm_pasid == 0,
+		 "after refusal: globals %u held %u mm PASID %u", info.out_nr_globals,
+		 info.out_nr_held, info.out_mm_pasid);
+	close(fd);
+}
+
+int kt_real(int argc, char **argv)
+{
+	if (argc > 1 && !strcmp(argv[1], "ioasid"))
+		test_ioasid();
+	else if (argc > 1 && !strcmp(argv[1], "global-ida"))
+		test_global_ida();
+	else
+		KT_CHECK(0, "usage: real ioasid|global-ida");
+	return 0;
+}

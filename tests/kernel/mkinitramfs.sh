@@ -1,0 +1,78 @@
+#!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# mkinitramfs.sh OUT.cpio.gz [--init FILE | --no-init] [--ko FILE]
+#                [--bin FILE]... [--extra FILE]...
+#
+# Packs a test initramfs: busybox-static (with its applet links), /init,
+# the module as /pasid.ko, test binaries in /bin, extra binaries (e.g.
+# meson-built test executables) in /extra, and the ldd closure (libraries and
+# dynamic loader) of every dynamic binary at its host path.
+set -eu
+
+out=${1:?usage: mkinitramfs.sh OUT.cpio.gz [options]}
+shift
+init= noinit=0 ko=
+bins= extras=
+while [ $# -gt 0 ]; do
+	case $1 in
+	--init) init=$2; shift 2 ;;
+	--no-init) noinit=1; shift ;;
+	--ko) ko=$2; shift 2 ;;
+	--bin) bins="$bins $2"; shift 2 ;;
+	--extra) extras="$extras $2"; shift 2 ;;
+	*) echo "mkinitramfs: unknown option $1" >&2; exit 2 ;;
+	esac
+done
+
+busybox=$(command -v busybox || true)
+[ -n "$busybox" ] || { echo "mkinitramfs: busybox(-static) is missing" >&2; exit 1; }
+if ldd "$busybox" >/dev/null 2>&1; then
+	echo "mkinitramfs: $busybox is not static (install busybox-static)" >&2
+	exit 1
+fi
+
+root=$(mktemp -d "${TMPDIR:-/tmp}/pasid-initramfs.XXXXXX")
+trap 'rm -rf "$root"' EXIT
+mkdir -p "$root/bin" "$root/sbin" "$root/proc" "$root/sys" "$root/dev" "$root/tmp" \
+	"$root/extra"
+cp "$busybox" "$root/bin/busybox"
+for applet in $("$busybox" --list); do
+	[ "$applet" = busybox ] || ln -sf busybox "$root/bin/$applet"
+done
+# the kernel opens /dev/console before /init runs
+mknod -m 600 "$root/dev/console" c 5 1 2>/dev/null || true
+
+if [ "$noinit" -eq 0 ]; then
+	[ -n "$init" ] || { echo "mkinitramfs: --init or --no-init" >&2; exit 2; }
+	cp "$init" "$root/init"
+	chmod 755 "$root/init"
+fi
+[ -z "$ko" ] || cp "$ko" "$root/pasid.ko"
+
+# copy_closure FILE: the dynamic loader and libraries FILE needs
+copy_closure() {
+	deps=$(ldd "$1" 2>/dev/null) || return 0	# static: nothing to add
+	if echo "$deps" | grep -q 'not found'; then
+		echo "mkinitramfs: $1: missing libraries:" >&2
+		echo "$deps" | grep 'not found' >&2
+		exit 1
+	fi
+	echo "$deps" | sed -n -e 's/.*=> \(\/[^ ]*\) .*/\1/p' -e 's/^[[:space:]]*\(\/[^ ]*\) .*/\1/p' |
+	while read -r lib; do
+		mkdir -p "$root$(dirname "$lib")"
+		cp -L "$lib" "$root$lib"
+	done
+}
+
+for b in $bins; do
+	cp -L "$b" "$root/bin/"
+	copy_closure "$b"
+done
+for x in $extras; do
+	cp -L "$x" "$root/extra/"
+	chmod 755 "$root/extra/$(basename "$x")"
+	copy_closure "$x"
+done
+(cd "$root" && find . -print0 | cpio --null -o -H newc --quiet) | gzip -1 > "$out.tmp"
+mv "$out.tmp" "$out"
