@@ -104,7 +104,8 @@ int kernel_nl_event_fd(struct pasid_ctx *ctx, struct kernel_nl *nl);
 /*
  * Read every pending event without blocking and call @cb for each. Return:
  * the number delivered; -EINVAL if not subscribed; -ENOBUFS when the socket
- * overflowed and events were lost (those read before were delivered).
+ * overflowed and events were lost (every event still queued was delivered
+ * all the same, so that the next overflow is reported too).
  */
 int kernel_nl_dispatch(struct pasid_ctx *ctx, struct kernel_nl *nl, pasid_event_cb cb,
 		       void *data);

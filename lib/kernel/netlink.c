@@ -519,6 +519,7 @@ int kernel_nl_dispatch(struct pasid_ctx *ctx, struct kernel_nl *nl, pasid_event_
 {
 	struct dispatch_state st = { .cb = cb, .data = data };
 	struct pollfd pfd;
+	bool lost = false;
 	int ret;
 
 	if (!nl->ev)
@@ -542,15 +543,23 @@ int kernel_nl_dispatch(struct pasid_ctx *ctx, struct kernel_nl *nl, pasid_event_
 		ret = nl_recvmsgs_default(nl->ev);
 		if (ret == -NLE_AGAIN || ret == -NLE_INTR)
 			continue;
-		/* libnl reports the kernel's ENOBUFS (queue overrun) as NLE_NOMEM */
-		if (ret == -NLE_NOMEM)
-			return pasid_set_error(ctx, -ENOBUFS,
-					       "events were lost: the event socket overflowed "
-					       "after %d were delivered; list allocations to "
-					       "resync", st.delivered);
+		/*
+		 * libnl reports the kernel's ENOBUFS (queue overrun) as NLE_NOMEM.
+		 * Keep reading: the kernel reports the next overrun only once the
+		 * queue has been drained.
+		 */
+		if (ret == -NLE_NOMEM) {
+			lost = true;
+			continue;
+		}
 		if (ret < 0)
 			return pasid_set_error(ctx, nle_errno(ret), "generic netlink: events: %s",
 					       nl_geterror(ret));
 	}
+	if (lost)
+		return pasid_set_error(ctx, -ENOBUFS,
+				       "events were lost: the event socket overflowed; the %d "
+				       "still queued were delivered; list allocations to resync",
+				       st.delivered);
 	return st.delivered;
 }
