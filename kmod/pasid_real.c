@@ -77,7 +77,8 @@ static struct device *pasid_real_pool_dev(void)
 
 /*
  * iommu_alloc_global_pasid() gives the lowest free value of the system-wide
- * IDA; it takes no range. A result above @max therefore means nothing in
+ * IDA; it takes no range, and needs a device behind a PASID-capable IOMMU
+ * (without one: -ENODEV, which the core passes on). A result above @max therefore means nothing in
  * [1, max] is free. An exact request (@min == @max) succeeds only when that
  * value is the lowest free one (documented in docs/kernel.md).
  */
@@ -87,7 +88,7 @@ static int pasid_real_lease(void *priv, u32 min, u32 max, u32 *ret)
 	ioasid_t v;
 
 	if (!dev)
-		return -ENOSPC;
+		return -ENODEV;	/* nothing to ask the IDA through: refuse */
 	if (pasid_should_fail())
 		return -ENOMEM;
 	v = iommu_alloc_global_pasid(dev);
@@ -235,6 +236,48 @@ static struct notifier_block pasid_pci_nb = {
 	.notifier_call = pasid_pci_notify,
 };
 
+static char *test_rids;
+module_param(test_rids, charp, 0444);
+MODULE_PARM_DESC(test_rids, "real mode, tests only: RIDs without a device, \"rid:width[,rid:width]\"; "
+		 "their values still come from the kernel's allocator; reported as mock");
+
+/* Under pasid_lock: add the test_rids= RIDs (cookie NULL: no device). */
+static int pasid_real_add_test_rids(void)
+{
+	char *list, *p, *item;
+	int err = 0;
+
+	if (!test_rids || !*test_rids)
+		return 0;
+	list = kstrdup(test_rids, GFP_KERNEL);
+	if (!list)
+		return -ENOMEM;
+	p = list;
+	while ((item = strsep(&p, ",")) && !err) {
+		char *colon = strchr(item, ':');
+		unsigned int width;
+		u32 rid;
+
+		if (!colon) {
+			err = -EINVAL;
+			break;
+		}
+		*colon = '\0';
+		err = kstrtou32(item, 0, &rid);
+		if (!err)
+			err = kstrtouint(colon + 1, 0, &width);
+		if (!err)
+			err = pcore_rid_add(&pasid_core, rid, width, NULL);
+	}
+	kfree(list);
+	if (err)
+		pr_err("pasid: bad test_rids=\"%s\": %d\n", test_rids, err);
+	else
+		pr_warn("pasid: test_rids=\"%s\": RIDs without a device, for tests only\n",
+			test_rids);
+	return err;
+}
+
 /**
  * pasid_real_init() - Track PASID-capable PCI functions.
  *
@@ -254,8 +297,11 @@ int pasid_real_init(void)
 	if (!pasid_core.nr_rids)
 		pr_info("pasid: no PASID-capable PCI function behind a PASID-capable IOMMU; "
 			"allocations fail with -ENODEV until one appears\n");
+	err = pasid_real_add_test_rids();
 	mutex_unlock(&pasid_lock);
-	return 0;
+	if (err)
+		pasid_real_exit();
+	return err;
 }
 
 static int pasid_real_put_rid(const struct pcore_rid *r, void *data)
@@ -444,6 +490,8 @@ int pasid_real_attach(struct pasid_file *pf, u32 value, u32 rid)
 		return -ENODEV;
 	if (a->intent != PCORE_INTENT_GLOBAL)
 		return pcore_value_on_rid(&pasid_core, value, rid) ? -EOPNOTSUPP : -EINVAL;
+	if (!r->cookie)
+		return -EOPNOTSUPP;	/* a test RID: no device to bind on */
 	if (current->mm != pf->mm)
 		return -EPERM;
 	if (pcore_is_attached(&pasid_core, value, rid))

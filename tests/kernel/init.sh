@@ -62,7 +62,7 @@ nononce) nonce=; echo "KTEST-VERDICT: PASS"; poweroff -f ;;
 esac
 
 # real mode first: no mock RIDs exist, so this is what a stock system sees
-step real-insmod insmod /pasid.ko
+step real-insmod insmod /pasid.ko test_rids=0x100:8,0x200:20
 step real-tests pasid-ktest real "$kind"
 step real-idle pasid-ktest idle
 step real-rmmod rmmod pasid

@@ -175,8 +175,8 @@ struct pasid_cmd_get_info {
  *  EINVAL      no intent or both; unknown flag; group with 0 RIDs or more
  *              than PASID_UAPI_MAX_GROUP_RIDS; global with @nr_rids != 0 or
  *              @rids_uptr != 0; duplicate RIDs; exact value 0 or >= 2^20
- *  ENODEV      a RID is not known; real mode, global intent: no PASID-capable
- *              device that the kernel can take an ENQCMD PASID for
+ *  ENODEV      a RID is not known; real mode (>= 6.6): no PASID-capable
+ *              device behind an IOMMU that the kernel can take a PASID for
  *  ERANGE      the exact value does not fit the narrowest RID
  *  EEXIST      this owner already holds the value (group: use EXTEND), or
  *              the process holds another global value
