@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * pasid_env.c - the allocator core's environment in the kernel, and the
+ * The allocator core's environment in the kernel, and the
  * fail-nth countdown.
  *
  * Debian kernels have no fault-injection framework, so the shim carries its

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * pasid_genl.c - the generic netlink family "pasid": dumps of allocations
+ * The generic netlink family "pasid": dumps of allocations
  * and RIDs, and the "events" multicast group fed by the core's events.
  *
  * Visibility: every allocation and RID is listed to everyone (values and
@@ -266,7 +266,9 @@ int pasid_genl_init(void)
 	return err;
 }
 
-/** pasid_genl_exit() - Unregister the family. */
+/**
+ * pasid_genl_exit() - Unregister the family.
+ */
 void pasid_genl_exit(void)
 {
 	pasid_genl_ok = false;

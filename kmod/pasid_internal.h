@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * pasid_internal.h - shared state of the pasid shim (pasid.ko).
+ * Shared state of the pasid shim (pasid.ko).
  *
  * One struct pcore holds every allocation; one mutex (pasid_lock) serialises
  * every call into it, including the genl dumps and the PCI bus notifier.
@@ -22,13 +22,29 @@
 #error "pasid.ko needs Linux 6.1 or later"
 #endif
 
-/* Which real (non-mock) backend this kernel gets; see kernel-notes.md. */
+/*
+ * Every kernel-version switch of the module is here (an out-of-tree module
+ * must build against several kernels); see kernel-notes.md.
+ *
+ * Which real (non-mock) backend this kernel gets:
+ */
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 4, 0)
 #define PASID_REAL_IOASID	1	/* ioasid_alloc() + iommu_sva_alloc_pasid() */
 #elif LINUX_VERSION_CODE >= KERNEL_VERSION(6, 6, 0)
 #define PASID_REAL_GLOBAL_IDA	1	/* iommu_alloc_global_pasid() + SVA bind */
 #else
 #define PASID_REAL_NONE		1	/* 6.4, 6.5: no exported allocator */
+#endif
+
+/* 6.4 dropped drvdata from iommu_sva_bind_device() and added dev_iommu.max_pasids */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 4, 0)
+#define PASID_SVA_BIND_HAS_DRVDATA	1
+#define PASID_MAX_PASIDS_IN_IOMMU_DEV	1	/* only iommu_device.max_pasids */
+#endif
+
+/* 6.8 moved the mm's PASID to mm->iommu_mm, read by mm_get_enqcmd_pasid() */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 8, 0)
+#define PASID_HAVE_MM_GET_ENQCMD_PASID	1
 #endif
 
 struct iommu_sva;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * pasid_ioctl.c - the /dev/pasid ioctl table.
+ * The /dev/pasid ioctl table.
  *
  * Table-driven like iommufd: each command has a frozen minimum size (the end
  * of its last field in ABI v1); the user struct is read with

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * pasid_main.c - the pasid shim: /dev/pasid, module lifecycle, owners.
+ * The pasid shim: /dev/pasid, module lifecycle, owners.
  *
  * A sub-allocator of PASIDs with explicit scope (docs/DESIGN.md): values are
  * held from the kernel's own allocator (real mode) or from a separate mock
@@ -105,9 +105,7 @@ static int __init pasid_init(void)
 
 	if (!pasid_mock) {
 #ifdef PASID_REAL_NONE
-		pr_err("pasid: Linux 6.4 and 6.5 export no PASID allocator (ioasid is gone, "
-		       "iommu_alloc_global_pasid() arrives in 6.6): real mode cannot work "
-		       "on this kernel; use 6.1 or >= 6.6, or mock=1 for tests\n");
+		pr_err("pasid: Linux 6.4 and 6.5 export no PASID allocator (ioasid is gone, iommu_alloc_global_pasid() arrives in 6.6): real mode cannot work on this kernel; use 6.1 or >= 6.6, or mock=1 for tests\n");
 		return -EOPNOTSUPP;
 #else
 		pasid_source = &pasid_source_real;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * pasid_real.c - real mode: values held from the kernel's own PASID
+ * Real mode: values held from the kernel's own PASID
  * allocator, RIDs that are real PASID-capable PCI functions, SVA binds.
  *
  * Per kernel version (see kernel-notes.md):
@@ -150,12 +150,12 @@ static unsigned int pasid_pci_width(struct pci_dev *pdev)
 
 	if (cap <= 1)
 		return 0;
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0)
-	if (pdev->dev.iommu)
-		iommu_max = pdev->dev.iommu->max_pasids;
-#else
+#ifdef PASID_MAX_PASIDS_IN_IOMMU_DEV
 	if (pdev->dev.iommu && pdev->dev.iommu->iommu_dev)
 		iommu_max = pdev->dev.iommu->iommu_dev->max_pasids;
+#else
+	if (pdev->dev.iommu)
+		iommu_max = pdev->dev.iommu->max_pasids;
 #endif
 	if (iommu_max <= 1)
 		return 0;
@@ -335,7 +335,7 @@ u32 pasid_real_mm_pasid(struct mm_struct *mm)
 {
 	u32 v;
 
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 8, 0)
+#ifdef PASID_HAVE_MM_GET_ENQCMD_PASID
 	v = mm_get_enqcmd_pasid(mm);
 #elif defined(CONFIG_IOMMU_SVA)
 	v = READ_ONCE(mm->pasid);
@@ -377,10 +377,10 @@ bool pasid_real_global_possible(void)
 
 static struct iommu_sva *pasid_sva_bind(struct pci_dev *pdev, struct mm_struct *mm)
 {
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0)
-	return iommu_sva_bind_device(&pdev->dev, mm);
-#else
+#ifdef PASID_SVA_BIND_HAS_DRVDATA
 	return iommu_sva_bind_device(&pdev->dev, mm, NULL);
+#else
+	return iommu_sva_bind_device(&pdev->dev, mm);
 #endif
 }
 
@@ -390,7 +390,9 @@ static struct iommu_sva *pasid_sva_bind(struct pci_dev *pdev, struct mm_struct *
  * @flags: PASID_CMD_ALLOC_* (EXACT only)
  * @inout: the value (input with EXACT)
  *
- * Under pasid_lock. Return: 0 or -errno as in struct pasid_cmd_alloc.
+ * Under pasid_lock.
+ *
+ * Return: 0 or -errno as in struct pasid_cmd_alloc.
  */
 int pasid_real_alloc_global(struct pasid_file *pf, u32 flags, u32 *inout)
 {
@@ -474,7 +476,9 @@ err_unbind:
  *
  * Only the mm's own PASID can be bound: the kernel has no call that binds a
  * chosen PASID to an mm on a device the shim does not drive. Under
- * pasid_lock. Return: 0 or -errno as in struct pasid_cmd_attach.
+ * pasid_lock.
+ *
+ * Return: 0 or -errno as in struct pasid_cmd_attach.
  */
 int pasid_real_attach(struct pasid_file *pf, u32 value, u32 rid)
 {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * pasid_source_mock.c - mock mode's value source: the core's own bitmap,
+ * Mock mode's value source: the core's own bitmap,
  * a namespace of its own that never touches the kernel's PASID allocators.
  */
 #include <linux/bug.h>

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only WITH Linux-syscall-note OR LGPL-2.1-or-later */
 /*
- * pasid.h - uAPI of the pasid shim: /dev/pasid ioctls and the "pasid"
- * generic netlink family.
+ * uAPI of the pasid shim: /dev/pasid ioctls and the "pasid" generic
+ * netlink family.
  *
  * This is the ONE copy of the ABI: pasid.ko and libpasid both include it.
  * Rules (the iommufd rules): every command struct starts with __u32 size and
@@ -81,11 +81,12 @@ enum pasid_mode {
 
 /* struct pasid_cmd_get_info.out_kernel_alloc: where values come from */
 enum pasid_kernel_alloc {
-	PASID_KALLOC_MOCK = 1,		/* the shim's own bitmap (mock namespace) */
-	PASID_KALLOC_IOASID = 2,	/* 6.1: ioasid_alloc(), shim's own set;
-					 * ENQCMD value: iommu_sva_alloc_pasid() */
-	PASID_KALLOC_GLOBAL_IDA = 3,	/* >= 6.6: iommu_alloc_global_pasid();
-					 * ENQCMD value: SVA bind */
+	/* the shim's own bitmap (mock namespace) */
+	PASID_KALLOC_MOCK = 1,
+	/* 6.1: ioasid_alloc(), shim's own set; ENQCMD value: iommu_sva_alloc_pasid() */
+	PASID_KALLOC_IOASID = 2,
+	/* >= 6.6: iommu_alloc_global_pasid(); ENQCMD value: SVA bind */
+	PASID_KALLOC_GLOBAL_IDA = 3,
 };
 
 /* struct pasid_cmd_get_info.out_caps */
@@ -122,8 +123,9 @@ enum pasid_kernel_alloc {
  *	caller's mm (what it loads into IA32_PASID), 0 if none; only with
  *	PASID_CAP_MM_PASID
  * @__reserved: must be 0
+ * @__reserved2: must be 0
  *
- * Errors: EINVAL (@flags, @__reserved).
+ * Errors: EINVAL (@flags, @__reserved, @__reserved2).
  */
 struct pasid_cmd_get_info {
 	__u32 size;
@@ -265,15 +267,20 @@ struct pasid_cmd_attach {
 
 /* struct pasid_cmd_test.op */
 enum pasid_test_op {
-	PASID_TEST_OP_RID_ADD = 1,	/* @rid, @width: add a mock RID */
-	PASID_TEST_OP_RID_REMOVE = 2,	/* @rid: unplug a mock RID */
-	PASID_TEST_OP_SET_FAIL_NTH = 3,	/* @value: fail the @value-th internal
-					 * allocation from now (1 = the next
-					 * one) with ENOMEM; 0 disarms.
-					 * out_value: failures injected so far */
-	PASID_TEST_OP_GET_FAIL_NTH = 4,	/* out_value: allocations left before
-					 * the failure (0 = disarmed or fired);
-					 * out_value2: failures injected so far */
+	/* @rid, @width: add a mock RID */
+	PASID_TEST_OP_RID_ADD = 1,
+	/* @rid: unplug a mock RID */
+	PASID_TEST_OP_RID_REMOVE = 2,
+	/*
+	 * @value: fail the @value-th internal allocation from now (1 = the
+	 * next one) with ENOMEM; 0 disarms. out_value: failures injected so far
+	 */
+	PASID_TEST_OP_SET_FAIL_NTH = 3,
+	/*
+	 * out_value: allocations left before the failure (0 = disarmed or
+	 * fired); out_value2: failures injected so far
+	 */
+	PASID_TEST_OP_GET_FAIL_NTH = 4,
 };
 
 /**
