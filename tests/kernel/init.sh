@@ -77,7 +77,7 @@ step fuzz pasid-ktest fuzz "$seed" "$fuzz"
 step failnth pasid-ktest failnth
 for x in /extra/*; do
 	[ -x "$x" ] || continue
-	step "extra-${x##*/}" env LIBPASID_BACKEND=kernel "$x"
+	step "extra-${x##*/}" env LIBPASID_BACKEND=kernel LD_LIBRARY_PATH=/lib/ktest "$x"
 	pasid-ktest idle >/dev/null 2>&1 || true	# an extra's leftovers: see idle below
 done
 step mock-idle pasid-ktest idle

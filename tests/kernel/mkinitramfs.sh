@@ -7,7 +7,7 @@
 # Packs a test initramfs: busybox-static (with its applet links), /init,
 # the module as /pasid.ko, test binaries in /bin, extra binaries (e.g.
 # meson-built test executables) in /extra, and the ldd closure (libraries and
-# dynamic loader) of every dynamic binary at its host path.
+# dynamic loader) of every dynamic binary at its host path and in /lib/ktest.
 set -eu
 
 out=${1:?usage: mkinitramfs.sh OUT.cpio.gz [options]}
@@ -58,10 +58,13 @@ copy_closure() {
 		echo "$deps" | grep 'not found' >&2
 		exit 1
 	fi
+	# libraries also go flat into /lib/ktest (the guest's LD_LIBRARY_PATH):
+	# a build tree's relative rpath ($ORIGIN/../..) does not hold in /extra
 	echo "$deps" | sed -n -e 's/.*=> \(\/[^ ]*\) .*/\1/p' -e 's/^[[:space:]]*\(\/[^ ]*\) .*/\1/p' |
 	while read -r lib; do
-		mkdir -p "$root$(dirname "$lib")"
+		mkdir -p "$root$(dirname "$lib")" "$root/lib/ktest"
 		cp -L "$lib" "$root$lib"
+		cp -L "$lib" "$root/lib/ktest/$(basename "$lib")"
 	done
 }
 
