@@ -52,9 +52,19 @@ static void core_event(void *priv, const struct pcore_event *cev)
 		queue_event(sc, &ev);
 }
 
+static int sim_lease(void *priv, pcore_u32 min, pcore_u32 max, pcore_u32 *ret)
+{
+	return pcore_bitmap_lease(&((struct sim_platform *)priv)->source, min, max, ret);
+}
+
+static void sim_release(void *priv, pcore_u32 value)
+{
+	pcore_bitmap_release(&((struct sim_platform *)priv)->source, value);
+}
+
 static const struct pcore_ops sim_core_ops = {
-	.lease = pcore_bitmap_lease_op,
-	.release = pcore_bitmap_release_op,
+	.lease = sim_lease,
+	.release = sim_release,
 	.event = core_event,
 };
 
