@@ -9,11 +9,12 @@
 #   forged   "PASS" without this boot's nonce               -> harness fails
 #   noinit   initramfs without /init: kernel panic          -> harness fails
 #   timeout  the guest hangs                                -> harness fails
+#   splat    a WARNING in dmesg (the guest's own check)     -> harness fails
 # Exit 0 iff the harness did what it should, for the right reason.
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
-scenario=${1:?usage: harness-selftest.sh control|fail|forged|noinit|timeout WORKDIR}
+scenario=${1:?usage: harness-selftest.sh control|fail|forged|noinit|timeout|splat WORKDIR}
 work=${2:?}
 mkdir -p "$work"
 
@@ -31,6 +32,7 @@ fail) args=ktest.force=fail; want="the guest reported FAIL" ;;
 forged) args=ktest.force=nononce; want="no verdict with this boot's nonce" ;;
 noinit) want="kernel panic" ;;
 timeout) args=ktest.force=hang; tmo=25; want="timeout after" ;;
+splat) args=ktest.force=splat; want="KTEST-FAIL dmesg has a kernel splat" ;;
 *) echo "unknown scenario $scenario" >&2; exit 2 ;;
 esac
 
@@ -49,6 +51,7 @@ if [ $rc -ne $want_rc ]; then
 	exit 1
 fi
 if ! echo "$out" | grep -q -- "$want"; then
+	echo "$out"
 	echo "SELFTEST FAIL: scenario $scenario: harness gave the wrong reason (want '$want')"
 	exit 1
 fi

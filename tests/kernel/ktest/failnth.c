@@ -43,9 +43,10 @@ static void same(const struct snap *x, const struct snap *y, const char *op, int
 			 "%s fail-nth %d: allocation %u changed", op, nth, x->a[i].value);
 }
 
-enum op { OP_ALLOC_GROUP, OP_ALLOC_BIG, OP_ALLOC_GLOBAL, OP_EXTEND, OP_ATTACH, OP_RID_ADD };
-static const char *const op_names[] = { "alloc-group", "alloc-group-4", "alloc-global",
-					"extend", "attach", "rid-add" };
+enum op { OP_ALLOC_GROUP, OP_ALLOC_FRESH, OP_ALLOC_BIG, OP_ALLOC_GLOBAL, OP_EXTEND, OP_ATTACH,
+	  OP_RID_ADD };
+static const char *const op_names[] = { "alloc-group", "alloc-fresh", "alloc-group-4",
+					"alloc-global", "extend", "attach", "rid-add" };
 
 /* Set up the state an op needs (not counted), return the value it works on. */
 static uint32_t prepare(int fd, enum op op)
@@ -58,7 +59,7 @@ static uint32_t prepare(int fd, enum op op)
 	return v;
 }
 
-static int run(int fd, enum op op, uint32_t v)
+static int run(int fd, enum op op, uint32_t v, int nth)
 {
 	/* values above the first index leaf, so the core needs a new one */
 	uint32_t rids[4] = { 0x100, 0x200, 0x201, 0x10300 }, x = 5000;
@@ -66,6 +67,10 @@ static int run(int fd, enum op op, uint32_t v)
 	switch (op) {
 	case OP_ALLOC_GROUP:
 		return kt_alloc_group(fd, rids, 2, PASID_CMD_ALLOC_EXACT, &x);
+	case OP_ALLOC_FRESH:
+		/* a value in a bitmap page and an index leaf never used before */
+		x = 33000u * (uint32_t)nth + 7;
+		return kt_alloc_group(fd, rids, 1, PASID_CMD_ALLOC_EXACT, &x);
 	case OP_ALLOC_BIG:
 		x = 0;
 		return kt_alloc_group(fd, rids, 4, 0, &x);
@@ -101,7 +106,7 @@ int kt_failnth(int argc, char **argv)
 			take(nl, fd, &before);
 			h0 = kt_fail_hits(fd);
 			KT_OK(kt_fail_nth(fd, nth));
-			err = run(fd, op, v);
+			err = run(fd, op, v, nth);
 			KT_OK(kt_fail_nth(fd, 0));
 			if (kt_fail_hits(fd) == h0) {
 				/* ran through with fewer than nth allocations */
@@ -115,7 +120,7 @@ int kt_failnth(int argc, char **argv)
 			take(nl, fd, &after);
 			same(&before, &after, op_names[op], nth);
 			/* and it still works */
-			KT_OK(run(fd, op, v));
+			KT_OK(run(fd, op, v, nth));
 			if (op == OP_RID_ADD)
 				KT_OK(kt_rid_remove(fd, 0x5000));
 			close(fd);
