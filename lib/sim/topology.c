@@ -382,6 +382,7 @@ static json_object *parse_json(struct loader *l, const char *text)
 		fail(l, "out of memory");
 		return NULL;
 	}
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);	/* no trailing commas etc. */
 	root = json_tokener_parse_ex(tok, text, (int)len);
 	if (root && json_tokener_get_parse_end(tok) < len) {
 		/* allow trailing whitespace only */
