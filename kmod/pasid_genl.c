@@ -143,7 +143,9 @@ static int pasid_nl_dump_allocs(struct sk_buff *skb, struct netlink_callback *cb
 	cb->args[1] = 0;
 out:
 	mutex_unlock(&pasid_lock);
-	/* one message larger than an empty dump buffer: tell, do not spin */
+	/* one message larger than an empty dump buffer (cannot happen with
+	 * min_dump_alloc): tell, do not spin
+	 */
 	if (err && !skb->len)
 		return err;
 	return skb->len;
@@ -221,10 +223,23 @@ err_free:
 	nlmsg_free(skb);
 }
 
-static const struct genl_small_ops pasid_genl_ops[] = {
+/*
+ * One allocation message can carry PASID_UAPI_MAX_GROUP_RIDS RIDs (4 KiB),
+ * more than the default dump buffer (NLMSG_GOODSIZE): ask netlink for dump
+ * buffers big enough for any one message, so a client reading with the usual
+ * MSG_PEEK/MSG_TRUNC sizing always gets it whole.
+ */
+static int pasid_nl_dump_allocs_start(struct netlink_callback *cb)
+{
+	cb->min_dump_alloc = NLMSG_GOODSIZE + PASID_UAPI_MAX_GROUP_RIDS * 2 * sizeof(u32);
+	return 0;
+}
+
+static const struct genl_ops pasid_genl_ops[] = {
 	{
 		.cmd = PASID_NL_CMD_GET_ALLOC,
 		.validate = GENL_DONT_VALIDATE_STRICT,
+		.start = pasid_nl_dump_allocs_start,
 		.dumpit = pasid_nl_dump_allocs,
 	},
 	{
@@ -245,8 +260,8 @@ static struct genl_family pasid_genl_family __ro_after_init = {
 	.policy = pasid_nl_policy,
 	.netnsok = false,
 	.module = THIS_MODULE,
-	.small_ops = pasid_genl_ops,
-	.n_small_ops = ARRAY_SIZE(pasid_genl_ops),
+	.ops = pasid_genl_ops,
+	.n_ops = ARRAY_SIZE(pasid_genl_ops),
 	.resv_start_op = PASID_NL_CMD_MAX + 1,
 	.mcgrps = pasid_genl_mcgrps,
 	.n_mcgrps = ARRAY_SIZE(pasid_genl_mcgrps),

@@ -38,7 +38,12 @@ struct kt_nl *kt_nl_open(void)
 	nl->sk = nl_socket_alloc();
 	if (!nl->sk || genl_connect(nl->sk) < 0)
 		goto err;
-	nl_socket_set_msg_buf_size(nl->sk, 64 * 1024);
+	/*
+	 * A small first read, grown on demand (MSG_PEEK|MSG_TRUNC): the kernel
+	 * must still send a 1024-RID allocation whole (min_dump_alloc).
+	 */
+	nl_socket_set_msg_buf_size(nl->sk, 4096);
+	nl_socket_enable_msg_peek(nl->sk);
 	nl_socket_set_buffer_size(nl->sk, 1 << 20, 1 << 20);
 	nl->family = genl_ctrl_resolve(nl->sk, PASID_GENL_NAME);
 	if (nl->family < 0)
