@@ -67,6 +67,19 @@ if [ "$force" != splat ]; then
 # real mode first: no mock RIDs exist, so this is what a stock system sees
 step real-insmod insmod /pasid.ko test_rids=0x100:8,0x200:20
 step real-tests pasid-ktest real "$kind"
+# PCI hot-unplug and rescan of a function without PASID capability: the bus
+# notifier runs (DEL_DEVICE, ADD_DEVICE) and must leave the RIDs alone
+hotplug() {
+	cls=$(grep -l 0x020000 /sys/bus/pci/devices/*/class | head -n 1)
+	[ -n "$cls" ] || { echo "no PCI network function to unplug"; return 1; }
+	dev=${cls%/class}
+	echo "unplugging ${dev##*/}"
+	echo 1 > "$dev/remove" || return 1
+	[ ! -e "$dev" ] || return 1
+	echo 1 > /sys/bus/pci/rescan || return 1
+	[ -e "$dev" ]
+}
+step real-hotplug hotplug
 step real-idle pasid-ktest idle
 step real-rmmod rmmod pasid
 

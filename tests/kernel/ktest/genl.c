@@ -4,6 +4,7 @@
  * allocated, and a subscriber receives every event kind.
  */
 #include <stdlib.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "ktest.h"
@@ -206,6 +207,58 @@ static void test_events(void)
 	kt_nl_close(sub);
 }
 
+/*
+ * Without CAP_SYS_ADMIN a dump shows other processes' allocations without
+ * owner pid and comm, and the caller's own with them.
+ */
+static void test_visibility(void)
+{
+	int fd = kt_open(), p[2], st;
+	uint32_t r = 0x100, mine = 0;
+	pid_t pid;
+
+	KT_OK(kt_alloc_group(fd, &r, 1, 0, &mine));
+	if (pipe(p))
+		abort();
+	pid = fork();
+	if (pid == 0) {
+		static struct kt_alloc got[16];
+		int cfd = kt_open(), n, i, bad = 0, seen_own = 0, seen_other = 0;
+		uint32_t cv = 0, rr = 0x200;
+		struct kt_nl *nl;
+
+		/* nobody: no capabilities; /dev/pasid stays open */
+		if (setgid(65534) || setuid(65534))
+			_exit(10);
+		if (kt_alloc_group(cfd, &rr, 1, 0, &cv))
+			_exit(11);
+		nl = kt_nl_open();
+		if (!nl)
+			_exit(12);
+		n = kt_nl_allocs(nl, got, 16);
+		for (i = 0; i < n; i++) {
+			if (got[i].value == cv && got[i].rids[0] == 0x200) {
+				seen_own = 1;
+				bad |= got[i].pid != getpid() || strcmp(got[i].comm, "pasid-ktest") ||
+				       !(got[i].flags & PASID_NL_F_OWN_PROCESS);
+			} else {
+				seen_other = 1;
+				bad |= got[i].pid != 0 || got[i].comm[0] != 0 ||
+				       (got[i].flags & PASID_NL_F_OWN_PROCESS);
+			}
+		}
+		_exit(!seen_own ? 13 : !seen_other ? 14 : bad ? 15 : 0);
+	}
+	waitpid(pid, &st, 0);
+	KT_CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+		 "unprivileged dump: child status %d (13 own missing, 14 other missing, "
+		 "15 owner details wrong)", WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+	KT_OK(kt_free(fd, mine));
+	close(p[0]);
+	close(p[1]);
+	close(fd);
+}
+
 int kt_genl(int argc, char **argv)
 {
 	struct kt_nl *nl = kt_nl_open();
@@ -216,6 +269,7 @@ int kt_genl(int argc, char **argv)
 		test_dump(nl);
 		test_big_group(nl);
 		test_events();
+		test_visibility();
 	}
 	kt_mock_clear(fd);
 	close(fd);
