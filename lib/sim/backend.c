@@ -352,7 +352,8 @@ static int snap_one(const struct pcore_alloc *a, void *data)
 	if (a->intent == PCORE_INTENT_GROUP) {
 		const struct sim_ctx *o = a->owner->cookie;
 
-		memcpy(&s->ids[s->nr_ids], pcore_alloc_rids(a), a->nr * sizeof(uint32_t));
+		if (a->nr)
+			memcpy(&s->ids[s->nr_ids], pcore_alloc_rids(a), a->nr * sizeof(uint32_t));
 		s->nr_ids += a->nr;
 		sa->info.nr_rids = a->nr;
 		sa->info.owner_pid = o->pid;
@@ -404,9 +405,11 @@ static int sim_list_allocs(struct pasid_ctx *ctx, pasid_alloc_cb cb, void *data)
 	for (i = 0; i < s.nr && !ret; i++) {
 		struct pasid_alloc_info *info = &s.allocs[i].info;
 
-		info->rids = &s.ids[s.allocs[i].off_rids];
-		info->attached = &s.ids[s.allocs[i].off_att];
-		qsort(&s.ids[s.allocs[i].off_att], info->nr_attached, sizeof(uint32_t), cmp_u32);
+		info->rids = s.ids ? &s.ids[s.allocs[i].off_rids] : NULL;
+		info->attached = s.ids ? &s.ids[s.allocs[i].off_att] : NULL;
+		if (info->nr_attached > 1)
+			qsort(&s.ids[s.allocs[i].off_att], info->nr_attached, sizeof(uint32_t),
+			      cmp_u32);
 		ret = cb(info, data);
 	}
 out:
