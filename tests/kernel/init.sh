@@ -90,6 +90,18 @@ step abi pasid-ktest abi
 step multi pasid-ktest multi
 step genl pasid-ktest genl
 step fuzz pasid-ktest fuzz "$seed" "$fuzz"
+# three fuzzers at once, then the usual end state (checked by the idle step)
+parfuzz() {
+	pasid-ktest fuzz 0x1111 30000 par & p1=$!
+	pasid-ktest fuzz 0x2222 30000 par & p2=$!
+	pasid-ktest fuzz 0x3333 30000 par
+	r=$?
+	wait $p1 || r=1
+	wait $p2 || r=1
+	pasid-ktest idle || r=1
+	return $r
+}
+step fuzz-parallel parfuzz
 step failnth pasid-ktest failnth
 for x in /extra/*; do
 	[ -x "$x" ] || continue

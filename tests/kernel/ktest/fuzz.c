@@ -4,6 +4,8 @@
  * sizes, flags, values, RIDs and pointers, several owners, fail-nth armed
  * now and then. The kernel must neither crash nor leak: afterwards nothing
  * may be held (checked here and again by "idle" before rmmod).
+ * Usage: fuzz [SEED [ITERATIONS [par]]]; with "par" several fuzzers run at
+ * once against the same module and the caller checks the end state.
  */
 #include <stdlib.h>
 #include <sys/ioctl.h>
@@ -40,6 +42,8 @@ int kt_fuzz(int argc, char **argv)
 		_IO(PASID_TYPE, 0x87), _IOWR(PASID_TYPE, 0x81, int), 0x5401,
 	};
 	unsigned long iters = argc > 2 ? strtoul(argv[2], NULL, 0) : 20000;
+	/* "par": several fuzzers run at once; the caller checks the end state */
+	bool par = argc > 3 && !strcmp(argv[3], "par");
 	unsigned char *page, *ro;
 	uint32_t values[64] = { 0 }, rids[16];
 	int fds[3], i, crashes = 0;
@@ -59,7 +63,8 @@ int kt_fuzz(int argc, char **argv)
 
 	for (i = 0; i < 3; i++)
 		fds[i] = kt_open();
-	kt_mock_topology(fds[0]);
+	if (!par)
+		kt_mock_topology(fds[0]);
 
 	for (it = 0; it < iters; it++) {
 		int fd = fds[rnd() % 3], err;
@@ -159,6 +164,8 @@ int kt_fuzz(int argc, char **argv)
 	printf("# fuzz: %lu calls, %lu succeeded\n", it, ok);
 	for (i = 0; i < 3; i++)
 		close(fds[i]);
+	if (par)
+		return 0;
 
 	i = kt_open();
 	KT_OK(kt_info(i, &info));

@@ -17,6 +17,7 @@
  * Neither kernel can do a real SVA bind here: ATTACH gives -EOPNOTSUPP.
  * Usage: pasid-ktest real ioasid|global-ida
  */
+#include <sched.h>
 #include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -54,6 +55,32 @@ static void common(int fd, uint32_t kalloc)
 			KT_CHECK(r[i].mock && (r[i].rid == 0x100 || r[i].rid == 0x200),
 				 "rid %#x mock %d", r[i].rid, r[i].mock);
 		kt_nl_close(nl);
+	}
+}
+
+/*
+ * An idle CPU keeps the last user mm it ran as a lazy-TLB reference; run a
+ * short task on every CPU so those references move on.
+ */
+static void poke_cpus(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN), cpu;
+
+	for (cpu = 0; cpu < n; cpu++) {
+		pid_t pid = fork();
+		int st;
+
+		if (pid == 0) {
+			cpu_set_t set;
+
+			CPU_ZERO(&set);
+			CPU_SET(cpu, &set);
+			sched_setaffinity(0, sizeof(set), &set);
+			sched_yield();
+			_exit(0);
+		}
+		if (pid > 0)
+			waitpid(pid, &st, 0);
 	}
 }
 
@@ -111,6 +138,23 @@ static void test_ioasid_groups(int fd, uint32_t mm_pasid)
 	if (write(p2c[1], "x", 1) != 1)
 		abort();
 	waitpid(pid, &st, 0);
+	/*
+	 * The child's mm goes once its /dev/pasid file let go of it (mmdrop):
+	 * the kernel frees its PASID and the shim can then hold that value.
+	 * A lazy-TLB reference of an idle CPU may delay the drop: poke the
+	 * CPUs and retry for 2 s.
+	 */
+	for (i = 0; i < 200; i++) {
+		poke_cpus();
+		w = child[1];
+		if (kt_alloc_group(fd, &r2, 1, PASID_CMD_ALLOC_EXACT, &w) != -EBUSY)
+			break;
+		usleep(10000);
+	}
+	KT_CHECK(i < 200 && w == child[1], "the dead child's mm PASID %u never came back "
+		 "(mm leaked?)", child[1]);
+	if (i < 200)
+		KT_OK(kt_free(fd, w));
 	for (i = 0; i < 10; i++)
 		KT_OK(kt_free(fd, vals[i]));
 	KT_OK(kt_info(fd, &info));
