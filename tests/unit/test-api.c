@@ -522,6 +522,26 @@ static void test_ctx_refs(void **state)
 			       pasid_ctx_backend(f->p1) == PASID_BACKEND_SIM ? "simulated" : "kernel"));
 }
 
+/* A group holds at most PASID_MAX_GROUP_RIDS RIDs: -E2BIG beyond. */
+static void test_group_full(void **state)
+{
+	struct fx *f = *state;
+	static uint32_t rids[PASID_MAX_GROUP_RIDS + 1];
+	uint32_t i, v;
+
+	for (i = 0; i <= PASID_MAX_GROUP_RIDS; i++) {
+		rids[i] = 0xfd0000 + i * 8;	/* 00fd:bb:dd.0 */
+		assert_int_equal(pasid_mock_rid_add(f->admin, rids[i], 20), 0);
+	}
+	CHECK(f->p1, pasid_alloc_for_rids(f->p1, rids, PASID_MAX_GROUP_RIDS + 1, 0, &v), -EINVAL);
+	CHECK(f->p1, pasid_alloc_for_rids(f->p1, rids, PASID_MAX_GROUP_RIDS, 0, &v), 0);
+	assert_int_equal(lookup(f->p1, v).info.nr_rids, PASID_MAX_GROUP_RIDS);
+	CHECK(f->p1, pasid_extend(f->p1, v, rids[PASID_MAX_GROUP_RIDS]), -E2BIG);
+	CHECK(f->p1, pasid_free(f->p1, v), 0);
+	for (i = 0; i <= PASID_MAX_GROUP_RIDS; i++)
+		assert_int_equal(pasid_mock_rid_remove(f->admin, rids[i]), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -538,6 +558,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_events, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mock_rid_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ctx_refs, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_group_full, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
