@@ -176,20 +176,18 @@ unsigned int pcore_min_width(const struct pcore *c)
 	return PCORE_PASID_BITS;
 }
 
-/* Global values that fit a RID of @width (they occupy its space). */
-static pcore_u32 globals_within(const struct pcore *c, unsigned int width)
+/* Count global value @v in (or out of) every width it fits. */
+static void globals_account(struct pcore *c, pcore_u32 v, int delta)
 {
-	pcore_u32 n = 0;
-	unsigned int b;
+	unsigned int w;
 
-	for (b = 1; b <= width; b++)
-		n += c->global_bits[b];
-	return n;
+	for (w = bit_length(v); w <= PCORE_PASID_BITS; w++)
+		c->globals_within[w] += delta;
 }
 
 static bool rid_full(const struct pcore *c, const struct pcore_rid *r)
 {
-	return r->nr_values + globals_within(c, r->width) >= width_max(r->width);
+	return r->nr_values + c->globals_within[r->width] >= width_max(r->width);
 }
 
 /* ---- a group's RID set (sorted ids) ------------------------------------ */
@@ -667,7 +665,7 @@ int pcore_alloc_global(struct pcore *c, struct pcore_owner *o, pcore_u32 flags,
 	if (c->globals)
 		c->globals->prev = g;
 	c->globals = g;
-	c->global_bits[bit_length(v)]++;
+	globals_account(c, v, 1);
 	c->st.nr_globals++;
 	c->st.nr_values++;
 	o->global = g;
@@ -730,7 +728,7 @@ static void global_put(struct pcore *c, struct pcore_owner *o)
 			c->globals = g->next;
 		if (g->next)
 			g->next->prev = g->prev;
-		c->global_bits[bit_length(v)]--;
+		globals_account(c, v, -1);
 		c->st.nr_globals--;
 		core_free(c, g, sizeof(*g));
 	}
