@@ -29,6 +29,7 @@
 #define RECHECK_NS	1000000ull
 #define SPIN_NS		50000ull
 #define SLEEP_NS	20000l
+#define VCACHE_NS	50000000ull
 
 static uint64_t now_ns(void)
 {
@@ -60,6 +61,10 @@ static bool ring_run(struct engine *e, struct eng_ring *r)
 	if (!r->e_checked_ns || now_ns() - r->e_checked_ns > RECHECK_NS) {
 		r->pasid_ok = sim_pasid_attached(r->ctx, r->pasid, e->cfg.rid);
 		r->e_checked_ns = now_ns();
+		if (r->e_checked_ns - e->vcache_epoch_ns > VCACHE_NS) {
+			memset(e->vcache, 0, sizeof(e->vcache));	/* forget validated pages */
+			e->vcache_epoch_ns = r->e_checked_ns;
+		}
 	}
 	for (; h != t; h++) {
 		_Alignas(64) struct dsa_hw_desc d = r->slots[h & r->mask];

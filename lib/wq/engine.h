@@ -18,6 +18,7 @@ struct pasid_ctx;
 #define ENG_MAX_RINGS	64	/* handles open on one simulated WQ */
 #define ENG_MAX_FAULTS	32	/* injected not-present pages per WQ */
 #define ENG_PAGE	4096ull
+#define ENG_VCACHE	4096	/* validated-page cache entries */
 
 /* What the engine knows of its WQ (from the sim topology). */
 struct eng_cfg {
@@ -71,6 +72,9 @@ struct engine {
 	_Atomic uint64_t errors, dropped;
 	_Atomic uint32_t last_error;
 	struct engine *next;		/* registry */
+	/* engine thread only: pages known to be mapped (bit 0 readable, 1 writable) */
+	uint64_t vcache[ENG_VCACHE];
+	uint64_t vcache_epoch_ns;
 };
 
 /* Engine lifetime and rings (engine.c). */
@@ -87,6 +91,9 @@ void eng_exec(struct engine *e, const struct dsa_hw_desc *d, uint32_t pasid, boo
 
 /* Latch an error no completion record could carry (like SWERROR). */
 void eng_latch_error(struct engine *e, uint32_t status);
+
+/* Is the page at @page mapped (and writable if @write)? Engine thread only. */
+bool eng_page_ok(struct engine *e, uint64_t page, bool write);
 
 /* Fault injection (exec.c). */
 int eng_fault_inject(struct engine *e, uint64_t addr);

@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "crc32c.h"
 #include "engine.h"
@@ -169,6 +170,10 @@ static void cr_write(struct engine *e, const struct dsa_hw_desc *d, const struct
 		cr->crc_val = o->crc;
 	else
 		cr->invalid_flags = o->invalid_flags & 0xffffff;
+	if (!eng_page_ok(e, d->completion_addr & ~(ENG_PAGE - 1), true)) {
+		eng_latch_error(e, DSA_COMP_CRA_XLAT);
+		return;
+	}
 	c.dst = (uint8_t *)(uintptr_t)d->completion_addr;
 	c.src = rec;
 	c.len = e->cfg.iaa ? 64 : 32;
@@ -215,6 +220,70 @@ struct span {
 };
 
 /*
+ * Validation of the memory a descriptor names, so that a wild address gives
+ * a page-fault status instead of a SIGSEGV in the engine thread (a guard
+ * alone is not enough: test harnesses and applications install their own
+ * SIGSEGV handlers). MADV_POPULATE_READ/WRITE fail on unmapped or
+ * non-writable pages and fault the page in otherwise (like ATS + PRS).
+ * Results are cached per page and forgotten every 50 ms (engine.c); memory unmapped
+ * while a descriptor naming it is in flight is the caller's bug, as with a
+ * device.
+ */
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ	22
+#endif
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE	23
+#endif
+
+bool eng_page_ok(struct engine *e, uint64_t page, bool write)
+{
+	uint64_t *t = &e->vcache[(page / ENG_PAGE) % ENG_VCACHE];
+	uint64_t have = (*t & ~(ENG_PAGE - 1)) == page ? *t & 3 : 0;
+
+	if (have & (write ? 2 : 1))
+		return true;
+	if (page < ENG_PAGE || page >= (1ull << 47))
+		return false;
+	if (madvise((void *)(uintptr_t)page, ENG_PAGE,
+		    write ? MADV_POPULATE_WRITE : MADV_POPULATE_READ) && errno != EINVAL)
+		return false;	/* EINVAL: kernel < 5.14 or a special mapping: trust the guard */
+	*t = page | have | (write ? 3 : 1);
+	return true;
+}
+
+/* Bytes of @s (forward, or from the end) before the first page not mapped. */
+static uint64_t valid_limit(struct engine *e, const struct span *s, uint64_t len, bool backward,
+			    uint64_t *ret_addr)
+{
+	uint64_t first = s->addr & ~(ENG_PAGE - 1), last = (s->addr + len - 1) & ~(ENG_PAGE - 1);
+
+	if (s->addr + len < s->addr)
+		last = ~(ENG_PAGE - 1);		/* wraps: fails at the top */
+	if (!backward) {
+		for (uint64_t p = first; p <= last && p >= first; p += ENG_PAGE)
+			if (!eng_page_ok(e, p, s->write)) {
+				uint64_t at = p > s->addr ? p : s->addr;
+
+				*ret_addr = at;
+				return at - s->addr;
+			}
+		return len;
+	}
+	for (uint64_t p = last; p >= first && p <= last; p -= ENG_PAGE) {
+		if (!eng_page_ok(e, p, s->write)) {
+			uint64_t top = p + ENG_PAGE < s->addr + len ? p + ENG_PAGE : s->addr + len;
+
+			*ret_addr = top - 1;
+			return s->addr + len - top;
+		}
+		if (!p)
+			break;
+	}
+	return len;
+}
+
+/*
  * How many bytes of a forward operation over @n operands of @len bytes can
  * run before an injected not-present page. With block-on-fault the pages are
  * made present instead (the device waits for the page).
@@ -224,8 +293,19 @@ static uint64_t inj_limit(struct engine *e, const struct span *s, int n, uint64_
 {
 	uint64_t limit = len;
 
-	if (!atomic_load_explicit(&e->nr_faults, memory_order_acquire) || !len)
-		return len;
+	if (!len)
+		return 0;
+	for (int k = 0; k < n; k++) {
+		uint64_t fa = 0, v = valid_limit(e, &s[k], len, backward, &fa);
+
+		if (v < limit) {
+			limit = v;
+			*ret_addr = fa;
+			*ret_write = s[k].write;
+		}
+	}
+	if (!atomic_load_explicit(&e->nr_faults, memory_order_acquire))
+		return limit;
 	for (int i = 0; i < ENG_MAX_FAULTS; i++) {
 		uint64_t p = atomic_load_explicit(&e->fault_pages[i], memory_order_relaxed);
 
@@ -242,6 +322,8 @@ static uint64_t inj_limit(struct engine *e, const struct span *s, int n, uint64_
 			}
 			if (!backward) {
 				done = p > a ? p - a : 0;
+				if (done >= len)
+					continue;
 				if (done < limit) {
 					limit = done;
 					*ret_addr = a + done;
@@ -407,7 +489,10 @@ static void exec_data(struct engine *e, const struct dsa_hw_desc *d, struct cr_o
 		j.crc_rev = j.crc_b17 ? !(d->flags & WQ_CRC_FLAG_BYPASS_DATA)
 				      : !!(d->flags & WQ_CRC_FLAG_BYPASS_DATA);
 		if (d->flags & WQ_CRC_FLAG_SEED_ADDR) {
-			if (wq_guard_run(seed_fn, &j, &fa, &fw) < 0) {
+			struct span ss = { d->seed_addr, false };
+
+			if (valid_limit(e, &ss, 4, false, &fa) < 4 ||
+			    wq_guard_run(seed_fn, &j, &fa, &fw) < 0) {
 				o->status = DSA_COMP_PAGE_FAULT_NOBOF;
 				o->fault_addr = fa;
 				return;
@@ -431,7 +516,9 @@ static void exec_data(struct engine *e, const struct dsa_hw_desc *d, struct cr_o
 		return;
 	}
 	if (limit < len) {
-		o->status = DSA_COMP_PAGE_FAULT_NOBOF | (fw ? DSA_COMP_STATUS_WRITE : 0);
+		/* with block-on-fault only a page that cannot be made present stops it */
+		o->status = (bof && e->cfg.bof ? DSA_COMP_PAGE_FAULT_IR : DSA_COMP_PAGE_FAULT_NOBOF) |
+			    (fw ? DSA_COMP_STATUS_WRITE : 0);
 		o->fault_addr = fa;
 		o->bytes = (uint32_t)limit;
 		o->result = j.backward;
@@ -526,13 +613,17 @@ static void exec_one(struct engine *e, const struct dsa_hw_desc *d, bool in_batc
 		uint64_t fa;
 		bool fw;
 
-		if (((d->flags & (1u << 16)) &&
-		     wq_guard_run(rdback_fn, (void *)(uintptr_t)d->rdback_addr, &fa, &fw) < 0) ||
-		    ((d->flags & (1u << 17)) &&
-		     wq_guard_run(rdback_fn, (void *)(uintptr_t)d->rdback_addr2, &fa, &fw) < 0)) {
-			o->status = DSA_COMP_PFAULT_RDBA;
-			o->fault_addr = fa;
-			return;
+		for (int k = 0; k < 2; k++) {
+			uint64_t a = k ? d->rdback_addr2 : d->rdback_addr;
+
+			if (!(d->flags & (1u << (16 + k))))
+				continue;
+			if (!eng_page_ok(e, a & ~(ENG_PAGE - 1), false) ||
+			    wq_guard_run(rdback_fn, (void *)(uintptr_t)a, &fa, &fw) < 0) {
+				o->status = DSA_COMP_PFAULT_RDBA;
+				o->fault_addr = a;
+				return;
+			}
 		}
 		o->status = DSA_COMP_SUCCESS;
 		return;
