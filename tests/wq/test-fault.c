@@ -1,0 +1,322 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * test-fault.c - page faults on the SIMULATED engine: injected not-present
+ * pages give partial completions (DSA_COMP_PAGE_FAULT_NOBOF, write bit,
+ * fault_addr, bytes_completed) and pasid_wq_fault_continue() finishes every
+ * operation with the same data and results as an undisturbed run.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "wq-test.h"
+
+#define PG	4096
+#define LEN	(16 * PG)
+
+struct fx {
+	struct pasid_ctx *ctx;
+	struct pasid_wq *wq[2];
+	uint8_t *a, *b, *c, *ref;
+};
+
+static _Alignas(64) struct dsa_hw_desc D;
+static _Alignas(64) struct dsa_completion_record C;
+
+static int setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+
+	f->ctx = wqt_sim_ctx();
+	f->wq[0] = wqt_open(f->ctx, "dsa2/wq2.0");
+	f->wq[1] = wqt_open(f->ctx, "dsa2/wq2.1");
+	f->a = aligned_alloc(PG, 2 * LEN);
+	f->b = aligned_alloc(PG, 2 * LEN);
+	f->c = aligned_alloc(PG, 2 * LEN);
+	f->ref = aligned_alloc(PG, 2 * LEN);
+	for (int i = 0; i < 2 * LEN; i++)
+		f->a[i] = (uint8_t)(i * 7 + (i >> 9));
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+
+	pasid_wq_close(f->wq[0]);
+	pasid_wq_close(f->wq[1]);
+	pasid_ctx_unref(f->ctx);
+	free(f->a);
+	free(f->b);
+	free(f->c);
+	free(f->ref);
+	free(f);
+	return 0;
+}
+
+/* Submit, then continue after every fault; return the number of faults. */
+static int run_to_end(struct pasid_wq *wq, struct dsa_hw_desc *d, struct dsa_completion_record *c)
+{
+	int faults = 0, r;
+
+	memset(c, 0, sizeof(*c));
+	assert_int_equal(pasid_wq_submit(wq, d), 0);
+	for (;;) {
+		assert_int_equal(pasid_wq_wait(wq, c, 2 * SEC), 0);
+		if ((c->status & DSA_COMP_STATUS_MASK) != DSA_COMP_PAGE_FAULT_NOBOF &&
+		    (c->status & DSA_COMP_STATUS_MASK) != DSA_COMP_BATCH_PAGE_FAULT)
+			return faults;
+		faults++;
+		r = pasid_wq_fault_continue(wq, d, c);
+		assert_int_equal(r, 1);
+	}
+}
+
+static void test_memmove_forward(void **state)
+{
+	struct fx *f = *state;
+
+	for (int w = 0; w < 2; w++) {
+		memset(f->b, 0, LEN);
+		assert_int_equal(pasid_wq_sim_inject_fault(f->wq[w], f->a + 3 * PG + 100), 0);
+		assert_int_equal(pasid_wq_sim_inject_fault(f->wq[w], f->a + 7 * PG), 0);
+		assert_int_equal(pasid_wq_sim_inject_fault(f->wq[w], f->b + 10 * PG + 5), 0);
+		wqt_desc(&D, DSA_OPCODE_MEMMOVE, &C);
+		D.src_addr = (uintptr_t)(f->a + 10);
+		D.dst_addr = (uintptr_t)f->b;
+		D.xfer_size = LEN - 10;
+		/* the first partial completion in detail */
+		memset(&C, 0, sizeof(C));
+		assert_int_equal(pasid_wq_submit(f->wq[w], &D), 0);
+		assert_int_equal(pasid_wq_wait(f->wq[w], &C, 2 * SEC), 0);
+		assert_int_equal(C.status, DSA_COMP_PAGE_FAULT_NOBOF);
+		assert_int_equal(C.fault_addr, (uintptr_t)(f->a + 3 * PG));
+		assert_int_equal(C.bytes_completed, 3 * PG - 10);
+		assert_memory_equal(f->b, f->a + 10, 3 * PG - 10);
+		assert_int_equal(pasid_wq_fault_continue(f->wq[w], &D, &C), 1);
+		assert_int_equal(pasid_wq_wait(f->wq[w], &C, 2 * SEC), 0);
+		/* dst page 10 is hit at source offset 10*PG + 10 - ... : a write fault next */
+		assert_int_equal(C.status & DSA_COMP_STATUS_MASK, DSA_COMP_PAGE_FAULT_NOBOF);
+		assert_int_equal(pasid_wq_fault_continue(f->wq[w], &D, &C), 1);
+		assert_int_equal(pasid_wq_wait(f->wq[w], &C, 2 * SEC), 0);
+		while (C.status != DSA_COMP_SUCCESS) {
+			assert_int_equal(C.status & DSA_COMP_STATUS_MASK, DSA_COMP_PAGE_FAULT_NOBOF);
+			assert_int_equal(pasid_wq_fault_continue(f->wq[w], &D, &C), 1);
+			assert_int_equal(pasid_wq_wait(f->wq[w], &C, 2 * SEC), 0);
+		}
+		assert_memory_equal(f->b, f->a + 10, LEN - 10);
+	}
+}
+
+static void test_write_fault_bit(void **state)
+{
+	struct fx *f = *state;
+
+	assert_int_equal(pasid_wq_sim_inject_fault(f->wq[0], f->b + 2 * PG), 0);
+	wqt_desc(&D, DSA_OPCODE_MEMFILL, &C);
+	D.pattern = 0x1122334455667788ull;
+	D.dst_addr = (uintptr_t)f->b;
+	D.xfer_size = 4 * PG;
+	assert_int_equal(wqt_run(f->wq[0], &D, &C),
+			 DSA_COMP_PAGE_FAULT_NOBOF | DSA_COMP_STATUS_WRITE);
+	assert_int_equal(C.fault_addr, (uintptr_t)(f->b + 2 * PG));
+	assert_int_equal(C.bytes_completed, 2 * PG);
+	assert_int_equal(pasid_wq_fault_continue(f->wq[0], &D, &C), 1);
+	assert_int_equal(pasid_wq_wait(f->wq[0], &C, 2 * SEC), 0);
+	assert_int_equal(C.status, DSA_COMP_SUCCESS);
+}
+
+static void test_memmove_backward(void **state)
+{
+	struct fx *f = *state;
+	int faults;
+
+	memcpy(f->c, f->a, 2 * LEN);
+	memcpy(f->ref, f->a, 2 * LEN);
+	memmove(f->ref + 1000, f->ref, LEN);
+	assert_int_equal(pasid_wq_sim_inject_fault(f->wq[1], f->c + 12 * PG), 0);
+	assert_int_equal(pasid_wq_sim_inject_fault(f->wq[1], f->c + 5 * PG), 0);
+	wqt_desc(&D, DSA_OPCODE_MEMMOVE, &C);
+	D.src_addr = (uintptr_t)f->c;
+	D.dst_addr = (uintptr_t)(f->c + 1000);
+	D.xfer_size = LEN;
+	faults = run_to_end(f->wq[1], &D, &C);
+	assert_true(faults >= 2);
+	assert_int_equal(C.status, DSA_COMP_SUCCESS);
+	assert_int_equal(C.result, 1);		/* backward */
+	assert_memory_equal(f->c, f->ref, 2 * LEN);
+}
+
+static void test_fill_rotation(void **state)
+{
+	struct fx *f = *state;
+	const uint64_t pat = 0x0102030405060708ull;
+
+	for (int w = 0; w < 2; w++) {
+		memset(f->b, 0, LEN + 64);
+		for (int i = 0; i < LEN - 3; i++)
+			f->ref[i] = (uint8_t)(pat >> (8 * (i % 8)));
+		/* the fault falls at an offset that is not a multiple of 8 */
+		assert_int_equal(pasid_wq_sim_inject_fault(f->wq[w], f->b + 5 * PG), 0);
+		assert_int_equal(pasid_wq_sim_inject_fault(f->wq[w], f->b + 9 * PG), 0);
+		wqt_desc(&D, DSA_OPCODE_MEMFILL, &C);
+		D.pattern = pat;
+		D.dst_addr = (uintptr_t)(f->b + 3);
+		D.xfer_size = LEN - 3;
+		assert_int_equal(run_to_end(f->wq[w], &D, &C), 2);
+		assert_int_equal(C.status, DSA_COMP_SUCCESS);
+		assert_memory_equal(f->b + 3, f->ref, LEN - 3);
+		assert_int_equal(f->b[0], 0);
+	}
+}
+
+static void test_compare_compval(void **state)
+{
+	struct fx *f = *state;
+	const uint64_t pat = 0xa5a5a5a5deadbeefull;
+	uint64_t start;
+
+	memcpy(f->b, f->a, LEN);
+	f->b[11 * PG + 77] ^= 1;
+	assert_int_equal(pasid_wq_sim_inject_fault(f->wq[0], f->a + 4 * PG), 0);
+	assert_int_equal(pasid_wq_sim_inject_fault(f->wq[0], f->b + 8 * PG), 0);
+	wqt_desc(&D, DSA_OPCODE_COMPARE, &C);
+	D.src_addr = start = (uintptr_t)f->a;
+	D.src2_addr = (uintptr_t)f->b;
+	D.xfer_size = LEN;
+	assert_int_equal(run_to_end(f->wq[0], &D, &C), 2);
+	assert_int_equal(C.status, DSA_COMP_SUCCESS);
+	assert_int_equal(C.result, 1);
+	assert_int_equal(D.src_addr - start + C.bytes_completed, 11 * PG + 77);
+
+	for (int i = 0; i < LEN; i++)
+		f->c[i] = (uint8_t)(pat >> (8 * ((i + 5) % 8)));
+	f->c[13 * PG + 3] ^= 0x80;
+	assert_int_equal(pasid_wq_sim_inject_fault(f->wq[1], f->c + 6 * PG), 0);
+	wqt_desc(&D, DSA_OPCODE_COMPVAL, &C);
+	/* start 5 bytes into the pattern: comp_pattern is the rotated pattern */
+	D.src_addr = start = (uintptr_t)f->c;
+	D.comp_pattern = pat >> 40 | pat << 24;
+	D.xfer_size = LEN;
+	assert_int_equal(run_to_end(f->wq[1], &D, &C), 1);
+	assert_int_equal(C.result, 1);
+	assert_int_equal(D.src_addr - start + C.bytes_completed, (13 * PG + 3) & ~7);
+}
+
+static void test_crc_continuation(void **state)
+{
+	struct fx *f = *state;
+	static const uint32_t modes[4] = { 0, 1u << 17, 1u << 18, 3u << 17 };
+
+	for (int m = 0; m < 4; m++) {
+		uint32_t want;
+
+		wqt_desc(&D, DSA_OPCODE_CRCGEN, &C);
+		D.flags |= modes[m];
+		D.src_addr = (uintptr_t)(f->a + 1);
+		D.xfer_size = LEN - 1;
+		D.crc_seed = 0x12345678;
+		assert_int_equal(wqt_run(f->wq[0], &D, &C), DSA_COMP_SUCCESS);
+		want = (uint32_t)C.crc_val;
+
+		memset(f->b, 0, LEN);
+		assert_int_equal(pasid_wq_sim_inject_fault(f->wq[m & 1], f->a + 2 * PG), 0);
+		assert_int_equal(pasid_wq_sim_inject_fault(f->wq[m & 1], f->b + 9 * PG), 0);
+		wqt_desc(&D, DSA_OPCODE_COPY_CRC, &C);
+		D.flags |= modes[m];
+		D.src_addr = (uintptr_t)(f->a + 1);
+		D.dst_addr = (uintptr_t)f->b;
+		D.xfer_size = LEN - 1;
+		D.crc_seed = 0x12345678;
+		assert_int_equal(run_to_end(f->wq[m & 1], &D, &C), 2);
+		assert_int_equal(C.status, DSA_COMP_SUCCESS);
+		assert_int_equal((uint32_t)C.crc_val, want);
+		assert_memory_equal(f->b, f->a + 1, LEN - 1);
+	}
+}
+
+static void test_dualcast(void **state)
+{
+	struct fx *f = *state;
+
+	memset(f->b, 0, LEN);
+	memset(f->c, 0, LEN);
+	assert_int_equal(pasid_wq_sim_inject_fault(f->wq[0], f->c + 3 * PG), 0);
+	wqt_desc(&D, DSA_OPCODE_DUALCAST, &C);
+	D.src_addr = (uintptr_t)f->a;
+	D.dst_addr = (uintptr_t)f->b;
+	D.dest2 = (uintptr_t)f->c;
+	D.xfer_size = LEN;
+	assert_int_equal(run_to_end(f->wq[0], &D, &C), 1);
+	assert_memory_equal(f->b, f->a, LEN);
+	assert_memory_equal(f->c, f->a, LEN);
+}
+
+static void test_batch_list_fault(void **state)
+{
+	struct fx *f = *state;
+	/* 8 members: 3 at the end of one page, 5 on the next */
+	struct dsa_hw_desc *list = (struct dsa_hw_desc *)(void *)(f->c + PG - 3 * 64);
+	static _Alignas(32) struct dsa_completion_record mc[8];
+
+	memset(mc, 0, sizeof(mc));
+	for (int i = 0; i < 8; i++) {
+		wqt_desc(&list[i], DSA_OPCODE_MEMFILL, &mc[i]);
+		list[i].pattern = 0x0101010101010101ull * (uint64_t)(i + 1);
+		list[i].dst_addr = (uintptr_t)(f->b + 100 * i);
+		list[i].xfer_size = 100;
+	}
+	assert_int_equal(pasid_wq_sim_inject_fault(f->wq[1], f->c + PG), 0);
+	wqt_desc(&D, DSA_OPCODE_BATCH, &C);
+	D.desc_list_addr = (uintptr_t)list;
+	D.desc_count = 8;
+	assert_int_equal(wqt_run(f->wq[1], &D, &C), DSA_COMP_BATCH_PAGE_FAULT);
+	assert_int_equal(C.bytes_completed, 3);
+	assert_int_equal(C.fault_addr, (uintptr_t)(f->c + PG));
+	assert_int_equal(mc[2].status, DSA_COMP_SUCCESS);
+	assert_int_equal(mc[3].status, 0);
+	assert_int_equal(pasid_wq_fault_continue(f->wq[1], &D, &C), 1);
+	assert_int_equal(pasid_wq_wait(f->wq[1], &C, 2 * SEC), 0);
+	assert_int_equal(C.status, DSA_COMP_SUCCESS);
+	assert_int_equal(C.bytes_completed, 5);
+	for (int i = 0; i < 8; i++) {
+		assert_int_equal(mc[i].status, DSA_COMP_SUCCESS);
+		assert_int_equal(f->b[100 * i + 99], i + 1);
+	}
+}
+
+static void test_not_a_fault(void **state)
+{
+	struct fx *f = *state;
+
+	wqt_desc(&D, DSA_OPCODE_NOOP, &C);
+	assert_int_equal(wqt_run(f->wq[0], &D, &C), DSA_COMP_SUCCESS);
+	assert_int_equal(pasid_wq_fault_continue(f->wq[0], &D, &C), 0);
+	assert_int_equal(pasid_wq_fault_continue(NULL, &D, &C), -EINVAL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_memmove_forward),
+		cmocka_unit_test(test_write_fault_bit),
+		cmocka_unit_test(test_memmove_backward),
+		cmocka_unit_test(test_fill_rotation),
+		cmocka_unit_test(test_compare_compval),
+		cmocka_unit_test(test_crc_continuation),
+		cmocka_unit_test(test_dualcast),
+		cmocka_unit_test(test_batch_list_fault),
+		cmocka_unit_test(test_not_a_fault),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
