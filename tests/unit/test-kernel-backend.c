@@ -5,19 +5,24 @@
  * names the fix, the kernel backend never falls back to the simulated one,
  * and the internal GET_INFO helper refuses non-kernel contexts.
  *
- * Everything else (the ioctls, the genl dumps, events) runs in the kernel
- * suite: test-api against pasid.ko mock=1 in a booted guest.
+ * The semantics (ioctls, genl dumps, events) are test-api's, in the kernel
+ * suite against pasid.ko mock=1 in a booted guest. The "loaded" tests here
+ * cover what only the kernel backend has: GET_INFO, MINE for two contexts of
+ * one process, the event socket's overrun, a context used after fork().
  *
- * On a machine where /dev/pasid does exist the "missing" tests are skipped:
- * they would test that machine's module, not the error path.
+ * Where /dev/pasid exists the "missing" tests are skipped (they would test
+ * that machine's module, not the error path); where it does not, the
+ * "loaded" ones are.
  */
 #include <errno.h>
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -31,6 +36,9 @@ static void skip_if_loaded(void)
 	if (access(PASID_KERNEL_DEV, F_OK) == 0)
 		skip();
 }
+
+/* RIDs of the "loaded" tests: segment 0x00fb, 00fb:02:dd.f */
+#define RID(n)	(0xfb0200u + (n))
 
 /* The message pasid_ctx_new() left must name every way out. */
 static void assert_fix_named(const char *msg)
@@ -117,6 +125,167 @@ static void test_get_info_needs_kernel_ctx(void **state)
 	pasid_ctx_unref(ctx);
 }
 
+/* ---- with pasid.ko loaded (the kernel suite's guest) ------------------------ */
+
+/* A kernel context, or skip when there is no module (or it is not mock). */
+static struct pasid_ctx *kernel_ctx(bool need_mock)
+{
+	struct pasid_ctx_opts opts = { .size = sizeof(opts), .backend = PASID_BACKEND_KERNEL };
+	struct pasid_cmd_get_info info;
+	struct pasid_ctx *ctx = NULL;
+	int err;
+
+	if (access(PASID_KERNEL_DEV, F_OK))
+		skip();
+	err = pasid_ctx_new(&opts, &ctx);
+	if (err)
+		fail_msg("pasid_ctx_new: %d: %s", err, pasid_strerror_last());
+	assert_int_equal(pasid_kernel_get_info(ctx, &info), 0);
+	if (need_mock && info.out_mode != PASID_MODE_MOCK) {
+		pasid_ctx_unref(ctx);
+		skip();
+	}
+	return ctx;
+}
+
+static void test_loaded_info(void **state)
+{
+	struct pasid_ctx *ctx = kernel_ctx(false);
+	struct pasid_cmd_get_info info;
+	bool mock;
+
+	(void)state;
+	assert_int_equal(pasid_kernel_get_info(ctx, &info), 0);
+	assert_true(info.out_abi_version >= PASID_ABI_VERSION);
+	assert_int_equal(info.out_max_width, PASID_WIDTH_MAX);
+	assert_true(info.out_caps & PASID_CAP_GENL);
+	mock = info.out_mode == PASID_MODE_MOCK;
+	/* mock mode is visible in the name, and only then */
+	assert_string_equal(pasid_ctx_backend_name(ctx), mock ? "kernel (mock)" : "kernel");
+	assert_int_equal(pasid_ctx_backend(ctx), PASID_BACKEND_KERNEL);
+	if (!mock) {
+		assert_int_equal(pasid_mock_rid_add(ctx, RID(1), 20), -EOPNOTSUPP);
+		assert_non_null(strstr(pasid_ctx_last_error(ctx), "mock=1"));
+	}
+	pasid_ctx_unref(ctx);
+}
+
+struct mine {
+	uint32_t pasid;
+	int mine, seen;
+};
+
+static int mine_cb(const struct pasid_alloc_info *info, void *data)
+{
+	struct mine *m = data;
+
+	if (info->pasid == m->pasid) {
+		m->seen++;
+		m->mine += !!(info->flags & PASID_INFO_MINE);
+	}
+	return 0;
+}
+
+static int count_mine(struct pasid_ctx *ctx, uint32_t pasid, int *ret_seen)
+{
+	struct mine m = { .pasid = pasid };
+
+	assert_int_equal(pasid_list_allocs(ctx, mine_cb, &m), 0);
+	*ret_seen = m.seen;
+	return m.mine;
+}
+
+/* The kernel only knows "this process": each context must still see its own. */
+static void test_loaded_mine_per_context(void **state)
+{
+	struct pasid_ctx *a = kernel_ctx(true), *b = kernel_ctx(true);
+	uint32_t r1 = RID(1), r2 = RID(2), v, w;
+	int seen;
+
+	(void)state;
+	assert_int_equal(pasid_mock_rid_add(a, r1, 20), 0);
+	assert_int_equal(pasid_mock_rid_add(a, r2, 20), 0);
+	assert_int_equal(pasid_alloc_for_rids(a, &r1, 1, 0, &v), 0);
+	w = v;	/* the same value on a disjoint group, other context, same process */
+	assert_int_equal(pasid_alloc_for_rids(b, &r2, 1, PASID_ALLOC_EXACT, &w), 0);
+	assert_int_equal(count_mine(a, v, &seen), 1);
+	assert_int_equal(seen, 2);
+	assert_int_equal(count_mine(b, v, &seen), 1);
+	/* extend and unplug keep the answer right */
+	assert_int_equal(pasid_mock_rid_add(a, RID(3), 20), 0);
+	assert_int_equal(pasid_extend(a, v, RID(3)), 0);
+	assert_int_equal(pasid_mock_rid_remove(a, r1), 0);
+	assert_int_equal(count_mine(a, v, &seen), 1);
+	assert_int_equal(count_mine(b, v, &seen), 1);
+	/* a busy value names the other context of this process */
+	w = v;
+	assert_int_equal(pasid_alloc_for_rids(a, &r2, 1, PASID_ALLOC_EXACT, &w), -EEXIST);
+	assert_int_equal(pasid_free(b, v), 0);
+	assert_int_equal(count_mine(b, v, &seen), 0);
+	assert_int_equal(pasid_extend(b, v, r2), -EPERM);
+	assert_non_null(strstr(pasid_ctx_last_error(b), "another context of this process"));
+	pasid_mock_rid_remove(a, r2);
+	pasid_mock_rid_remove(a, RID(3));
+	pasid_ctx_unref(b);
+	pasid_ctx_unref(a);
+}
+
+static void count_ev(const struct pasid_event *ev, void *data)
+{
+	(void)ev;
+	(*(int *)data)++;
+}
+
+/* Flood the event socket; the loss is reported every time, not only once. */
+static void test_loaded_event_overrun(void **state)
+{
+	struct pasid_ctx *ctx = kernel_ctx(true);
+	int round, i, n, ret;
+
+	(void)state;
+	assert_true(pasid_ctx_get_event_fd(ctx) >= 0);
+	assert_true(pasid_ctx_dispatch_events(ctx, count_ev, &n) >= 0);
+	for (round = 0; round < 2; round++) {
+		for (i = 0; i < 3000; i++) {
+			assert_int_equal(pasid_mock_rid_add(ctx, RID(8), 20), 0);
+			assert_int_equal(pasid_mock_rid_remove(ctx, RID(8)), 0);
+		}
+		n = 0;
+		ret = pasid_ctx_dispatch_events(ctx, count_ev, &n);
+		assert_int_equal(ret, -ENOBUFS);
+		assert_true(n > 0);	/* what was still queued was delivered */
+		assert_non_null(strstr(pasid_ctx_last_error(ctx), "lost"));
+	}
+	n = 0;
+	assert_int_equal(pasid_ctx_dispatch_events(ctx, count_ev, &n), 0);
+	assert_int_equal(pasid_mock_rid_add(ctx, RID(8), 20), 0);
+	assert_int_equal(pasid_ctx_dispatch_events(ctx, count_ev, &n), 1);
+	assert_int_equal(pasid_mock_rid_remove(ctx, RID(8)), 0);
+	pasid_ctx_unref(ctx);
+}
+
+/* The global belongs to the opener's process: a forked child is told why not. */
+static void test_loaded_fork(void **state)
+{
+	struct pasid_ctx *ctx = kernel_ctx(true);
+	int status;
+	pid_t pid;
+
+	(void)state;
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		uint32_t g;
+		int err = pasid_alloc_global_enqcmd(ctx, 0, &g);
+
+		_exit(err == -EPERM && strstr(pasid_ctx_last_error(ctx), "after fork()") ? 0 : 1);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	pasid_ctx_unref(ctx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -125,6 +294,10 @@ int main(void)
 		cmocka_unit_test(test_explicit_kernel_beats_env_sim),
 		cmocka_unit_test(test_error_message_is_per_call),
 		cmocka_unit_test(test_get_info_needs_kernel_ctx),
+		cmocka_unit_test(test_loaded_info),
+		cmocka_unit_test(test_loaded_mine_per_context),
+		cmocka_unit_test(test_loaded_event_overrun),
+		cmocka_unit_test(test_loaded_fork),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
