@@ -32,15 +32,13 @@ int disc_parse_opmap(const char *s, uint64_t ops[4])
 	int n = 0;
 
 	memset(ops, 0, 4 * sizeof(uint64_t));
-	for (const char *p = s; *p && n < 8; n++) {
+	for (const char *p = s; *p && *p != '\n' && n < 8;) {
 		char *end;
 
-		w[n] = (uint32_t)strtoul(p, &end, 16);
+		w[n++] = (uint32_t)strtoul(p, &end, 16);
 		if (end == p)
 			return -EINVAL;
 		p = *end == ',' ? end + 1 : end;
-		if (*p == '\n')
-			break;
 	}
 	/* the last group is bits 0..31 */
 	for (int i = 0; i < n; i++) {

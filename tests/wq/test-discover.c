@@ -1,0 +1,426 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * test-discover.c - discovery through libudev against hand-written umockdev
+ * device trees (values from dsa-reference.md Part B): a DSA with PASID on
+ * (shared, dedicated, kernel and disabled WQs, op_config on one), an IAA
+ * with PASID off, a PCI function without a PASID capability. Every WQ that
+ * is not chosen must come with the right reason.
+ *
+ * Runs under umockdev-wrapper (LD_PRELOAD of libumockdev-preload); without
+ * it the test skips and says so.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <umockdev.h>
+
+#include <libpasid/pasid.h>
+
+#include "../../lib/wq/discover.h"
+#include "../../lib/wq/wq_internal.h"
+
+#define OPCAP_SPR "00000000,00000000,00000000,00000000,00000000,00000000,00000001,003f027d"
+#define OPCFG_MOVE "00000000,00000000,00000000,00000000,00000000,00000000,00000000,0000000d"
+
+static UMockdevTestbed *tb;
+
+static void put32(uint8_t *cfg, unsigned int off, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		cfg[off + i] = (uint8_t)(v >> (8 * i));
+}
+
+/* 4 KiB config space: AER @0x100 -> ATS @0x220 -> PASID @0x230 -> PRI @0x240 */
+static void make_config(uint8_t *cfg, bool pasid, uint16_t pasid_cap, uint16_t pasid_ctl)
+{
+	memset(cfg, 0, 4096);
+	put32(cfg, 0, 0x0b258086);
+	put32(cfg, 0x100, 0x0001 | 1u << 16 | (pasid ? 0x220u : 0u) << 20);
+	if (!pasid)
+		return;
+	put32(cfg, 0x220, 0x000f | 1u << 16 | 0x230u << 20);
+	put32(cfg, 0x230, 0x001b | 1u << 16 | 0x240u << 20);
+	put32(cfg, 0x234, (uint32_t)pasid_cap | (uint32_t)pasid_ctl << 16);
+	put32(cfg, 0x240, 0x0013 | 1u << 16);
+}
+
+static char *add_pci(const char *name, const char *devid, int numa, bool pasid, uint16_t cap,
+		     uint16_t ctl, int group)
+{
+	uint8_t cfg[4096];
+	char numa_s[8], link[64];
+	char *p;
+
+	snprintf(numa_s, sizeof(numa_s), "%d", numa);
+	p = umockdev_testbed_add_device(tb, "pci", name, NULL,
+					"vendor", "0x8086", "device", devid, "class", "0x088000",
+					"numa_node", numa_s, NULL,
+					"PCI_SLOT_NAME", name, NULL);
+	make_config(cfg, pasid, cap, ctl);
+	umockdev_testbed_set_attribute_binary(tb, p, "config", (guint8 *)cfg, sizeof(cfg));
+	umockdev_testbed_set_attribute_link(tb, p, "driver", "../../bus/pci/drivers/idxd");
+	snprintf(link, sizeof(link), "../../kernel/iommu_groups/%d", group);
+	umockdev_testbed_set_attribute_link(tb, p, "iommu_group", link);
+	return p;
+}
+
+static char *add_dsa(const char *parent, const char *name, const char *pasid_enabled,
+		     const char *numa)
+{
+	return umockdev_testbed_add_device(tb, "dsa", name, parent,
+		"version", "0x100", "max_groups", "4", "max_work_queues", "8",
+		"max_engines", "4", "max_work_queues_size", "128", "numa_node", numa,
+		"max_batch_size", "1024", "max_transfer_size", "2147483648",
+		"op_cap", OPCAP_SPR, "gen_cap", "0x40915f0107", "configurable", "1",
+		"pasid_enabled", pasid_enabled, "state", "enabled", "cdev_major", "509",
+		NULL, "MODALIAS", "idxd:t0", NULL);
+}
+
+static void add_wq(const char *dev, const char *type, const char *name, const char *mode,
+		   const char *wtype, const char *state, const char *size, const char *opcfg,
+		   const char *minor)
+{
+	char *w = umockdev_testbed_add_device(tb, "dsa", name, dev,
+		"mode", mode, "type", wtype, "state", state, "size", size, "threshold", size,
+		"priority", "10", "block_on_fault", "0", "max_batch_size", "512",
+		"max_transfer_size", "2097152", "group_id", "0", "name", "app0",
+		"clients", "0", NULL, "MODALIAS", "idxd:t0", NULL);
+
+	if (opcfg)
+		umockdev_testbed_set_attribute(tb, w, "op_config", opcfg);
+	if (minor) {
+		char cname[32], devname[32], devnum[16];
+		char *c;
+
+		snprintf(cname, sizeof(cname), "%s!%s", type, name);
+		snprintf(devname, sizeof(devname), "%s/%s", type, name);
+		snprintf(devnum, sizeof(devnum), "509:%s", minor);
+		c = umockdev_testbed_add_device(tb, "dsa", cname, w, "dev", devnum, NULL,
+						"DEVNAME", devname, "MAJOR", "509", "MINOR", minor,
+						NULL);
+		g_free(c);
+	}
+	g_free(w);
+}
+
+static int setup(void **state)
+{
+	char *p1, *p2, *p3, *d0, *d1;
+
+	(void)state;
+	tb = umockdev_testbed_new();
+	if (!umockdev_in_mock_environment()) {	/* true only with the preload library */
+		g_object_unref(tb);
+		tb = NULL;
+		return 0;
+	}
+	/* DSA: PASID width 20 (0x1404: priv, no exec), enabled (0x0005) */
+	p1 = add_pci("0000:6a:01.0", "0x0b25", 0, true, 0x1404, 0x0005, 7);
+	/* IAA: PASID capability, not enabled */
+	p2 = add_pci("0000:6a:02.0", "0x0cfe", 1, true, 0x1004, 0x0000, 8);
+	/* no PASID capability */
+	p3 = add_pci("0000:00:1f.0", "0x1234", -1, false, 0, 0, 9);
+	d0 = add_dsa(p1, "dsa0", "1", "0");
+	d1 = add_dsa(p2, "iax1", "0", "1");
+	add_wq(d0, "dsa", "wq0.0", "shared", "user", "enabled", "128", NULL, "1");
+	add_wq(d0, "dsa", "wq0.1", "dedicated", "user", "enabled", "16", OPCFG_MOVE, "0");
+	add_wq(d0, "dsa", "wq0.2", "shared", "kernel", "enabled", "32", NULL, NULL);
+	add_wq(d0, "dsa", "wq0.3", "shared", "none", "disabled", "0", NULL, NULL);
+	add_wq(d0, "dsa", "wq0.4", "shared", "user", "enabled", "8", NULL, NULL);	/* no node */
+	add_wq(d1, "iax", "wq1.0", "shared", "user", "enabled", "128", NULL, "0");
+	g_free(umockdev_testbed_add_device(tb, "dsa", "engine0.0", d0, "group_id", "0", NULL,
+					   NULL));
+	g_free(umockdev_testbed_add_device(tb, "dsa", "group0.0", d0, "engines", "engine0.0",
+					   NULL, NULL));
+	g_free(p1);
+	g_free(p2);
+	g_free(p3);
+	g_free(d0);
+	g_free(d1);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	if (tb)
+		g_object_unref(tb);
+	return 0;
+}
+
+#define MAXE 16
+struct seen {
+	int n;
+	struct pasid_wq_entry e[MAXE];
+	char why[MAXE][192];
+};
+
+static int collect(const struct pasid_wq_entry *e, const char *reason, void *data)
+{
+	struct seen *s = data;
+
+	if (s->n < MAXE) {
+		s->e[s->n] = *e;
+		snprintf(s->why[s->n], sizeof(s->why[0]), "%s", reason ? reason : "");
+		s->n++;
+	}
+	return 0;
+}
+
+static const char *why(const struct seen *s, const char *name)
+{
+	for (int i = 0; i < s->n; i++)
+		if (!strcmp(s->e[i].name, name))
+			return s->why[i];
+	fail_msg("%s not reported", name);
+	return NULL;
+}
+
+static const struct pasid_wq_entry *entry(const struct seen *s, const char *name)
+{
+	for (int i = 0; i < s->n; i++)
+		if (!strcmp(s->e[i].name, name))
+			return &s->e[i];
+	fail_msg("%s not reported", name);
+	return NULL;
+}
+
+static void need_mock(void)
+{
+	if (!tb) {
+		print_message("SKIPPED: not under umockdev-wrapper (no mock /sys)\n");
+		skip();
+	}
+}
+
+static void test_default_filter(void **state)
+{
+	struct seen s = { 0 };
+	const struct pasid_wq_entry *e;
+
+	(void)state;
+	need_mock();
+	assert_int_equal(pasid_wq_discover(NULL, NULL, collect, &s), 2);
+	assert_int_equal(s.n, 6);	/* engines, groups and char devices are not WQs */
+	for (int i = 0; i < s.n; i++)
+		print_message("%-12s %-28s %s\n", s.e[i].name, s.e[i].devnode,
+			      s.why[i][0] ? s.why[i] : "chosen");
+	assert_string_equal(why(&s, "dsa0/wq0.0"), "");
+	assert_string_equal(why(&s, "dsa0/wq0.1"), "");
+	assert_non_null(strstr(why(&s, "dsa0/wq0.2"), "type kernel"));
+	assert_non_null(strstr(why(&s, "dsa0/wq0.3"), "state disabled"));
+	assert_non_null(strstr(why(&s, "dsa0/wq0.4"), "no character device"));
+	assert_non_null(strstr(why(&s, "iax1/wq1.0"), "pasid_enabled=0"));
+
+	e = entry(&s, "dsa0/wq0.0");
+	assert_string_equal(e->device, "dsa0");
+	assert_string_equal(e->devnode, "/dev/dsa/wq0.0");
+	assert_int_equal(e->dev_type, PASID_DEV_DSA);
+	assert_int_equal(e->mode, PASID_WQ_SHARED);
+	assert_string_equal(e->type, "user");
+	assert_string_equal(e->state, "enabled");
+	assert_int_equal(e->size, 128);
+	assert_int_equal(e->threshold, 128);
+	assert_int_equal(e->priority, 10);
+	assert_int_equal(e->max_batch_size, 512);
+	assert_int_equal(e->max_transfer_size, 2097152);
+	assert_int_equal(e->block_on_fault, 0);
+	assert_int_equal(e->numa_node, 0);
+	assert_int_equal(e->rid, 0x6a08);
+	assert_true(e->flags & PASID_DEV_PASID_ENABLED);
+	assert_false(e->flags & PASID_DEV_HAS_OP_CONFIG);
+	assert_int_equal(e->ops[0], 0x1003f027dull);
+	e = entry(&s, "dsa0/wq0.1");
+	assert_int_equal(e->mode, PASID_WQ_DEDICATED);
+	assert_true(e->flags & PASID_DEV_HAS_OP_CONFIG);
+	assert_int_equal(e->ops[0], 0xd);
+	e = entry(&s, "iax1/wq1.0");
+	assert_int_equal(e->dev_type, PASID_DEV_IAA);
+	assert_string_equal(e->devnode, "/dev/iax/wq1.0");
+	assert_int_equal(e->numa_node, 1);
+	assert_false(e->flags & PASID_DEV_PASID_ENABLED);
+}
+
+static void test_filters(void **state)
+{
+	struct pasid_wq_filter f;
+	struct seen s;
+
+	(void)state;
+	need_mock();
+	pasid_wq_filter_init(&f);
+	f.mode = PASID_WQ_SHARED;
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(pasid_wq_discover(NULL, &f, collect, &s), 1);
+	assert_string_equal(why(&s, "dsa0/wq0.1"), "mode dedicated, wanted shared");
+
+	pasid_wq_filter_init(&f);
+	f.numa_node = 1;
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(pasid_wq_discover(NULL, &f, collect, &s), 0);
+	assert_string_equal(why(&s, "dsa0/wq0.0"), "NUMA node 0, wanted 1");
+
+	pasid_wq_filter_init(&f);
+	f.ops[0] = 1ull << 0x10;	/* CRCGEN */
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(pasid_wq_discover(NULL, &f, collect, &s), 1);
+	assert_string_equal(why(&s, "dsa0/wq0.1"), "operation 0x10 not in op_config");
+	assert_string_equal(why(&s, "dsa0/wq0.0"), "");
+
+	pasid_wq_filter_init(&f);
+	f.dev_type = PASID_DEV_IAA;
+	f.flags = PASID_WQ_FILTER_NO_PASID_OK;
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(pasid_wq_discover(NULL, &f, collect, &s), 1);
+	assert_string_equal(why(&s, "iax1/wq1.0"), "");
+	assert_string_equal(why(&s, "dsa0/wq0.0"), "device type dsa, wanted iax");
+
+	pasid_wq_filter_init(&f);
+	f.flags = PASID_WQ_FILTER_ANY_STATE | PASID_WQ_FILTER_ANY_TYPE |
+		  PASID_WQ_FILTER_NO_PASID_OK;
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(pasid_wq_discover(NULL, &f, collect, &s), 6);
+}
+
+static int stop_at_first(const struct pasid_wq_entry *e, const char *reason, void *data)
+{
+	(void)e;
+	(void)reason;
+	(void)data;
+	return 42;
+}
+
+static void test_find_and_stop(void **state)
+{
+	struct pasid_wq_entry e;
+
+	(void)state;
+	need_mock();
+	assert_int_equal(pasid_wq_discover(NULL, NULL, stop_at_first, NULL), 42);
+	assert_int_equal(pasid_wq_discover(NULL, NULL, NULL, NULL), -EINVAL);
+	assert_int_equal(wq_discover_find("wq0.1", &e), 0);
+	assert_string_equal(e.name, "dsa0/wq0.1");
+	assert_int_equal(wq_discover_find("iax1/wq1.0", &e), 0);
+	assert_int_equal(e.dev_type, PASID_DEV_IAA);
+	assert_int_equal(wq_discover_find("/dev/dsa/wq0.0", &e), 0);
+	assert_string_equal(e.name, "dsa0/wq0.0");
+	assert_int_equal(wq_discover_find("/dev/iax/wq0.0", &e), -ENOENT);
+	assert_int_equal(wq_discover_find("dsa0/wq9.9", &e), -ENOENT);
+	assert_int_equal(wq_discover_find("dsa0", &e), -EINVAL);
+}
+
+struct pci_seen {
+	int n;
+	struct pasid_pci_info p[8];
+};
+
+static int pci_collect(const struct pasid_pci_info *pi, void *data)
+{
+	struct pci_seen *s = data;
+
+	if (s->n < 8)
+		s->p[s->n++] = *pi;
+	return 0;
+}
+
+static void test_pci(void **state)
+{
+	struct pci_seen s = { 0 };
+	const struct pasid_pci_info *dsa = NULL, *iaa = NULL;
+
+	(void)state;
+	need_mock();
+	assert_int_equal(pasid_pci_discover(NULL, pci_collect, &s), 0);
+	assert_int_equal(s.n, 2);	/* 00:1f.0 has no PASID capability */
+	for (int i = 0; i < s.n; i++) {
+		print_message("%06x width %u flags %#x group %d numa %d driver %s\n", s.p[i].rid,
+			      s.p[i].pasid_width, s.p[i].flags, s.p[i].iommu_group,
+			      s.p[i].numa_node, s.p[i].driver);
+		if (s.p[i].rid == 0x6a08)
+			dsa = &s.p[i];
+		if (s.p[i].rid == 0x6a10)
+			iaa = &s.p[i];
+	}
+	assert_non_null(dsa);
+	assert_non_null(iaa);
+	assert_int_equal(dsa->pasid_width, 20);
+	assert_int_equal(dsa->flags, PASID_DEV_PASID_ENABLED | PASID_DEV_PASID_PRIV);
+	assert_int_equal(dsa->vendor, 0x8086);
+	assert_int_equal(dsa->device, 0x0b25);
+	assert_int_equal(dsa->iommu_group, 7);
+	assert_int_equal(dsa->numa_node, 0);
+	assert_string_equal(dsa->driver, "idxd");
+	assert_int_equal(iaa->pasid_width, 16);
+	assert_int_equal(iaa->flags, PASID_DEV_PASID_PRIV);
+	assert_int_equal(iaa->iommu_group, 8);
+}
+
+static void test_parsers(void **state)
+{
+	uint64_t ops[4];
+	uint32_t rid, w, fl;
+	uint8_t cfg[4096];
+
+	(void)state;
+	assert_int_equal(disc_parse_opmap(OPCAP_SPR "\n", ops), 0);
+	assert_int_equal(ops[0], 0x1003f027dull);
+	assert_int_equal(ops[1] | ops[2] | ops[3], 0);
+	assert_int_equal(disc_parse_opmap("0000007b,00bf067f", ops), 0);
+	assert_int_equal(ops[0], 0x7b00bf067full);
+	assert_int_equal(disc_parse_opmap("", ops), -EINVAL);
+	assert_int_equal(disc_parse_bdf("0000:6a:01.0", &rid), 0);
+	assert_int_equal(rid, 0x6a08);
+	assert_int_equal(disc_parse_bdf("0000:6a:01.0x", &rid), -EINVAL);
+	assert_int_equal(disc_parse_bdf("0000:6a:20.0", &rid), -EINVAL);
+	make_config(cfg, true, 0x1404, 0x0005);
+	assert_int_equal(disc_parse_pasid_cap(cfg, 64, &w, &fl), -ENODATA);	/* unprivileged */
+	assert_int_equal(disc_parse_pasid_cap(cfg, 4096, &w, &fl), 0);
+	assert_int_equal(w, 20);
+	make_config(cfg, false, 0, 0);
+	assert_int_equal(disc_parse_pasid_cap(cfg, 4096, &w, &fl), -ENOENT);
+	/* a loop in the capability list ends */
+	put32(cfg, 0x100, 0x0001 | 0x100u << 20);
+	assert_int_equal(disc_parse_pasid_cap(cfg, 4096, &w, &fl), -ENOENT);
+}
+
+static void test_sim_discovery(void **state)
+{
+	struct pasid_ctx_opts o = { .size = sizeof(o), .backend = PASID_BACKEND_SIM };
+	struct pasid_ctx *ctx = NULL;
+	struct seen s = { 0 };
+	struct pci_seen ps = { 0 };
+
+	(void)state;
+	assert_int_equal(pasid_ctx_new(&o, &ctx), 0);
+	assert_int_equal(pasid_wq_discover(ctx, NULL, collect, &s), 8);
+	for (int i = 0; i < s.n; i++)
+		assert_true(s.e[i].flags & PASID_DEV_SIMULATED);
+	assert_int_equal(entry(&s, "dsa0/wq0.1")->mode, PASID_WQ_DEDICATED);
+	assert_int_equal(pasid_pci_discover(ctx, pci_collect, &ps), 0);
+	assert_int_equal(ps.n, 5);
+	for (int i = 0; i < ps.n; i++)
+		assert_true(ps.p[i].flags & PASID_DEV_SIMULATED);
+	pasid_ctx_unref(ctx);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parsers),
+		cmocka_unit_test(test_default_filter),
+		cmocka_unit_test(test_filters),
+		cmocka_unit_test(test_find_and_stop),
+		cmocka_unit_test(test_pci),
+		cmocka_unit_test(test_sim_discovery),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
