@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * cmd_list.c - "pasidctl list" (every allocation: genl dump on the kernel,
+ * the platform on the sim) and "pasidctl rids".
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "pasidctl.h"
+
+struct list_state {
+	struct pctl *g;
+	struct table t;
+	json_object *arr;
+	unsigned int n;
+};
+
+static void rid_list_str(const uint32_t *rids, uint32_t n, char *buf, size_t len)
+{
+	char r[PASID_RID_STRLEN];
+	size_t used = 0;
+	uint32_t i;
+
+	buf[0] = '\0';
+	for (i = 0; i < n && used + 1 < len; i++) {
+		int w = snprintf(buf + used, len - used, "%s%s", i ? "," : "", rid_str(rids[i], r));
+
+		if (w < 0 || (size_t)w >= len - used) {
+			snprintf(buf + (len > 4 ? len - 4 : 0), len > 4 ? 4 : len, "...");
+			return;
+		}
+		used += (size_t)w;
+	}
+}
+
+static int alloc_cb(const struct pasid_alloc_info *a, void *data)
+{
+	struct list_state *s = data;
+	char pasid[16], rids[256], att[256], owner[48];
+
+	s->n++;
+	if (s->g->json) {
+		json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "pasid", ju(a->pasid));
+		json_object_object_add(o, "intent", js(pasid_intent_name(a->intent)));
+		json_object_object_add(o, "rids", jrids(a->rids, a->nr_rids));
+		json_object_object_add(o, "attached", jrids(a->attached, a->nr_attached));
+		json_object_object_add(o, "owner_pid", ji(a->owner_pid));
+		json_object_object_add(o, "owner_comm", js(a->owner_comm));
+		json_object_object_add(o, "mine", jb(a->flags & PASID_INFO_MINE));
+		json_object_object_add(o, "external", jb(a->flags & PASID_INFO_EXTERNAL));
+		json_object_array_add(s->arr, o);
+		return 0;
+	}
+	snprintf(pasid, sizeof(pasid), "%u", a->pasid);
+	if (a->intent == PASID_INTENT_GLOBAL_ENQCMD)
+		snprintf(rids, sizeof(rids), "(every RID)");
+	else
+		rid_list_str(a->rids, a->nr_rids, rids, sizeof(rids));
+	rid_list_str(a->attached, a->nr_attached, att, sizeof(att));
+	if (a->owner_pid)
+		snprintf(owner, sizeof(owner), "%d%s%s%s", a->owner_pid, *a->owner_comm ? " (" : "",
+			 a->owner_comm, *a->owner_comm ? ")" : "");
+	else
+		snprintf(owner, sizeof(owner), "(hidden)");
+	if (a->flags & PASID_INFO_MINE)
+		strncat(owner, " *", sizeof(owner) - strlen(owner) - 1);
+	table_row(&s->t, pasid, pasid_intent_name(a->intent), owner, *att ? att : "-", rids);
+	return 0;
+}
+
+int cmd_list(struct pctl *g, int argc, char **argv)
+{
+	struct list_state s = { .g = g };
+	int rc, optind_;
+
+	rc = pctl_parse(g, pctl_find_cmd("list"), argc, argv, "", NULL, NULL, NULL, &optind_);
+	if (rc)
+		return rc == 1 ? EXIT_OK : rc;
+	if (optind_ < argc)
+		return pctl_usage(pctl_find_cmd("list"), "unexpected argument '%s'", argv[optind_]);
+	rc = pctl_open(g);
+	if (rc)
+		return rc;
+	pctl_banner(g);
+	table_init(&s.t, 5, "+PASID", "INTENT", "OWNER", "ATTACHED", "RIDS");
+	s.arr = json_object_new_array();
+	rc = pasid_list_allocs(g->ctx, alloc_cb, &s);
+	if (rc < 0) {
+		json_object_put(s.arr);
+		table_free(&s.t);
+		return pctl_err_ctx(g, "allocations", rc, "cannot list");
+	}
+	if (g->json) {
+		json_object_object_add(pctl_doc(g), "allocations", s.arr);
+	} else {
+		json_object_put(s.arr);
+		if (s.n)
+			table_print(g, &s.t, NULL);
+		else
+			out(g, "No PASID allocations.\n");
+	}
+	table_free(&s.t);
+	return EXIT_OK;
+}
+
+static int rid_cb(const struct pasid_rid_info *r, void *data)
+{
+	struct list_state *s = data;
+	char rid[PASID_RID_STRLEN], w[8], vals[16], att[16], dev[32];
+
+	s->n++;
+	rid_device_name(s->g->ctx, r->rid, dev, sizeof(dev));
+	if (s->g->json) {
+		json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "rid", jrid(r->rid));
+		json_object_object_add(o, "device", js(dev));
+		json_object_object_add(o, "width", ju(r->width));
+		json_object_object_add(o, "max_pasid", ju((1ull << r->width) - 1));
+		json_object_object_add(o, "group_pasids", ju(r->nr_values));
+		json_object_object_add(o, "attached", ju(r->nr_attached));
+		json_object_object_add(o, "mock", jb(r->mock));
+		json_object_array_add(s->arr, o);
+		return 0;
+	}
+	snprintf(w, sizeof(w), "%u", r->width);
+	snprintf(vals, sizeof(vals), "%u", r->nr_values);
+	snprintf(att, sizeof(att), "%u", r->nr_attached);
+	table_row(&s->t, rid_str(r->rid, rid), *dev ? dev : "-", w, vals, att,
+		  r->mock ? "yes" : "no");
+	return 0;
+}
+
+int cmd_rids(struct pctl *g, int argc, char **argv)
+{
+	struct list_state s = { .g = g };
+	int rc, optind_;
+
+	rc = pctl_parse(g, pctl_find_cmd("rids"), argc, argv, "", NULL, NULL, NULL, &optind_);
+	if (rc)
+		return rc == 1 ? EXIT_OK : rc;
+	if (optind_ < argc)
+		return pctl_usage(pctl_find_cmd("rids"), "unexpected argument '%s'", argv[optind_]);
+	rc = pctl_open(g);
+	if (rc)
+		return rc;
+	pctl_banner(g);
+	table_init(&s.t, 6, "RID", "DEVICE", "+WIDTH", "+GROUP PASIDS", "+ATTACHED", "MOCK");
+	s.arr = json_object_new_array();
+	rc = pasid_list_rids(g->ctx, rid_cb, &s);
+	if (rc < 0) {
+		json_object_put(s.arr);
+		table_free(&s.t);
+		return pctl_err_ctx(g, "RIDs", rc, "cannot list");
+	}
+	if (g->json) {
+		json_object_object_add(pctl_doc(g), "rids", s.arr);
+	} else {
+		json_object_put(s.arr);
+		if (s.n)
+			table_print(g, &s.t, NULL);
+		else
+			out(g, "No RIDs.\n");
+	}
+	table_free(&s.t);
+	return EXIT_OK;
+}
