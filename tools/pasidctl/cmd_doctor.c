@@ -46,10 +46,10 @@ void dr_report(struct doctor *d, enum dr_status st, const char *id, bool blockin
 	}
 	if (d->g->quiet && st < DR_WARN)
 		return;
-	printf("  %s%-4s%s  %-14s %s\n", col(d->g, c[st]), status_name[st], col_end(d->g), id,
+	printf("  %s%-4s%s  %-15s %s\n", col(d->g, c[st]), status_name[st], col_end(d->g), id,
 	       msg);
 	if (fix && st >= DR_WARN)
-		printf("  %-4s  %-14s fix: %s\n", "", "", fix);
+		printf("  %-4s  %-15s fix: %s\n", "", "", fix);
 }
 
 static int doctor_opt(struct pctl *g, int c, const char *arg, void *data)
