@@ -54,6 +54,11 @@ step() {
 }
 
 echo "KTEST-BOOTED $(uname -r) kind=$kind"
+# slub_debug=FZPU (set by kernel-suite.sh): red zones, poisoning, sanity checks;
+# a corruption report starts with "BUG" and fails the dmesg check below
+if grep -q slub_debug /proc/cmdline; then
+	echo "KTEST: slub_debug red_zone=$(cat /sys/kernel/slab/kmalloc-64/red_zone) poison=$(cat /sys/kernel/slab/kmalloc-64/poison)"
+fi
 case $force in
 pass) verdict PASS ;;
 fail) echo "KTEST-FAIL forced"; verdict FAIL ;;

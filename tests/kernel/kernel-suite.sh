@@ -12,7 +12,8 @@
 # Anything missing (QEMU, kernel image, headers) FAILS; nothing is skipped.
 #
 # Environment: KTEST_CACHE (kernel cache, default WORKDIR/../cache),
-# KTEST_TIMEOUT (boot timeout, default 300), KTEST_SEED, KTEST_FUZZ.
+# KTEST_TIMEOUT (boot timeout, default 300), KTEST_SEED, KTEST_FUZZ (fuzzer
+# seed and iterations), KTEST_SLUB_DEBUG (default FZPU: heap checks).
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -84,4 +85,4 @@ echo "# pasid.ko built for $kver in $(($(date +%s) - t0))s"
 
 exec "$here/run-qemu.sh" "$vmlinuz" "$work/initramfs.cpio.gz" "$work/serial.log" \
 	"${KTEST_TIMEOUT:-300}" "ktest.kind=$kind" "ktest.seed=${KTEST_SEED:-0x5eed}" \
-	"ktest.fuzz=${KTEST_FUZZ:-200000}"
+	"ktest.fuzz=${KTEST_FUZZ:-200000}" "slub_debug=${KTEST_SLUB_DEBUG:-FZPU}"
