@@ -162,7 +162,7 @@ static int engine_get(struct pasid_wq *wq, const struct sim_topology *t, unsigne
 		if (e->topo == t && e->wq_index == idx)
 			break;
 	if (!e) {
-		e = aligned_alloc(64, sizeof(*e));
+		e = aligned_alloc(64, (sizeof(*e) + 63) & ~(size_t)63);
 		if (!e) {
 			err = -ENOMEM;
 			goto out;
