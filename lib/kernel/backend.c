@@ -33,7 +33,8 @@ struct kown {
  * @mock: the module runs in mock mode
  * @info: GET_INFO at open
  * @nl: netlink sockets, created on first use
- * @own: this context's group allocations, sorted by value (see is_mine())
+ * @own: this context's group allocations, sorted by value, each with its
+ *	RIDs sorted (see is_mine())
  * @global: the global value this context holds, 0 if none
  */
 struct kernel_ctx {
@@ -193,15 +194,44 @@ static void own_remove(struct kernel_ctx *kc, uint32_t v)
 	kc->nr_own--;
 }
 
-static bool rids_intersect(const uint32_t *a, uint32_t na, const uint32_t *b, uint32_t nb)
+static int cmp_u32(const void *a, const void *b)
 {
-	uint32_t i, j;
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
 
-	for (i = 0; i < na; i++)
-		for (j = 0; j < nb; j++)
-			if (a[i] == b[j])
-				return true;
+	return x < y ? -1 : x > y;
+}
+
+/* Do two sorted RID arrays share a RID? */
+static bool sorted_intersect(const uint32_t *a, uint32_t na, const uint32_t *b, uint32_t nb)
+{
+	uint32_t i = 0, j = 0;
+
+	while (i < na && j < nb) {
+		if (a[i] == b[j])
+			return true;
+		if (a[i] < b[j])
+			i++;
+		else
+			j++;
+	}
 	return false;
+}
+
+static bool sorted_has(const uint32_t *a, uint32_t n, uint32_t rid)
+{
+	return bsearch(&rid, a, n, sizeof(*a), cmp_u32) != NULL;
+}
+
+/* The first of @rids (any order) that is in the sorted @set, or NULL. */
+static const uint32_t *first_in(const uint32_t *rids, uint32_t nr, const uint32_t *set,
+				uint32_t nset)
+{
+	uint32_t i;
+
+	for (i = 0; i < nr; i++)
+		if (sorted_has(set, nset, rids[i]))
+			return &rids[i];
+	return NULL;
 }
 
 /*
@@ -231,7 +261,7 @@ static bool is_mine(const struct kernel_ctx *kc, const struct kernel_alloc_list 
 	o = own_find(kc, a->pasid);
 	if (!o)
 		return false;
-	return !a->nr_rids || rids_intersect(kernel_alloc_rids(l, a), a->nr_rids, o->rids, o->nr);
+	return !a->nr_rids || sorted_intersect(kernel_alloc_rids(l, a), a->nr_rids, o->rids, o->nr);
 }
 
 /* ---- messages: who holds it, how wide is it ------------------------------------ */
@@ -264,7 +294,6 @@ static const char *holder_of(struct pasid_ctx *ctx, uint32_t v, const uint32_t *
 	const struct kernel_alloc *pick = NULL;
 	struct kernel_alloc_list l;
 	size_t i;
-	uint32_t j;
 
 	snprintf(buf, len, "%s", kc->mock ? "another owner"
 					  : "another owner, or a kernel user outside the shim");
@@ -281,16 +310,16 @@ static const char *holder_of(struct pasid_ctx *ctx, uint32_t v, const uint32_t *
 		}
 		if (!pick)
 			pick = a;
-		if (rids && rids_intersect(kernel_alloc_rids(&l, a), a->nr_rids, rids, nr)) {
-			pick = a;
-			for (j = 0; j < nr && ret_rid; j++) {
-				if (rids_intersect(kernel_alloc_rids(&l, a), a->nr_rids,
-						   &rids[j], 1)) {
-					*ret_rid = rids[j];
-					break;
-				}
+		if (rids) {
+			const uint32_t *on = first_in(rids, nr, kernel_alloc_rids(&l, a),
+						      a->nr_rids);
+
+			if (on) {
+				pick = a;
+				if (ret_rid)
+					*ret_rid = *on;
+				break;
 			}
-			break;
 		}
 	}
 	if (pick)
@@ -455,6 +484,7 @@ static int kernel_alloc_group(struct pasid_ctx *ctx, const uint32_t *rids, uint3
 	if (!o.rids)
 		return pasid_set_error(ctx, -ENOMEM, "group allocation: out of memory");
 	memcpy(o.rids, rids, nr * sizeof(*o.rids));
+	qsort(o.rids, nr, sizeof(*o.rids), cmp_u32);
 
 	err = kioctl(kc, PASID_IOC_ALLOC, &cmd);
 	if (err) {
@@ -672,8 +702,16 @@ static int kernel_extend(struct pasid_ctx *ctx, uint32_t v, uint32_t rid)
 	err = kioctl(kc, PASID_IOC_EXTEND, &cmd);
 	if (err)
 		return value_error(ctx, err, OP_EXTEND, v, rid);
-	if (o)
-		o->rids[o->nr++] = rid;
+	if (o) {
+		uint32_t i = o->nr;
+
+		while (i && o->rids[i - 1] > rid) {
+			o->rids[i] = o->rids[i - 1];
+			i--;
+		}
+		o->rids[i] = rid;
+		o->nr++;
+	}
 	return 0;
 }
 

@@ -336,7 +336,7 @@ static int dump(struct pasid_ctx *ctx, struct kernel_nl *nl, uint8_t cmd, const 
 		st->err = 0;
 		st->why = NULL;
 		ret = dump_once(nl, cmd, fn, st);
-		if (ret >= 0 || ret != -NLE_DUMP_INTR)
+		if (ret != -NLE_DUMP_INTR)
 			break;
 	}
 	if (ret < 0) {
