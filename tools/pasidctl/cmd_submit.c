@@ -53,6 +53,27 @@ const char *submit_op_name(unsigned int opcode)
 	return "?";
 }
 
+static const char *status_name(unsigned int status)
+{
+	switch (status & DSA_COMP_STATUS_MASK) {
+	case DSA_COMP_BAD_OPCODE:
+		return "the device does not support this operation (BAD_OPCODE)";
+	case DSA_COMP_INVALID_FLAGS:
+		return "invalid descriptor flags (INVALID_FLAGS)";
+	case DSA_COMP_XFER_ERANGE:
+		return "transfer size out of range (XFER_ERANGE)";
+	case DSA_COMP_OVERLAP_BUFFERS:
+		return "overlapping buffers (OVERLAP_BUFFERS)";
+	case DSA_COMP_ADDR_ALIGN:
+		return "misaligned address (ADDR_ALIGN)";
+	case DSA_COMP_TRANSLATION_FAIL:
+		return "address translation failed: is the PASID bound? (TRANSLATION_FAIL)";
+	case DSA_COMP_PAGE_FAULT_IR:
+		return "page fault the device could not resolve (PAGE_FAULT_IR)";
+	}
+	return "error";
+}
+
 static uint64_t now_ns(void)
 {
 	struct timespec ts;
@@ -203,7 +224,7 @@ int submit_one(struct pasid_wq *wq, const struct submit_job *job, struct submit_
 	}
 	st->last_ns = now_ns() - t0;
 	if ((cr->status & DSA_COMP_STATUS_MASK) != DSA_COMP_SUCCESS) {
-		snprintf(why, len, "completion status %#x", cr->status);
+		snprintf(why, len, "completion status %#x: %s", cr->status, status_name(cr->status));
 		return -EIO;
 	}
 	if (job->opcode == DSA_OPCODE_CRCGEN)
@@ -255,6 +276,39 @@ static int submit_opt(struct pctl *g, int c, const char *arg, void *data)
 		return 0;
 	}
 	return pctl_usage(cmd, "unexpected option");
+}
+
+struct ops_lookup {
+	const char *name;
+	uint64_t ops[4];
+	bool found;
+};
+
+static int ops_cb(const struct pasid_wq_entry *wq, const char *reason, void *data)
+{
+	struct ops_lookup *l = data;
+
+	(void)reason;
+	if (strcmp(wq->name, l->name))
+		return 0;
+	memcpy(l->ops, wq->ops, sizeof(l->ops));
+	l->found = true;
+	return 1;
+}
+
+/* Does the WQ accept @opcode (op_config, else the device's op_cap)? */
+static bool wq_accepts(struct pasid_ctx *ctx, const char *name, unsigned int opcode)
+{
+	struct ops_lookup l = { .name = name };
+	struct pasid_wq_filter f;
+
+	pasid_wq_filter_init(&f);
+	f.flags |= PASID_WQ_FILTER_ANY_STATE | PASID_WQ_FILTER_ANY_TYPE |
+		   PASID_WQ_FILTER_NO_PASID_OK;
+	pasid_wq_discover(ctx, &f, ops_cb, &l);
+	if (!l.found || !(l.ops[0] | l.ops[1] | l.ops[2] | l.ops[3]))
+		return true;	/* unknown: let the device answer */
+	return (l.ops[opcode / 64] >> (opcode % 64)) & 1;
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -335,6 +389,11 @@ int cmd_submit(struct pctl *g, int argc, char **argv)
 		rc = pctl_err(g, wi.name, EINVAL, "--size %llu exceeds the WQ's max_transfer_size "
 			      "%llu", (unsigned long long)a.job.size,
 			      (unsigned long long)wi.max_transfer_size);
+		goto out;
+	}
+	if (!wq_accepts(g->ctx, wi.name, a.job.opcode)) {
+		rc = pctl_err(g, wi.name, EOPNOTSUPP, "does not accept %s (opcode %u is not in its "
+			      "op_config/op_cap)", submit_op_name(a.job.opcode), a.job.opcode);
 		goto out;
 	}
 	out(g, "%s: %s WQ, PASID %u, method %s%s%s\n", wi.name,

@@ -1,0 +1,38 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""Helpers shared by the pasidctl tests: run the binary in a clean environment."""
+import os
+import subprocess
+import sys
+
+FAILURES = []
+
+
+def clean_env(extra=None):
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(('LIBPASID_', 'PASIDCTL_'))}
+    env.update({'NO_COLOR': '1', 'LC_ALL': 'C', 'TERM': 'dumb'})
+    if extra:
+        env.update(extra)
+    return env
+
+
+def run(pasidctl, args, env=None, wrapper=None, timeout=60):
+    cmd = (wrapper or []) + [pasidctl] + list(args)
+    p = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                       env=clean_env(env), timeout=timeout)
+    return p.returncode, p.stdout, p.stderr
+
+
+def check(cond, what):
+    if not cond:
+        FAILURES.append(what)
+        print('FAIL: ' + what)
+    return cond
+
+
+def finish(name):
+    if FAILURES:
+        print('%s: %d failure(s)' % (name, len(FAILURES)))
+        sys.exit(1)
+    print('%s: all passed' % name)
+    sys.exit(0)
