@@ -8,10 +8,10 @@
  * engine publishes the finished count (head) the same way.
  *
  * The attachment of a ring's PASID (sim_pasid_attached(), which takes the
- * platform lock) is checked when a ring gets work after the engine was idle
+ * platform lock) is checked when a ring gets work after the engine slept
  * and then at most once a millisecond, so a detach takes effect at once on
- * an idle WQ and within 1 ms on a busy one (an IOTLB-invalidation-like
- * delay).
+ * an idle WQ (idle > 50 us) and within 1 ms on a busy one (an
+ * IOTLB-invalidation-like delay).
  *
  * Idle: the thread spins about 50 us, then sleeps 20 us at a time.
  */
@@ -58,11 +58,15 @@ static bool ring_run(struct engine *e, struct eng_ring *r)
 
 	if (h == t)
 		return false;
-	if (!r->e_checked_ns || now_ns() - r->e_checked_ns > RECHECK_NS) {
+	/* the clock is read once per 256 descriptors, not per pass */
+	if (!r->e_checked_ns || ((h - r->e_checked_at) >= 256 &&
+				 now_ns() - r->e_checked_ns > RECHECK_NS)) {
+		r->e_checked_at = h;
 		r->pasid_ok = sim_pasid_attached(r->ctx, r->pasid, e->cfg.rid);
 		r->e_checked_ns = now_ns();
 		if (r->e_checked_ns - e->vcache_epoch_ns > VCACHE_NS) {
 			memset(e->vcache, 0, sizeof(e->vcache));	/* forget validated pages */
+			memset(e->vranges, 0, sizeof(e->vranges));
 			e->vcache_epoch_ns = r->e_checked_ns;
 		}
 	}
@@ -103,14 +107,13 @@ static void *eng_thread(void *arg)
 			idle_since = 0;
 			continue;
 		}
-		if (!idle_since) {
+		if (!idle_since)
 			idle_since = now_ns();
-			for (unsigned int i = 0; i < n; i++)
-				rings[i]->e_checked_ns = 0;	/* recheck PASIDs on new work */
-		}
 		if (++spins % 64 == 0 && now_ns() - idle_since > SPIN_NS) {
 			struct timespec ts = { 0, SLEEP_NS };
 
+			for (unsigned int i = 0; i < n; i++)
+				rings[i]->e_checked_ns = 0;	/* recheck PASIDs on new work */
 			nanosleep(&ts, NULL);
 		} else {
 			pasid_pause();

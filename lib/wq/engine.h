@@ -19,6 +19,7 @@ struct pasid_ctx;
 #define ENG_MAX_FAULTS	32	/* injected not-present pages per WQ */
 #define ENG_PAGE	4096ull
 #define ENG_VCACHE	4096	/* validated-page cache entries */
+#define ENG_VRANGES	64	/* validated multi-page ranges */
 
 /* What the engine knows of its WQ (from the sim topology). */
 struct eng_cfg {
@@ -50,6 +51,7 @@ struct eng_ring {
 	/* engine's line */
 	_Alignas(64) uint64_t e_head;
 	uint64_t e_checked_ns;		/* when pasid_ok was last checked, 0: stale */
+	uint64_t e_checked_at;		/* e_head then */
 	bool pasid_ok;
 	struct eng_ring *next;		/* engine list, under engine->lock */
 };
@@ -74,6 +76,8 @@ struct engine {
 	struct engine *next;		/* registry */
 	/* engine thread only: pages known to be mapped (bit 0 readable, 1 writable) */
 	uint64_t vcache[ENG_VCACHE];
+	struct { uint64_t start, end; bool write; } vranges[ENG_VRANGES];	/* multi-page */
+	unsigned int vrange_next;
 	uint64_t vcache_epoch_ns;
 };
 

@@ -83,10 +83,16 @@ static bool op_enabled(const struct eng_cfg *c, uint8_t op)
 
 static bool all_zero(const uint8_t *p, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
-		if (p[i])
-			return false;
-	return true;
+	uint64_t acc = 0, w;
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, p + i, 8);
+		acc |= w;
+	}
+	for (; i < n; i++)
+		acc |= p[i];
+	return !acc;
 }
 
 /* Bytes 40..63 (op-specific) that the operation does not use must be zero. */
@@ -147,8 +153,6 @@ static void cr_write(struct engine *e, const struct dsa_hw_desc *d, const struct
 	uint8_t base = o->status & DSA_COMP_STATUS_MASK;
 	bool ok = base == DSA_COMP_SUCCESS;
 	struct cr_copy c;
-	uint64_t fa;
-	bool fw;
 
 	if (!(d->flags & IDXD_OP_FLAG_CRAV)) {
 		if (!ok)
@@ -174,11 +178,11 @@ static void cr_write(struct engine *e, const struct dsa_hw_desc *d, const struct
 		eng_latch_error(e, DSA_COMP_CRA_XLAT);
 		return;
 	}
+	/* validated above and aligned, so inside that page: no guard needed */
 	c.dst = (uint8_t *)(uintptr_t)d->completion_addr;
 	c.src = rec;
 	c.len = e->cfg.iaa ? 64 : 32;
-	if (wq_guard_run(cr_copy_fn, &c, &fa, &fw) < 0)
-		eng_latch_error(e, DSA_COMP_CRA_XLAT);
+	cr_copy_fn(&c);
 }
 
 /* ---- injected faults -------------------------------------------------- */
@@ -260,6 +264,24 @@ static uint64_t valid_limit(struct engine *e, const struct span *s, uint64_t len
 
 	if (s->addr + len < s->addr)
 		last = ~(ENG_PAGE - 1);		/* wraps: fails at the top */
+	if (first == last)
+		goto per_page;
+	/* a range validated as a whole (one system call), cached */
+	for (unsigned int i = 0; i < ENG_VRANGES; i++)
+		if (e->vranges[i].start <= first && last < e->vranges[i].end &&
+		    (e->vranges[i].write || !s->write))
+			return len;
+	if (first >= ENG_PAGE && last < (1ull << 47) &&
+	    !madvise((void *)(uintptr_t)first, last + ENG_PAGE - first,
+		     s->write ? MADV_POPULATE_WRITE : MADV_POPULATE_READ)) {
+		unsigned int i = e->vrange_next++ % ENG_VRANGES;
+
+		e->vranges[i].start = first;
+		e->vranges[i].end = last + ENG_PAGE;
+		e->vranges[i].write = s->write;
+		return len;
+	}
+per_page:
 	if (!backward) {
 		for (uint64_t p = first; p <= last && p >= first; p += ENG_PAGE)
 			if (!eng_page_ok(e, p, s->write)) {
