@@ -69,16 +69,24 @@ struct kernel_rid_list {
 	size_t nr, cap;
 };
 
+/*
+ * The entry's RIDs. Never NULL, even for none (callers may memcpy() zero
+ * bytes from it): an empty dump has no pool, and NULL + 0 is undefined.
+ */
 static inline const uint32_t *kernel_alloc_rids(const struct kernel_alloc_list *l,
 						const struct kernel_alloc *a)
 {
-	return l->ids + a->off_rids;
+	static const uint32_t none[1];
+
+	return l->ids ? l->ids + a->off_rids : none;
 }
 
 static inline const uint32_t *kernel_alloc_attached(const struct kernel_alloc_list *l,
 						    const struct kernel_alloc *a)
 {
-	return l->ids + a->off_att;
+	static const uint32_t none[1];
+
+	return l->ids ? l->ids + a->off_att : none;
 }
 
 /* Allocate the (socket-less) state: 0 or -ENOMEM. */

@@ -397,7 +397,8 @@ int kernel_nl_dump_allocs(struct pasid_ctx *ctx, struct kernel_nl *nl,
 		kernel_alloc_list_free(ret_list);
 		return ret;
 	}
-	qsort_r(ret_list->v, ret_list->nr, sizeof(*ret_list->v), cmp_alloc, ret_list);
+	if (ret_list->nr)	/* qsort's base must not be NULL, even for 0 entries */
+		qsort_r(ret_list->v, ret_list->nr, sizeof(*ret_list->v), cmp_alloc, ret_list);
 	return 0;
 }
 
@@ -431,7 +432,8 @@ int kernel_nl_dump_rids(struct pasid_ctx *ctx, struct kernel_nl *nl,
 		kernel_rid_list_free(ret_list);
 		return ret;
 	}
-	qsort(ret_list->v, ret_list->nr, sizeof(*ret_list->v), cmp_rid);
+	if (ret_list->nr)
+		qsort(ret_list->v, ret_list->nr, sizeof(*ret_list->v), cmp_rid);
 	return 0;
 }
 
