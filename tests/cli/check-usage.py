@@ -36,6 +36,12 @@ BAD = [
     (['--sim', 'devices', '--count', '1'], 'unknown option'),
     (['--sim', 'list', 'x'], 'unexpected argument'),
     (['--sim', 'rids', '--rids', 'x'], 'unknown option'),
+    (['--sim', 'rids', '--width', '8'], '--width goes with --mock-add'),
+    (['--sim', 'rids', '--mock-add', 'f0:00.0', '--width', '0'], '--width'),
+    (['--sim', 'rids', '--mock-add', 'f0:00.0', '--width', '21'], '--width'),
+    (['--sim', 'rids', '--mock-add', 'f0:00.0', '--mock-remove', 'dsa0'], 'not both'),
+    (['--sim', 'rids', '--mock-add', 'f0:00.0,'], 'PCI addresses'),
+    (['--sim', 'rids', '--mock-remove', 'nodev'], 'PCI addresses'),
     (['demo', 'now'], 'unexpected argument'),
     (['demo', '-x'], 'unknown option'),
     # alloc

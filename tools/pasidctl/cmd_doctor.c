@@ -90,10 +90,9 @@ int cmd_doctor(struct pctl *g, int argc, char **argv)
 	d.root = rootbuf;
 	d.checks = json_object_new_array();
 	d.blocking = json_object_new_array();
-	out(g, "pasidctl doctor: can this machine use PASIDs and ENQCMD?%s%s\n",
-	    *d.root ? " (system root " : "", *d.root ? d.root : "");
+	out(g, "pasidctl doctor: can this machine use PASIDs and ENQCMD?\n");
 	if (*d.root)
-		out(g, ")\n");
+		out(g, "(reading the system below %s: PASIDCTL_SYSROOT/--sysroot)\n", d.root);
 
 	dr_check_cpu(&d);
 	dr_check_kernel(&d);

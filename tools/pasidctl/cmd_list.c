@@ -133,19 +133,90 @@ static int rid_cb(const struct pasid_rid_info *r, void *data)
 	return 0;
 }
 
+struct rids_args {
+	const char *add;
+	const char *remove;
+	uint64_t width;
+};
+
+static int rids_opt(struct pctl *g, int c, const char *arg, void *data)
+{
+	const struct pctl_cmd *cmd = pctl_find_cmd("rids");
+	struct rids_args *a = data;
+
+	(void)g;
+	switch (c) {
+	case OPT_CMD_BASE:
+		a->add = arg;
+		return 0;
+	case OPT_CMD_BASE + 1:
+		a->remove = arg;
+		return 0;
+	case OPT_CMD_BASE + 2:
+		if (parse_u64(arg, PASID_WIDTH_MAX, &a->width) || !a->width)
+			return pctl_usage(cmd, "--width '%s': need 1..%u", arg, PASID_WIDTH_MAX);
+		return 0;
+	}
+	return pctl_usage(cmd, "unexpected option");
+}
+
+/* --mock-add / --mock-remove: a comma-separated list, all or nothing is not
+ * promised by the library, so stop at the first failure and say which. */
+static int rids_mock(struct pctl *g, const struct rids_args *a)
+{
+	uint32_t rids[64];
+	char rs[PASID_RID_STRLEN], what[48];
+	size_t n = 0, i;
+	int err;
+
+	err = parse_rid_list(g->ctx, a->add ? a->add : a->remove, rids, 64, &n);
+	if (err)
+		return pctl_usage(pctl_find_cmd("rids"), "'%s': not a list of at most 64 PCI "
+				  "addresses (0000:f0:00.0)", a->add ? a->add : a->remove);
+	for (i = 0; i < n; i++) {
+		err = a->add ? pasid_mock_rid_add(g->ctx, rids[i], (unsigned int)a->width)
+			     : pasid_mock_rid_remove(g->ctx, rids[i]);
+		if (err) {
+			snprintf(what, sizeof(what), "mock RID %s", rid_str(rids[i], rs));
+			return pctl_err_ctx(g, what, err, a->add ? "cannot add" : "cannot remove");
+		}
+		info(g, "%s mock RID %s", a->add ? "added" : "removed", rid_str(rids[i], rs));
+	}
+	return 0;
+}
+
 int cmd_rids(struct pctl *g, int argc, char **argv)
 {
+	static const struct option longopts[] = {
+		{ "mock-add", required_argument, NULL, OPT_CMD_BASE },
+		{ "mock-remove", required_argument, NULL, OPT_CMD_BASE + 1 },
+		{ "width", required_argument, NULL, OPT_CMD_BASE + 2 },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct pctl_cmd *cmd = pctl_find_cmd("rids");
 	struct list_state s = { .g = g };
+	struct rids_args a = { .width = 0 };
 	int rc, optind_;
 
-	rc = pctl_parse(g, pctl_find_cmd("rids"), argc, argv, "", NULL, NULL, NULL, &optind_);
+	rc = pctl_parse(g, cmd, argc, argv, "", longopts, rids_opt, &a, &optind_);
 	if (rc)
 		return rc == 1 ? EXIT_OK : rc;
 	if (optind_ < argc)
-		return pctl_usage(pctl_find_cmd("rids"), "unexpected argument '%s'", argv[optind_]);
+		return pctl_usage(cmd, "unexpected argument '%s'", argv[optind_]);
+	if (a.add && a.remove)
+		return pctl_usage(cmd, "give --mock-add or --mock-remove, not both");
+	if (a.width && !a.add)
+		return pctl_usage(cmd, "--width goes with --mock-add");
+	if (a.add && !a.width)
+		a.width = PASID_WIDTH_MAX;
 	rc = pctl_open(g);
 	if (rc)
 		return rc;
+	if (a.add || a.remove) {
+		rc = rids_mock(g, &a);
+		if (rc)
+			return rc;
+	}
 	pctl_banner(g);
 	table_init(&s.t, 6, "RID", "DEVICE", "+WIDTH", "+GROUP PASIDS", "+ATTACHED", "MOCK");
 	s.arr = json_object_new_array();

@@ -22,8 +22,13 @@ static const struct pctl_cmd commands[] = {
 	{ "list", "every PASID allocation", cmd_list, "",
 	  "Every PASID allocation this caller may see (all of them on the SIMULATED platform or "
 	  "with\nCAP_SYS_ADMIN; else your own).", "" },
-	{ "rids", "every RID with its PASID width", cmd_rids, "", "Every RID (PCI function) the allocator knows, with its PASID width.",
-	  "" },
+	{ "rids", "every RID with its PASID width", cmd_rids,
+	  "[--mock-add RID,... [--width N] | --mock-remove RID,...]",
+	  "Every RID (PCI function) the allocator knows, with its PASID width.",
+	  "      --mock-add RIDS     first add these mock RIDs (SIMULATED platform, or\n"
+	  "                          pasid.ko loaded with mock=1; for tests)\n"
+	  "      --width N           their PASID width, 1..20 (default 20)\n"
+	  "      --mock-remove RIDS  first unplug these mock RIDs\n" },
 	{ "alloc", "allocate a PASID (group or global ENQCMD), hold it for a command", cmd_alloc, "(--rids A,B | --global-enqcmd) [--exact N] [--env NAME] [-- COMMAND...]",
 	  "Allocate a PASID and print it. With COMMAND, hold it while COMMAND runs (the PASID is in\n"
 	  "$PASID) and exit with COMMAND's status; else release it when pasidctl exits.",
