@@ -26,10 +26,18 @@
  * Every kernel-version switch of the module is here (an out-of-tree module
  * must build against several kernels); see kernel-notes.md.
  *
- * Which real (non-mock) backend this kernel gets:
+ * Which real (non-mock) backend this kernel gets. PASID_SIMULATE_NO_ALLOCATOR
+ * (Kbuild: PASID_SIMULATE_NO_ALLOCATOR=y) builds the 6.4/6.5 behaviour on
+ * any kernel, so the test suite can check the refusal.
  */
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 4, 0)
+#if defined(PASID_SIMULATE_NO_ALLOCATOR)
+#define PASID_REAL_NONE		1
+#elif LINUX_VERSION_CODE < KERNEL_VERSION(6, 4, 0)
+#if IS_ENABLED(CONFIG_IOASID) && IS_ENABLED(CONFIG_IOMMU_SVA)
 #define PASID_REAL_IOASID	1	/* ioasid_alloc() + iommu_sva_alloc_pasid() */
+#else
+#define PASID_REAL_NONE		1	/* built without IOASID/IOMMU_SVA */
+#endif
 #elif LINUX_VERSION_CODE >= KERNEL_VERSION(6, 6, 0)
 #define PASID_REAL_GLOBAL_IDA	1	/* iommu_alloc_global_pasid() + SVA bind */
 #else

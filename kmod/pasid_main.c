@@ -105,7 +105,7 @@ static int __init pasid_init(void)
 
 	if (!pasid_mock) {
 #ifdef PASID_REAL_NONE
-		pr_err("pasid: Linux 6.4 and 6.5 export no PASID allocator (ioasid is gone, iommu_alloc_global_pasid() arrives in 6.6): real mode cannot work on this kernel; use 6.1 or >= 6.6, or mock=1 for tests\n");
+		pr_err("pasid: this kernel exports no PASID allocator (6.1-6.3 need CONFIG_IOASID and CONFIG_IOMMU_SVA; 6.4 and 6.5 have none: ioasid is gone, iommu_alloc_global_pasid() arrives in 6.6): real mode cannot work here; use mock=1 for tests\n");
 		return -EOPNOTSUPP;
 #else
 		pasid_source = &pasid_source_real;

@@ -340,7 +340,7 @@ u32 pasid_real_mm_pasid(struct mm_struct *mm)
 #elif defined(CONFIG_IOMMU_SVA)
 	v = READ_ONCE(mm->pasid);
 #else
-	v = IOMMU_PASID_INVALID;
+	v = (u32)-1;	/* no SVA: the kernel never gives an mm a PASID */
 #endif
 	return (v == (u32)-1) ? 0 : v;
 }

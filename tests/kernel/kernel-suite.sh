@@ -4,8 +4,10 @@
 # kernel-suite.sh KERNEL WORKDIR PASID_KTEST [--extra BIN]...
 #
 # KERNEL is "6.1" (Debian 12's own kernel: the version that the installed
-# linux-image-amd64 metapackage depends on, never uname -r) or "6.12" (the
-# bookworm-backports kernel, fetched by fetch-kernel.sh into a cache).
+# linux-image-amd64 metapackage depends on, never uname -r), "6.12" (the
+# bookworm-backports kernel, fetched by fetch-kernel.sh into a cache) or
+# "6.1-noalloc" (6.1 with the module built as for 6.4/6.5, which export no
+# PASID allocator: real mode must refuse to load, mock mode must work).
 # Builds pasid.ko against that kernel's headers (warnings are errors), packs
 # an initramfs with init.sh, PASID_KTEST and any --extra binaries (run in the
 # guest with LIBPASID_BACKEND=kernel) and boots it with run-qemu.sh.
@@ -18,7 +20,7 @@ set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/../.." && pwd)
-kernel=${1:?usage: kernel-suite.sh 6.1|6.12 WORKDIR PASID_KTEST [--extra BIN]...}
+kernel=${1:?usage: kernel-suite.sh 6.1|6.12|6.1-noalloc WORKDIR PASID_KTEST [--extra BIN]...}
 work=${2:?}
 ktest=${3:?}
 shift 3
@@ -35,8 +37,15 @@ work=$(cd "$work" && pwd)
 cache=${KTEST_CACHE:-$work/../cache}
 t0=$(date +%s)
 
+makevars=
 case $kernel in
-6.1)
+6.1-noalloc)
+	# the 6.4/6.5 behaviour (no exported allocator), built for 6.1
+	makevars=PASID_SIMULATE_NO_ALLOCATOR=y
+	;;
+esac
+case $kernel in
+6.1 | 6.1-noalloc)
 	kver=$(dpkg-query -W -f='${Depends}' linux-image-amd64 2>/dev/null |
 	       sed -n 's/.*linux-image-\([0-9][^ ,]*-amd64\).*/\1/p')
 	[ -n "$kver" ] || { echo "FAIL: linux-image-amd64 is not installed" >&2; exit 1; }
@@ -44,6 +53,7 @@ case $kernel in
 	kdir=/lib/modules/$kver/build
 	[ -d "$kdir" ] || kdir=/usr/src/linux-headers-$kver
 	kind=ioasid
+	[ -z "$makevars" ] || kind=none
 	;;
 6.12)
 	out=$("$here/fetch-kernel.sh" "$cache" bookworm-backports) ||
@@ -68,7 +78,8 @@ mkdir -p "$work/kmod"
 cp "$src"/kmod/*.c "$src"/kmod/*.h "$src"/kmod/Kbuild "$work/kmod/"
 cp -r "$src/kmod/core" "$src/kmod/uapi" "$work/kmod/"
 rm -f "$work/kmod/core/"*.o "$work/kmod/core/".*.cmd
-if ! make -C "$kdir" M="$work/kmod" PASID_WERROR=y modules >"$work/build.log" 2>&1; then
+# shellcheck disable=SC2086
+if ! make -C "$kdir" M="$work/kmod" PASID_WERROR=y $makevars modules >"$work/build.log" 2>&1; then
 	cat "$work/build.log"
 	echo "FAIL: pasid.ko does not build against $kver"
 	exit 1
