@@ -286,6 +286,71 @@ static void test_loaded_fork(void **state)
 	pasid_ctx_unref(ctx);
 }
 
+#define SAYS(ctx, text)									\
+	do {										\
+		if (!strstr(pasid_ctx_last_error(ctx), (text)))				\
+			fail_msg("message \"%s\" lacks \"%s\"", pasid_ctx_last_error(ctx),	\
+				 (text));						\
+	} while (0)
+
+/* The kernel answers with an errno only; the backend still says which and whose. */
+static void test_loaded_messages(void **state)
+{
+	struct pasid_ctx *a = kernel_ctx(true), *b = kernel_ctx(true);
+	uint32_t r1 = RID(0x21), r2 = RID(0x22), nar = RID(0x23), none = RID(0x27), v, w, g;
+
+	(void)state;
+	assert_int_equal(pasid_mock_rid_add(a, r1, 20), 0);
+	assert_int_equal(pasid_mock_rid_add(a, r2, 20), 0);
+	assert_int_equal(pasid_mock_rid_add(a, nar, 8), 0);
+
+	assert_int_equal(pasid_alloc_for_rids(a, (uint32_t[]){ r1, none }, 2, 0, &v), -ENODEV);
+	SAYS(a, "00fb:02:04.7");	/* the missing one, not the first */
+	SAYS(a, "mock RID");
+
+	assert_int_equal(pasid_alloc_for_rids(a, &r1, 1, 0, &v), 0);
+	w = v;
+	assert_int_equal(pasid_alloc_for_rids(b, (uint32_t[]){ r2, r1 }, 2, PASID_ALLOC_EXACT, &w),
+			 -EBUSY);
+	SAYS(b, "00fb:02:04.1");	/* the RID where it is busy, not the first one */
+	SAYS(b, "another context of this process");
+
+	w = 300;
+	assert_int_equal(pasid_alloc_for_rids(a, (uint32_t[]){ r2, nar }, 2, PASID_ALLOC_EXACT, &w),
+			 -ERANGE);
+	SAYS(a, "00fb:02:04.3");
+	SAYS(a, "width 8");
+
+	assert_int_equal(pasid_free(b, v), -EPERM);
+	SAYS(b, "another context of this process");
+	assert_int_equal(pasid_extend(a, v, r1), -EALREADY);
+	SAYS(a, "00fb:02:04.1");
+	assert_int_equal(pasid_extend(a, v, nar), 0);
+	assert_int_equal(pasid_extend(a, v, none), -ENODEV);
+	SAYS(a, "00fb:02:04.7");
+
+	w = 256;
+	assert_int_equal(pasid_alloc_global_enqcmd(a, PASID_ALLOC_EXACT, &w), -ERANGE);
+	SAYS(a, "narrowest");
+	SAYS(a, "width 8");
+	assert_int_equal(pasid_alloc_global_enqcmd(a, 0, &g), 0);
+	w = g;
+	assert_int_equal(pasid_alloc_for_rids(b, &r2, 1, PASID_ALLOC_EXACT, &w), -EBUSY);
+	SAYS(b, "global ENQCMD");
+	assert_int_equal(pasid_free(b, g), -EPERM);
+	assert_int_equal(pasid_free(a, g), 0);
+	assert_int_equal(pasid_free(a, 0), -ENOENT);
+	SAYS(a, "outside 1..");
+
+	assert_int_equal(pasid_mock_rid_remove(a, none), -ENODEV);
+	SAYS(a, "00fb:02:04.7");
+	pasid_ctx_unref(b);
+	pasid_mock_rid_remove(a, r1);
+	pasid_mock_rid_remove(a, r2);
+	pasid_mock_rid_remove(a, nar);
+	pasid_ctx_unref(a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -298,6 +363,7 @@ int main(void)
 		cmocka_unit_test(test_loaded_mine_per_context),
 		cmocka_unit_test(test_loaded_event_overrun),
 		cmocka_unit_test(test_loaded_fork),
+		cmocka_unit_test(test_loaded_messages),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
