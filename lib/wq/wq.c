@@ -110,6 +110,13 @@ PASID_EXPORT const char *pasid_wq_method_name(uint32_t method)
 PASID_EXPORT int pasid_wq_open(struct pasid_ctx *ctx, const char *name, uint32_t flags,
 			       struct pasid_wq **ret_wq)
 {
+	return wq_open_as(ctx, name, flags, ctx && pasid_ctx_backend(ctx) == PASID_BACKEND_SIM,
+			  ret_wq);
+}
+
+int wq_open_as(struct pasid_ctx *ctx, const char *name, uint32_t flags, bool sim,
+	       struct pasid_wq **ret_wq)
+{
 	struct pasid_wq *wq;
 	int err;
 
@@ -132,7 +139,7 @@ PASID_EXPORT int pasid_wq_open(struct pasid_ctx *ctx, const char *name, uint32_t
 		.deadline_ns = PASID_WQ_DEFAULT_DEADLINE_NS,
 	};
 	wq->umwait = wq_cpu_mask() & PASID_CPU_WAITPKG;
-	if (pasid_ctx_backend(ctx) == PASID_BACKEND_SIM)
+	if (sim)
 		err = wq_sim_open(wq, name, flags);
 	else
 		err = wq_real_open(wq, name, flags);

@@ -44,6 +44,13 @@ void wq_cpu_override(bool on, uint64_t mask);
 int wq_attach_get(struct pasid_wq *wq, uint32_t pasid, uint32_t rid, bool *ret_already);
 void wq_attach_put(struct pasid_wq *wq);
 
+/*
+ * pasid_wq_open() with the backend chosen by the caller: tests open the real
+ * device path (udev, node, mmap, write) with a sim context for the PASID.
+ */
+int wq_open_as(struct pasid_ctx *ctx, const char *name, uint32_t flags, bool sim,
+	       struct pasid_wq **ret_wq);
+
 /* wq_sim.c / wq_real.c: fill @wq (info, submit, close) or fail. */
 int wq_sim_open(struct pasid_wq *wq, const char *name, uint32_t flags);
 int wq_real_open(struct pasid_wq *wq, const char *name, uint32_t flags);

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <cmocka.h>
 #include <umockdev.h>
@@ -411,6 +412,107 @@ static void test_sim_discovery(void **state)
 	pasid_ctx_unref(ctx);
 }
 
+/*
+ * The real-device path (udev lookup, node, mmap, method choice, write(2)
+ * submission) against the umockdev tree: the node is a plain file there, so
+ * what write() submits can be read back. A sim context supplies the PASID.
+ * Instructions are never executed here: only the choice is checked.
+ */
+static void test_real_path(void **state)
+{
+	struct pasid_ctx_opts o = { .size = sizeof(o), .backend = PASID_BACKEND_SIM };
+	struct pasid_ctx *ctx = NULL;
+	struct pasid_wq *wq = NULL;
+	struct pasid_wq_info in;
+	static _Alignas(64) uint8_t desc[64];
+	uint8_t back[64];
+	char path[512];
+	FILE *f;
+
+	(void)state;
+	need_mock();
+	assert_int_equal(pasid_ctx_new(&o, &ctx), 0);
+	/* umockdev makes no node files: plain files stand in for the char devices */
+	snprintf(path, sizeof(path), "%s/dev", getenv("UMOCKDEV_DIR"));
+	mkdir(path, 0755);
+	for (int i = 0; i < 3; i++) {
+		static const char *const nodes[] = { "dsa/wq0.0", "dsa/wq0.1", "iax/wq1.0" };
+
+		snprintf(path, sizeof(path), "%s/dev/%.3s", getenv("UMOCKDEV_DIR"), nodes[i]);
+		mkdir(path, 0755);
+		snprintf(path, sizeof(path), "%s/dev/%s", getenv("UMOCKDEV_DIR"), nodes[i]);
+		f = fopen(path, "wb");
+		assert_non_null(f);
+		fclose(f);
+	}
+
+	/* nothing enabled by the kernel: write(2), and the reason says why */
+	wq_cpu_override(true, PASID_CPU_KERNEL_VIEW);
+	assert_int_equal(wq_open_as(ctx, "dsa0/wq0.0", 0, false, &wq), 0);
+	assert_int_equal(pasid_wq_get_info(wq, &in), 0);
+	print_message("%s: %s: %s\n", in.name, in.method_name, in.reason);
+	assert_int_equal(in.method, PASID_WQ_METHOD_WRITE);
+	assert_non_null(strstr(in.reason, "does not enable ENQCMD"));
+	assert_false(in.flags & PASID_WQ_INFO_SIMULATED);
+	assert_string_equal(in.devnode, "/dev/dsa/wq0.0");
+	assert_int_equal(in.mode, PASID_WQ_SHARED);
+	assert_int_equal(in.rid, 0x6a08);
+	assert_true(in.pasid > 0);
+	assert_int_equal(in.wq_size, 128);
+	for (int i = 0; i < 64; i++)
+		desc[i] = (uint8_t)(0xa0 + i);
+	assert_int_equal(pasid_wq_submit(wq, desc), 0);
+	pasid_wq_close(wq);
+	snprintf(path, sizeof(path), "%s/dev/dsa/wq0.0", getenv("UMOCKDEV_DIR"));
+	f = fopen(path, "rb");
+	assert_non_null(f);
+	assert_int_equal(fread(back, 1, 64, f), 64);
+	fclose(f);
+	assert_memory_equal(back, desc, 64);
+
+	/* forced write(2) */
+	wq_cpu_override(true, PASID_CPU_KERNEL_VIEW | PASID_CPU_ENQCMD | PASID_CPU_CPUID_ENQCMD);
+	assert_int_equal(wq_open_as(ctx, "wq0.0", PASID_WQ_OPEN_NO_MMAP, false, &wq), 0);
+	assert_int_equal(pasid_wq_get_info(wq, &in), 0);
+	assert_int_equal(in.method, PASID_WQ_METHOD_WRITE);
+	assert_non_null(strstr(in.reason, "NO_MMAP"));
+	pasid_wq_close(wq);
+	/* the kernel enables ENQCMD and the portal maps: ENQCMD (not executed here) */
+	assert_int_equal(wq_open_as(ctx, "/dev/dsa/wq0.0", 0, false, &wq), 0);
+	assert_int_equal(pasid_wq_get_info(wq, &in), 0);
+	assert_int_equal(in.method, PASID_WQ_METHOD_ENQCMD);
+	pasid_wq_close(wq);
+	/* dedicated: MOVDIR64B when offered (not executed), else write(2) */
+	wq_cpu_override(true, PASID_CPU_KERNEL_VIEW | PASID_CPU_MOVDIR64B);
+	assert_int_equal(wq_open_as(ctx, "dsa0/wq0.1", 0, false, &wq), 0);
+	assert_int_equal(pasid_wq_get_info(wq, &in), 0);
+	assert_int_equal(in.method, PASID_WQ_METHOD_MOVDIR64B);
+	assert_int_equal(in.mode, PASID_WQ_DEDICATED);
+	pasid_wq_close(wq);
+	wq_cpu_override(true, PASID_CPU_KERNEL_VIEW);
+	assert_int_equal(wq_open_as(ctx, "dsa0/wq0.1", 0, false, &wq), 0);
+	assert_int_equal(pasid_wq_get_info(wq, &in), 0);
+	assert_int_equal(in.method, PASID_WQ_METHOD_WRITE);
+	assert_non_null(strstr(in.reason, "MOVDIR64B"));
+	pasid_wq_close(wq);
+	/* device with PASID off: no PASID, still opened */
+	assert_int_equal(wq_open_as(ctx, "iax1/wq1.0", 0, false, &wq), 0);
+	assert_int_equal(pasid_wq_get_info(wq, &in), 0);
+	assert_int_equal(in.pasid, 0);
+	assert_int_equal(in.cr_align, 64);
+	pasid_wq_close(wq);
+	/* what cannot be opened */
+	assert_int_equal(wq_open_as(ctx, "dsa0/wq0.2", 0, false, &wq), -ENODEV);
+	assert_non_null(strstr(pasid_ctx_last_error(ctx), "type kernel"));
+	assert_int_equal(wq_open_as(ctx, "dsa0/wq0.3", 0, false, &wq), -ENODEV);
+	assert_int_equal(wq_open_as(ctx, "dsa0/wq0.4", 0, false, &wq), -ENOENT);
+	assert_non_null(strstr(pasid_ctx_last_error(ctx), "/dev/dsa/wq0.4"));
+	assert_int_equal(wq_open_as(ctx, "dsa0/wq7.7", 0, false, &wq), -ENOENT);
+	assert_int_equal(pasid_wq_sim_inject_fault(NULL, desc), -EINVAL);
+	wq_cpu_override(false, 0);
+	pasid_ctx_unref(ctx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -420,6 +522,7 @@ int main(void)
 		cmocka_unit_test(test_find_and_stop),
 		cmocka_unit_test(test_pci),
 		cmocka_unit_test(test_sim_discovery),
+		cmocka_unit_test(test_real_path),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
