@@ -1,0 +1,126 @@
+#!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# kernel-cli.sh - pasidctl against pasid.ko in mock mode (the kernel suite
+# runs this in the guest).
+#
+# Usage: kernel-cli.sh [PASIDCTL [WORKDIR]]
+# PASIDCTL defaults to a pasidctl beside this script, else the one in PATH.
+# Needs: root, pasid.ko loaded with mock=1, a POSIX sh with grep (busybox is
+# enough), and nothing else holding PASIDs on the mock RIDs 0000:f0:*.
+# Prints TAP-like "ok - ..." / "not ok - ..." lines; exit 0 when all pass.
+#
+# Covered: the kernel backend is used (never the sim), mock RIDs through
+# "rids --mock-add", "list" (genl dump) seen from inside "alloc -- COMMAND"
+# with the PASID in $PASID, COMMAND's exit status, release when pasidctl
+# exits, EBUSY/ERANGE/ENOENT errors that name the object, and
+# "monitor --count N" receiving the alloc/free events of other processes.
+set -u
+here=$(dirname "$0")
+if [ $# -ge 1 ]; then
+	P=$1
+elif [ -x "$here/pasidctl" ]; then
+	P=$here/pasidctl
+else
+	P=pasidctl
+fi
+W=${2:-/tmp/kernel-cli.$$}
+mkdir -p "$W" || exit 1
+R1=0000:f0:00.0
+R2=0000:f0:00.1
+R3=0000:f0:01.0
+fails=0
+n=0
+
+ok() { n=$((n + 1)); echo "ok $n - $*"; }
+nok() { n=$((n + 1)); echo "not ok $n - $*"; fails=$((fails + 1)); }
+t() {
+	desc=$1
+	shift
+	if "$@"; then
+		ok "$desc"
+	else
+		nok "$desc"
+		return 1
+	fi
+}
+show() { sed 's/^/# /' "$@"; }
+
+# 1. the kernel backend, in mock mode; LIBPASID_BACKEND=sim must not matter
+LIBPASID_BACKEND=sim "$P" -v list >"$W/l0" 2>"$W/l0.err"
+t "list runs on the kernel backend (rc $?)" grep -q "backend: kernel (mock)" "$W/l0.err" ||
+	show "$W/l0.err"
+
+# 2. mock RIDs
+"$P" rids --mock-add "$R1,$R2" --width 20 >"$W/rids" 2>&1
+t "rids --mock-add (rc $?)" grep -q "^$R1 .* 20 .*yes" "$W/rids" || show "$W/rids"
+"$P" rids --mock-add "$R3" --width 8 >"$W/rids8" 2>&1
+t "rids --mock-add --width 8" grep -q "^$R3 .*  8 " "$W/rids8" || show "$W/rids8"
+
+# 3. a monitor in the background, started after the RIDs exist
+"$P" monitor --count 4 --timeout 60 >"$W/mon" 2>&1 &
+mon=$!
+i=0
+while ! grep -q "^EVENT" "$W/mon" 2>/dev/null && [ $i -lt 50 ]; do
+	sleep 1
+	i=$((i + 1))
+done
+t "monitor subscribed" grep -q "^EVENT" "$W/mon"
+
+# 4. alloc -- COMMAND: the child sees the PASID in $PASID and in "list"
+"$P" alloc --rids "$R1,$R2" -- sh -c "\"$P\" list >\"$W/list\" 2>&1; echo \"\$PASID\" >\"$W/pasid\""
+rc=$?
+pasid=$(cat "$W/pasid" 2>/dev/null)
+t "alloc --rids -- COMMAND exits 0 (rc $rc)" [ "$rc" -eq 0 ]
+t "COMMAND got PASID=$pasid" [ "${pasid:-0}" -gt 0 ]
+t "list inside COMMAND shows PASID $pasid on $R1,$R2" \
+	grep -Eq "^ *$pasid +group .*$R1,$R2" "$W/list" || show "$W/list"
+
+# 5. --exact and --json list
+"$P" alloc --rids "$R1" --exact 77 -- sh -c "\"$P\" --json list >\"$W/list.json\""
+t "alloc --exact 77 (rc $?)" grep -q '"pasid": 77' "$W/list.json" || show "$W/list.json"
+t "list --json: intent group" grep -q '"intent": "group"' "$W/list.json"
+
+# 6. COMMAND's exit status comes back; the global ENQCMD intent
+"$P" -q alloc --global-enqcmd -- sh -c 'exit 7' >"$W/g" 2>&1
+rc=$?
+t "alloc --global-enqcmd -- COMMAND returns COMMAND's status 7 (rc $rc)" [ "$rc" -eq 7 ] ||
+	show "$W/g"
+
+# 7. released when pasidctl exits
+"$P" list >"$W/after" 2>&1
+t "PASID $pasid released after alloc exited" sh -c "! grep -Eq '^ *$pasid +group' '$W/after'" ||
+	show "$W/after"
+
+# 8. errors name the object and the reason; exit 1
+"$P" alloc --rids "$R1" --exact 77 -- "$P" alloc --rids "$R1" --exact 77 >"$W/busy" 2>&1
+rc=$?
+t "a second exact 77 on $R1 fails (rc $rc)" [ "$rc" -eq 1 ]
+t "... with EBUSY naming the RID" grep -q "$R1.*(EBUSY)" "$W/busy" || show "$W/busy"
+"$P" alloc --rids "$R3" --exact 300 >"$W/range" 2>&1
+rc=$?
+t "exact 300 on an 8-bit RID fails with ERANGE (rc $rc)" grep -q "(ERANGE)" "$W/range" ||
+	show "$W/range"
+"$P" free 77 >"$W/free" 2>&1
+rc=$?
+t "free of a PASID this process does not hold: rc 1, PASID 77 named" \
+	sh -c "[ $rc -eq 1 ] && grep -q '^pasidctl: PASID 77: ' '$W/free'" || show "$W/free"
+"$P" alloc --rids 0000:f0:1f.7 >"$W/nodev" 2>&1
+t "alloc on an unknown RID: ENODEV" grep -q "(ENODEV)" "$W/nodev" || show "$W/nodev"
+
+# 9. the monitor saw the other processes' events and stopped after 4
+wait $mon
+rc=$?
+t "monitor --count 4 exits 0 (rc $rc)" [ "$rc" -eq 0 ]
+t "monitor printed 4 events" [ "$(grep -Ec '^(alloc|free|extend|attach|detach) ' "$W/mon")" -eq 4 ] ||
+	show "$W/mon"
+t "monitor saw the alloc of PASID $pasid" grep -Eq "^alloc +$pasid +group" "$W/mon"
+t "monitor saw its free" grep -Eq "^free +$pasid " "$W/mon"
+
+# 10. clean up
+"$P" rids --mock-remove "$R1,$R2,$R3" >"$W/rm" 2>&1
+t "rids --mock-remove (rc $?)" sh -c "! grep -q '^0000:f0:' '$W/rm'" || show "$W/rm"
+
+echo "1..$n"
+[ $fails -eq 0 ] && echo "# kernel-cli: all $n passed" || echo "# kernel-cli: $fails of $n failed"
+[ $fails -eq 0 ]
