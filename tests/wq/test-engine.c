@@ -646,6 +646,56 @@ static void test_open_errors(void **state)
 	pasid_wq_fault_continue(f->wq[0], &D, &C);	/* not a fault: 0, nothing done */
 }
 
+/* Two simulated processes on one shared WQ: own PASIDs, own rings, isolation. */
+static void test_two_processes(void **state)
+{
+	struct fx *f = *state;
+	struct pasid_ctx *p2 = wqt_sim_ctx();
+	struct pasid_wq *w1 = wqt_open(f->ctx, "dsa2/wq2.0"), *w2 = wqt_open(p2, "dsa2/wq2.0");
+	struct pasid_wq *d2 = NULL;
+	struct pasid_wq_info i1, i2;
+	static _Alignas(32) struct dsa_completion_record c2;
+	static _Alignas(64) struct dsa_hw_desc d2d;
+
+	assert_int_equal(pasid_wq_get_info(w1, &i1), 0);
+	assert_int_equal(pasid_wq_get_info(w2, &i2), 0);
+	assert_int_not_equal(i1.pasid, i2.pasid);
+	/* the dedicated WQ the fixture holds is busy for the other process too */
+	assert_int_equal(pasid_wq_open(p2, "dsa0/wq0.1", 0, &d2), -EBUSY);
+	memset(f->a, 0x42, 4096);
+	for (int round = 0; round < 2; round++) {
+		wqt_desc(&D, DSA_OPCODE_MEMMOVE, &C);
+		D.src_addr = (uintptr_t)f->a;
+		D.dst_addr = (uintptr_t)f->b;
+		D.xfer_size = 4096;
+		wqt_desc(&d2d, DSA_OPCODE_MEMFILL, &c2);
+		d2d.dst_addr = (uintptr_t)f->c;
+		d2d.xfer_size = 4096;
+		d2d.pattern = 0x7777777777777777ull;
+		memset(&C, 0, sizeof(C));
+		memset(&c2, 0, sizeof(c2));
+		assert_int_equal(pasid_wq_submit(w1, &D), 0);
+		assert_int_equal(pasid_wq_submit(w2, &d2d), 0);
+		assert_int_equal(pasid_wq_wait(w1, &C, 2 * SEC), 0);
+		assert_int_equal(pasid_wq_wait(w2, &c2, 2 * SEC), 0);
+		if (round == 0) {
+			assert_int_equal(C.status, DSA_COMP_SUCCESS);
+			assert_int_equal(c2.status, DSA_COMP_SUCCESS);
+			assert_memory_equal(f->a, f->b, 4096);
+			assert_int_equal(f->c[4095], 0x77);
+			/* process 1 loses its binding; process 2 must not notice */
+			assert_int_equal(pasid_detach(f->ctx, i1.pasid, i1.rid), 0);
+			nanosleep(&(struct timespec){ 0, 2000000 }, NULL);
+		} else {
+			assert_int_equal(C.status, DSA_COMP_TRANSLATION_FAIL);
+			assert_int_equal(c2.status, DSA_COMP_SUCCESS);
+		}
+	}
+	pasid_wq_close(w1);
+	pasid_wq_close(w2);
+	pasid_ctx_unref(p2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -665,6 +715,7 @@ int main(void)
 		cmocka_unit_test(test_dedicated_drop),
 		cmocka_unit_test(test_timeout),
 		cmocka_unit_test(test_open_errors),
+		cmocka_unit_test(test_two_processes),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
