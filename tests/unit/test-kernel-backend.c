@@ -15,9 +15,10 @@
  * "loaded" ones are.
  */
 #include <errno.h>
+#include <grp.h>
 #include <setjmp.h>
-#include <stdbool.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -351,6 +352,39 @@ static void test_loaded_messages(void **state)
 	pasid_ctx_unref(a);
 }
 
+/* Without access to /dev/pasid the message says how to get it (root drops to nobody). */
+static void test_loaded_eacces(void **state)
+{
+	struct pasid_ctx *probe = kernel_ctx(false);
+	int status;
+	pid_t pid;
+
+	(void)state;
+	pasid_ctx_unref(probe);
+	if (getuid() != 0 || access(PASID_KERNEL_DEV, R_OK | W_OK))
+		skip();
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct pasid_ctx *ctx = NULL;
+		int err;
+
+		if (setgroups(0, NULL) || setgid(65534) || setuid(65534))
+			_exit(2);
+		/* a world-accessible node would make this test meaningless */
+		if (!access(PASID_KERNEL_DEV, R_OK | W_OK))
+			_exit(3);
+		err = pasid_ctx_new(NULL, &ctx);
+		_exit(err == -EACCES && !ctx && strstr(pasid_strerror_last(), "pasidctl grant")
+		      ? 0 : 1);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	if (WEXITSTATUS(status) == 3)
+		skip();
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -364,6 +398,7 @@ int main(void)
 		cmocka_unit_test(test_loaded_event_overrun),
 		cmocka_unit_test(test_loaded_fork),
 		cmocka_unit_test(test_loaded_messages),
+		cmocka_unit_test(test_loaded_eacces),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
