@@ -114,11 +114,12 @@ parfuzz() {
 }
 step fuzz-parallel parfuzz
 step failnth pasid-ktest failnth
-# extra binaries (e.g. the library's API test) start from an empty module
-for x in /extra/*; do
-	[ -x "$x" ] || continue
-	step "extra-${x##*/}-clean" pasid-ktest idle
-	step "extra-${x##*/}" env LIBPASID_BACKEND=kernel LD_LIBRARY_PATH=/lib/ktest "$x"
+# extra tests (e.g. the library's API test), each from an empty module, in
+# /extra as their working directory (support files lie beside them)
+for x in $(cat /extra/run.list 2>/dev/null); do
+	step "extra-$x-clean" pasid-ktest idle
+	step "extra-$x" sh -c "cd /extra && env LIBPASID_BACKEND=kernel \
+		LD_LIBRARY_PATH=/lib/ktest PATH=/extra:\$PATH ./$x"
 done
 step mock-idle pasid-ktest idle
 step mock-rmmod rmmod pasid

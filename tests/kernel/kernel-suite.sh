@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
-# kernel-suite.sh KERNEL WORKDIR PASID_KTEST [--extra BIN]...
+# kernel-suite.sh KERNEL WORKDIR PASID_KTEST [--extra BIN]... [--file FILE]...
 #
 # KERNEL is "6.1" (Debian 12's own kernel: the version that the installed
 # linux-image-amd64 metapackage depends on, never uname -r), "6.12" (the
@@ -9,8 +9,9 @@
 # "6.1-noalloc" (6.1 with the module built as for 6.4/6.5, which export no
 # PASID allocator: real mode must refuse to load, mock mode must work).
 # Builds pasid.ko against that kernel's headers (warnings are errors), packs
-# an initramfs with init.sh, PASID_KTEST and any --extra binaries (run in the
-# guest with LIBPASID_BACKEND=kernel) and boots it with run-qemu.sh.
+# an initramfs with init.sh, PASID_KTEST, any --extra tests (run in the guest
+# from /extra with LIBPASID_BACKEND=kernel) and --file support files (copied
+# beside them, e.g. a binary a test script calls) and boots it with run-qemu.sh.
 # Anything missing (QEMU, kernel image, headers) FAILS; nothing is skipped.
 #
 # Environment: KTEST_CACHE (kernel cache, default WORKDIR/../cache),
@@ -28,6 +29,7 @@ extras=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--extra) extras="$extras --extra $2"; shift 2 ;;
+	--file) extras="$extras --file $2"; shift 2 ;;
 	*) echo "kernel-suite: unknown option $1" >&2; exit 2 ;;
 	esac
 done

@@ -2,18 +2,20 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
 # mkinitramfs.sh OUT.cpio.gz [--init FILE | --no-init] [--ko FILE]
-#                [--bin FILE]... [--extra FILE]...
+#                [--bin FILE]... [--extra FILE]... [--file FILE]...
 #
 # Packs a test initramfs: busybox-static (with its applet links), /init,
-# the module as /pasid.ko, test binaries in /bin, extra binaries (e.g.
-# meson-built test executables) in /extra, and the ldd closure (libraries and
+# the module as /pasid.ko, test binaries in /bin, extra tests (e.g. meson-built
+# test executables or scripts; /init runs the ones listed in /extra/run.list)
+# and their support files (--file: copied beside them, not run) in /extra,
+# and the ldd closure (libraries and
 # dynamic loader) of every dynamic binary at its host path and in /lib/ktest.
 set -eu
 
 out=${1:?usage: mkinitramfs.sh OUT.cpio.gz [options]}
 shift
 init= noinit=0 ko=
-bins= extras=
+bins= extras= files=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--init) init=$2; shift 2 ;;
@@ -21,6 +23,7 @@ while [ $# -gt 0 ]; do
 	--ko) ko=$2; shift 2 ;;
 	--bin) bins="$bins $2"; shift 2 ;;
 	--extra) extras="$extras $2"; shift 2 ;;
+	--file) files="$files $2"; shift 2 ;;
 	*) echo "mkinitramfs: unknown option $1" >&2; exit 2 ;;
 	esac
 done
@@ -72,10 +75,16 @@ for b in $bins; do
 	cp -L "$b" "$root/bin/"
 	copy_closure "$b"
 done
+: > "$root/extra/run.list"
 for x in $extras; do
 	cp -L "$x" "$root/extra/"
 	chmod 755 "$root/extra/$(basename "$x")"
+	basename "$x" >> "$root/extra/run.list"
 	copy_closure "$x"
+done
+for f in $files; do
+	cp -L "$f" "$root/extra/"
+	copy_closure "$f"
 done
 (cd "$root" && find . -print0 | cpio --null -o -H newc --quiet) | gzip -1 > "$out.tmp"
 mv "$out.tmp" "$out"
