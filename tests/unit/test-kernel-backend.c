@@ -366,6 +366,8 @@ static void test_loaded_eacces(void **state)
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
+		struct pasid_ctx_opts opts = { .size = sizeof(opts),
+					       .backend = PASID_BACKEND_KERNEL };
 		struct pasid_ctx *ctx = NULL;
 		int err;
 
@@ -374,7 +376,7 @@ static void test_loaded_eacces(void **state)
 		/* a world-accessible node would make this test meaningless */
 		if (!access(PASID_KERNEL_DEV, R_OK | W_OK))
 			_exit(3);
-		err = pasid_ctx_new(NULL, &ctx);
+		err = pasid_ctx_new(&opts, &ctx);
 		_exit(err == -EACCES && !ctx && strstr(pasid_strerror_last(), "pasidctl grant")
 		      ? 0 : 1);
 	}
