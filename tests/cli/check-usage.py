@@ -123,6 +123,29 @@ for c in COMMANDS:
         check(rc == 0 and out.startswith('Usage: pasidctl [GLOBAL OPTIONS] ' + c) and err == '',
               '%s %s: help on stdout, exit 0' % (c, h))
 
+# random argument soup: never a crash, only 0, 1 or 2 (no --install, no
+# COMMAND, monitor always bounded)
+import random  # noqa: E402
+rng = random.Random(int(os.environ.get('PASIDCTL_FUZZ_SEED', '5')))
+TOKENS = ['--sim', '--json', '-q', '-v', '--rids', 'dsa0', 'dsa0,iax1', '0000:6a:01.0', ',',
+          '--global-enqcmd', '-g', '--exact', '1', '255', '0x100000', '-x', '--env', 'X', '--wq',
+          'wq0.0', 'dsa0/wq0.1', '--op', 'crc', 'fill', '--size', '1K', '0', '--count', '2',
+          '--timeout', '0', '--topology', '/nonexistent', '--group', 'g', '--width', '8',
+          '--mock-add', 'f0:00.0', '--mock-remove', '-', '', 'x' * 300, '%s%n', '\u00e9',
+          '--sysroot', tmp, '-h']
+CMDS = ['doctor', 'devices', 'list', 'rids', 'alloc', 'free', 'extend', 'submit', 'demo',
+        'grant', 'monitor', 'nope']
+for i in range(250):
+    args = [rng.choice(CMDS)] + [rng.choice(TOKENS) for _ in range(rng.randint(0, 6))]
+    if rng.random() < 0.5:
+        args.insert(0, rng.choice(TOKENS))
+    if 'monitor' in args:
+        args += ['--timeout', '0']
+    env = {'PASIDCTL_SYSROOT': tmp, 'PASIDCTL_CPUID': 'none'}
+    rc, out, err = run(P, args, env, timeout=30)
+    check(rc in (0, 1, 2), 'fuzz %r: exit %d (a crash?) %s' % (args, rc, err[-300:]))
+    check(not os.path.exists(marker) and os.listdir(rules) == [], 'fuzz %r: side effect' % args)
+
 # grant --install with good arguments writes exactly one file
 rc, out, err = run(P, ['grant', '--group', 'pasidctl-test', '--install', '--rules-dir', rules])
 check(rc == 0 and os.listdir(rules) == ['70-pasid-pasidctl-test.rules'], 'grant --install writes')

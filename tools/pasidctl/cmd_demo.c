@@ -133,8 +133,7 @@ int cmd_demo(struct pctl *g, int argc, char **argv)
 	rid_str(iax3, r[3]);
 	pctl_banner(g);
 	d.steps = json_object_new_array();
-	if (g->json)
-		json_object_object_add(pctl_doc(g), "steps", d.steps);
+	json_object_object_add(pctl_doc(g), "steps", d.steps);	/* the document owns it */
 	out(g, "libpasid demo: PASIDs by intent, on a SIMULATED Sapphire Rapids socket\n"
 	       "(no hardware is touched; the software DSA engine runs the descriptors).\n\n");
 
