@@ -86,7 +86,8 @@ PASID_EXPORT int pasid_ctx_new(const struct pasid_ctx_opts *opts, struct pasid_c
 	err = ctx->ops->open(ctx, opts);
 	if (err) {
 		/* the backend explains itself in the context's message */
-		pasid_set_open_error(err, "%s", ctx->errmsg);
+		pasid_set_open_error(err, "%s", pasid_ctx_last_error(ctx));
+		pasid_clear_error(ctx);
 		pthread_mutex_destroy(&ctx->lock);
 		free(ctx);
 		return err;
@@ -127,7 +128,7 @@ PASID_EXPORT const char *pasid_ctx_backend_name(const struct pasid_ctx *ctx)
 	({									\
 		int ret_;							\
 		pthread_mutex_lock(&(ctx)->lock);				\
-		(ctx)->errmsg[0] = '\0';					\
+		pasid_clear_error(ctx);						\
 		ret_ = (ctx)->ops->op ? (ctx)->ops->op((ctx), ##__VA_ARGS__)	\
 				      : pasid_set_error((ctx), -EOPNOTSUPP,	\
 							"%s: not supported by the %s backend", \

@@ -7,14 +7,30 @@
 
 static __thread char open_errmsg[PASID_ERRMSG_LEN];
 
+/*
+ * The detail of the last failure is kept per thread (like errno), tagged with
+ * the context it was about, so threads sharing a context each read their own.
+ */
+static __thread struct {
+	const struct pasid_ctx *ctx;
+	char msg[PASID_ERRMSG_LEN];
+} last;
+
 int pasid_set_error(struct pasid_ctx *ctx, int err, const char *fmt, ...)
 {
 	va_list ap;
 
+	last.ctx = ctx;
 	va_start(ap, fmt);
-	vsnprintf(ctx->errmsg, sizeof(ctx->errmsg), fmt, ap);
+	vsnprintf(last.msg, sizeof(last.msg), fmt, ap);
 	va_end(ap);
 	return err;
+}
+
+void pasid_clear_error(const struct pasid_ctx *ctx)
+{
+	if (last.ctx == ctx)
+		last.msg[0] = '\0';
 }
 
 int pasid_set_open_error(int err, const char *fmt, ...)
@@ -34,5 +50,7 @@ PASID_EXPORT const char *pasid_strerror_last(void)
 
 PASID_EXPORT const char *pasid_ctx_last_error(const struct pasid_ctx *ctx)
 {
-	return ctx ? ctx->errmsg : "no context";
+	if (!ctx)
+		return "no context";
+	return last.ctx == ctx ? last.msg : "";
 }

@@ -50,15 +50,19 @@ struct pasid_ctx {
 	const struct pasid_backend_ops *ops;
 	const char *backend_name;	/* may differ from ops->name: "kernel (mock)" */
 	void *priv;			/* the backend's */
-	char errmsg[PASID_ERRMSG_LEN];
+	char errmsg[PASID_ERRMSG_LEN];	/* unused: messages are per thread (error.c) */
 };
 
 extern const struct pasid_backend_ops pasid_sim_backend;
 extern const struct pasid_backend_ops pasid_kernel_backend;
 
-/* Record why the current call fails; returns @err (a negative errno). */
+/*
+ * Record why the current call on @ctx fails, for this thread; returns @err
+ * (a negative errno). pasid_clear_error() forgets it when a new call starts.
+ */
 int pasid_set_error(struct pasid_ctx *ctx, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+void pasid_clear_error(const struct pasid_ctx *ctx);
 /* Same for pasid_ctx_new() failures, kept per thread. */
 int pasid_set_open_error(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

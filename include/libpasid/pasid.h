@@ -95,8 +95,9 @@ struct pasid_ctx *pasid_ctx_ref(struct pasid_ctx *ctx);
 struct pasid_ctx *pasid_ctx_unref(struct pasid_ctx *ctx);
 
 /**
- * pasid_ctx_last_error() - Detail of the last failed call on @ctx.
- * Return: a message valid until the next call on @ctx; "" if none.
+ * pasid_ctx_last_error() - Detail of the last failed call on @ctx made by
+ * the calling thread (kept per thread, like errno).
+ * Return: a message valid until this thread's next call on @ctx; "" if none.
  */
 const char *pasid_ctx_last_error(const struct pasid_ctx *ctx);
 

@@ -467,6 +467,24 @@ static pcore_u32 find_reusable(const struct pcore *c, const struct pcore_owner *
 	return 0;
 }
 
+/*
+ * A fresh value for a group whose narrowest RID has width @minw. Values
+ * below 2^(narrowest width on the platform) are the only ones a global (and
+ * a group on the narrowest RIDs) can use, so a wider group takes them last.
+ */
+static int lease_for_group(struct pcore *c, unsigned int minw, pcore_u32 *ret)
+{
+	pcore_u32 low = width_max(pcore_min_width(c)) + 1;
+	int err;
+
+	if (low <= width_max(minw)) {
+		err = c->ops->lease(c->priv, low, width_max(minw), ret);
+		if (err != -ENOSPC)
+			return err;
+	}
+	return c->ops->lease(c->priv, 1, width_max(minw), ret);
+}
+
 int pcore_alloc_group(struct pcore *c, struct pcore_owner *o, const pcore_u32 *rids,
 		      pcore_u32 nr, pcore_u32 flags, pcore_u32 *inout_value)
 {
@@ -538,7 +556,7 @@ int pcore_alloc_group(struct pcore *c, struct pcore_owner *o, const pcore_u32 *r
 		err = -ENOSPC;
 		if (full)
 			goto err_free;
-		err = c->ops->lease(c->priv, 1, width_max(minw), &v);
+		err = lease_for_group(c, minw, &v);
 		if (err == 0) {
 			fresh = true;
 		} else if (err == -ENOSPC) {

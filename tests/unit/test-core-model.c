@@ -10,6 +10,8 @@
  * contract's invariants are checked. Allocation failures are injected at
  * random (fail-nth): a call that returns -ENOMEM must have changed nothing.
  *
+ * Policy checked exactly: a fresh value above the global window (2^narrowest
+ * width) first, then the lowest fresh value, then the lowest reusable one.
  * Widths are small on purpose so the space runs out and reuse, -ENOSPC and
  * -ERANGE paths are taken all the time.
  */
@@ -387,12 +389,19 @@ static void op_alloc_group(struct world *w, int o, bool armed)
 		else
 			want = m_group_check(m, o, v, mask);
 	} else if (!want) {
+		/* fresh values, above the global window first, then reuse */
 		want = -ENOSPC;
-		for (cand = 1; cand <= wmax(minw); cand++) {
+		for (cand = wmax(m_min_width(m)) + 1; cand <= wmax(minw); cand++) {
 			if (!m_used(m, cand)) {
 				want = 0;
 				v = cand;
 				break;
+			}
+		}
+		for (cand = 1; want && cand <= wmax(minw); cand++) {
+			if (!m_used(m, cand)) {
+				want = 0;
+				v = cand;
 			}
 		}
 		for (cand = 1; want && cand <= wmax(minw); cand++) {
