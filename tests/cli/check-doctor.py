@@ -175,6 +175,8 @@ case(base, 'good-la57', 0, {'boot.paging': ('ok', '5-level paging'),
                             'iommu.dmar0': ('ok', None)}, flags=GOOD_FLAGS + ' la57')
 case(base, 'no-iommu', 1, {'iommu.present': ('fail', '/sys/class/iommu is empty')}, dmar={},
      dsa=None)
+case(base, 'vm-no-viommu', 1, {'iommu.present': ('fail', 'in this virtual machine')},
+     dmar={}, dsa=None, flags=GOOD_FLAGS + ' hypervisor')
 case(base, 'no-dsa', 1, {'dsa.devices': ('fail', 'no DSA/IAA device'),
                          'iommu.dmar0': ('ok', None)}, dsa=None)
 case(base, 'sm-unsupported', 1, {'iommu.dmar0': ('fail', 'without scalable mode')},

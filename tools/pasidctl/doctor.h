@@ -24,6 +24,7 @@ struct doctor {
 	json_object *blocking;	/* ids of the checks that block it */
 	/* facts gathered by earlier checks */
 	bool la57;
+	bool vm;		/* cpuinfo has the hypervisor flag */
 	bool cpu_enqcmd;
 	bool cmdline_sm_off, cmdline_sm_on, cmdline_iommu_off, cmdline_iommu_on;
 	bool cfg_read;

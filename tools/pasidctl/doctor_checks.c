@@ -85,6 +85,7 @@ void dr_check_cpu(struct doctor *d)
 	k_mov = dr_has_word(flags, "movdir64b");
 	k_wait = dr_has_word(flags, "waitpkg");
 	d->la57 = dr_has_word(flags, "la57");
+	d->vm = dr_has_word(flags, "hypervisor");
 	d->cpu_enqcmd = k_enq;
 	if (k_enq)
 		dr_report(d, DR_OK, "cpu.enqcmd", true, NULL,
@@ -242,8 +243,8 @@ static void check_dmar(struct doctor *d, const char *name)
 		cap = strtoull(text, NULL, 16);
 	if (!(ecap & ECAP_SMTS)) {
 		dr_report(d, DR_FAIL, id, true,
-			  "enable scalable mode in firmware (VT-d); in a VM use a scalable-mode "
-			  "vIOMMU (QEMU: -device intel-iommu,x-scalable-mode=on)",
+			  d->vm ? "this VM's vIOMMU is legacy-mode: QEMU needs -device "
+			  "intel-iommu,x-scalable-mode=on" : "enable scalable mode (VT-d) in firmware",
 			  "%s: VT-d without scalable mode (ecap %llx: SMTS bit 43 clear): no PASIDs",
 			  name, ecap);
 		return;
@@ -320,11 +321,18 @@ void dr_check_iommu(struct doctor *d)
 		}
 		free(names[i]);
 	}
-	if (!n)
+	if (!n && d->vm)
 		dr_report(d, DR_FAIL, "iommu.present", true,
 			  d->cmdline_iommu_off ? "remove intel_iommu=off"
-			  : "enable VT-d in firmware and boot with intel_iommu=on,sm_on; in a VM add "
-			  "a scalable-mode vIOMMU (QEMU: -device intel-iommu,x-scalable-mode=on)",
+			  : "give the VM a scalable-mode vIOMMU (QEMU: -device intel-iommu,"
+			  "intremap=on,x-scalable-mode=on) and boot it with intel_iommu=on,sm_on; "
+			  "many clouds offer none: use pasidctl --sim there",
+			  "no IOMMU in this virtual machine (hypervisor flag; /sys/class/iommu is "
+			  "empty): no PASIDs at all");
+	else if (!n)
+		dr_report(d, DR_FAIL, "iommu.present", true,
+			  d->cmdline_iommu_off ? "remove intel_iommu=off"
+			  : "enable VT-d in firmware and boot with intel_iommu=on,sm_on",
 			  "no IOMMU enabled (/sys/class/iommu is empty): no PASIDs at all");
 	else if (!d->nr_dmar && other)
 		dr_report(d, DR_FAIL, "iommu.present", true,
