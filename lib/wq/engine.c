@@ -13,12 +13,18 @@
  * an idle WQ (idle > 50 us) and within 1 ms on a busy one (an
  * IOTLB-invalidation-like delay).
  *
- * Idle: the thread spins about 50 us, then sleeps 20 us at a time.
+ * Idle: the thread spins about 50 us, then sleeps on a futex (the doorbell)
+ * that a submitter rings when it sees the engine asleep. The submitter reads
+ * the flag without a fence (no cost on the fast path), so in a rare race a
+ * wake-up can be missed: the engine also wakes every millisecond.
  */
 #include <errno.h>
+#include <linux/futex.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <libpasid/portal.h>
 
@@ -28,7 +34,7 @@
 
 #define RECHECK_NS	1000000ull
 #define SPIN_NS		50000ull
-#define SLEEP_NS	20000l
+#define SLEEP_NS	1000000l
 #define VCACHE_NS	50000000ull
 
 static uint64_t now_ns(void)
@@ -111,16 +117,29 @@ static void *eng_thread(void *arg)
 			idle_since = now_ns();
 		if (++spins % 64 == 0 && now_ns() - idle_since > SPIN_NS) {
 			struct timespec ts = { 0, SLEEP_NS };
+			bool work = false;
 
-			for (unsigned int i = 0; i < n; i++)
+			atomic_store(&e->sleeping, 1);		/* seq_cst: then look again */
+			for (unsigned int i = 0; i < n; i++) {
 				rings[i]->e_checked_ns = 0;	/* recheck PASIDs on new work */
-			nanosleep(&ts, NULL);
+				work |= atomic_load(&rings[i]->tail) != rings[i]->e_head;
+			}
+			if (!work && !atomic_load(&e->stop) &&
+			    atomic_load(&e->gen) == gen)
+				syscall(SYS_futex, &e->sleeping, FUTEX_WAIT_PRIVATE, 1, &ts, NULL, 0);
+			atomic_store(&e->sleeping, 0);
 		} else {
 			pasid_pause();
 		}
 	}
 	atomic_store_explicit(&e->seen_gen, atomic_load(&e->gen), memory_order_release);
 	return NULL;
+}
+
+void eng_kick_slow(struct engine *e)
+{
+	if (atomic_exchange(&e->sleeping, 0))
+		syscall(SYS_futex, &e->sleeping, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
 }
 
 int eng_start(struct engine *e)
@@ -140,7 +159,8 @@ void eng_stop(struct engine *e)
 {
 	if (!e->running)
 		return;
-	atomic_store_explicit(&e->stop, true, memory_order_release);
+	atomic_store(&e->stop, true);
+	eng_kick_slow(e);
 	pthread_join(e->thread, NULL);
 	e->running = false;
 }
@@ -193,6 +213,7 @@ void eng_ring_free(struct eng_ring *r)
 	g = atomic_fetch_add_explicit(&e->gen, 1, memory_order_acq_rel) + 1;
 	pthread_mutex_unlock(&e->lock);
 	/* the engine must have dropped its pointer before the ring goes */
+	eng_kick_slow(e);
 	while (e->running && (int)(atomic_load_explicit(&e->seen_gen, memory_order_acquire) - g) < 0) {
 		struct timespec ts = { 0, 10000 };
 

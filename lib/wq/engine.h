@@ -71,6 +71,7 @@ struct engine {
 	_Atomic unsigned int gen, seen_gen;
 	_Atomic uint64_t fault_pages[ENG_MAX_FAULTS];	/* 0: free slot */
 	_Atomic unsigned int nr_faults;
+	_Alignas(64) _Atomic uint32_t sleeping;	/* the doorbell: engine waits on it */
 	_Atomic uint64_t errors, dropped;
 	_Atomic uint32_t last_error;
 	struct engine *next;		/* registry */
@@ -87,6 +88,14 @@ void eng_stop(struct engine *e);
 int eng_ring_new(struct engine *e, struct pasid_ctx *ctx, uint32_t pasid,
 		 struct eng_ring **ret);
 void eng_ring_free(struct eng_ring *r);
+/* Wake the engine if it sleeps (the submitter calls it after publishing). */
+void eng_kick_slow(struct engine *e);
+static inline void eng_kick(struct engine *e)
+{
+	if (atomic_load_explicit(&e->sleeping, memory_order_relaxed))
+		eng_kick_slow(e);
+}
+
 /* Occupancy of the whole WQ (all rings), for the shared WQ's accept test. */
 uint64_t eng_occupancy(struct engine *e);
 

@@ -93,6 +93,7 @@ static int sim_submit_shared(struct pasid_wq *wq, void *desc)
 	*(uint32_t *)(void *)slot = wq->pasid;
 	atomic_store_explicit(&r->tail, t + 1, memory_order_release);
 	r->p_tail = t + 1;
+	eng_kick(e);
 	return 0;
 }
 
@@ -120,6 +121,7 @@ static int sim_submit_dedicated(struct pasid_wq *wq, void *desc)
 	}
 	atomic_store_explicit(&r->tail, t + 1, memory_order_release);
 	r->p_tail = t + 1;
+	eng_kick(e);
 	return 0;
 }
 
