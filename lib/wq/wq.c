@@ -235,7 +235,7 @@ PASID_EXPORT int pasid_wq_wait(struct pasid_wq *wq, volatile void *comp, uint64_
 		now = wq_now_ns();
 		if (now - start >= timeout_ns)
 			return __atomic_load_n(status, __ATOMIC_ACQUIRE) ? 0 : -ETIMEDOUT;
-		if (now - start > 1000000)	/* long wait: let others run */
+		if (now - start > 50000)	/* long wait: let others run (the sim engine) */
 			sched_yield();
 	}
 }
