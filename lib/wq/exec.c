@@ -167,7 +167,7 @@ static void cr_write(struct engine *e, const struct dsa_hw_desc *d, const struct
 	}
 	memset(rec, 0, sizeof(rec));
 	cr->status = o->status;
-	cr->result = o->result;
+	cr->result = e->cfg.iaa ? 0 : o->result;	/* IAA: byte 1 is error_code */
 	cr->bytes_completed = o->bytes;
 	cr->fault_addr = o->fault_addr;
 	if (o->has_crc)
