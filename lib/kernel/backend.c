@@ -242,12 +242,14 @@ static const uint32_t *first_in(const uint32_t *rids, uint32_t nr, const uint32_
  * - global: the process's value and this context holds it (it allocated it
  *   and did not free it);
  * - group: this context allocated a group with this value whose RIDs (as
- *   allocated and extended) meet the dumped group's RIDs. Two live groups
- *   with one value have disjoint RIDs, so this is exact, with one
- *   approximation: a group whose RIDs were all unplugged has none left to
- *   compare and counts as ours when we hold a group of that value. Another
- *   context of this process holding an emptied group of the same value
- *   would be reported as ours too.
+ *   allocated and extended, pruned to the kernel's view whenever a listing
+ *   shows the group: own_refresh()) meet the dumped group's RIDs. Two live
+ *   groups with one value have disjoint RIDs, so this is exact but for two
+ *   approximations, both needing an unplug and another context of this
+ *   process with the same value: a group whose RIDs were all unplugged has
+ *   none left to compare and counts as ours when we hold a group of that
+ *   value; and a RID unplugged and plugged back before any listing still
+ *   counts as ours.
  */
 static bool is_mine(const struct kernel_ctx *kc, const struct kernel_alloc_list *l,
 		    const struct kernel_alloc *a)
@@ -262,6 +264,20 @@ static bool is_mine(const struct kernel_ctx *kc, const struct kernel_alloc_list 
 	if (!o)
 		return false;
 	return !a->nr_rids || sorted_intersect(kernel_alloc_rids(l, a), a->nr_rids, o->rids, o->nr);
+}
+
+/* A listing showed our group @a: forget the RIDs it lost to unplugs since. */
+static void own_refresh(struct kernel_ctx *kc, const struct kernel_alloc_list *l,
+			const struct kernel_alloc *a)
+{
+	struct kown *o = own_find(kc, a->pasid);
+
+	/* the kernel only ever drops RIDs behind our back, so they fit */
+	if (!o || a->intent != PASID_NL_INTENT_GROUP || a->nr_rids > o->nr)
+		return;
+	if (a->nr_rids)
+		memcpy(o->rids, kernel_alloc_rids(l, a), a->nr_rids * sizeof(*o->rids));
+	o->nr = a->nr_rids;
 }
 
 /* ---- messages: who holds it, how wide is it ------------------------------------ */
@@ -842,8 +858,10 @@ static int kernel_list_allocs(struct pasid_ctx *ctx, pasid_alloc_cb cb, void *da
 			.owner_pid = a->owner_pid,
 		};
 
-		if (is_mine(kc, &l, a))
+		if (is_mine(kc, &l, a)) {
 			info.flags |= PASID_INFO_MINE;
+			own_refresh(kc, &l, a);
+		}
 		if (a->nl_flags & PASID_NL_F_EXTERNAL)
 			info.flags |= PASID_INFO_EXTERNAL;
 		memcpy(info.owner_comm, a->owner_comm, sizeof(info.owner_comm));
@@ -908,7 +926,7 @@ int pasid_kernel_get_info(struct pasid_ctx *ctx, struct pasid_cmd_get_info *ret_
 	if (!ctx || !ret_info)
 		return -EINVAL;
 	pthread_mutex_lock(&ctx->lock);
-	ctx->errmsg[0] = '\0';
+	pasid_clear_error(ctx);
 	if (ctx->ops != &pasid_kernel_backend) {
 		err = pasid_set_error(ctx, -EOPNOTSUPP, "GET_INFO: %s is not the kernel backend",
 				      ctx->backend_name);

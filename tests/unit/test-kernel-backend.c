@@ -218,6 +218,19 @@ static void test_loaded_mine_per_context(void **state)
 	assert_int_equal(pasid_mock_rid_remove(a, r1), 0);
 	assert_int_equal(count_mine(a, v, &seen), 1);
 	assert_int_equal(count_mine(b, v, &seen), 1);
+	/* the unplugged RID comes back and a third context takes the value there */
+	{
+		struct pasid_ctx *c = kernel_ctx(true);
+
+		assert_int_equal(pasid_mock_rid_add(a, r1, 20), 0);
+		w = v;
+		assert_int_equal(pasid_alloc_for_rids(c, &r1, 1, PASID_ALLOC_EXACT, &w), 0);
+		assert_int_equal(count_mine(a, v, &seen), 1);
+		assert_int_equal(seen, 3);
+		assert_int_equal(count_mine(c, v, &seen), 1);
+		pasid_ctx_unref(c);
+		assert_int_equal(pasid_mock_rid_remove(a, r1), 0);
+	}
 	/* a busy value names the other context of this process */
 	w = v;
 	assert_int_equal(pasid_alloc_for_rids(a, &r2, 1, PASID_ALLOC_EXACT, &w), -EEXIST);
@@ -309,7 +322,8 @@ static void test_loaded_messages(void **state)
 	SAYS(a, "00fb:02:04.7");	/* the missing one, not the first */
 	SAYS(a, "mock RID");
 
-	assert_int_equal(pasid_alloc_for_rids(a, &r1, 1, 0, &v), 0);
+	v = 5;	/* fits the width-8 RID: extended there below */
+	assert_int_equal(pasid_alloc_for_rids(a, &r1, 1, PASID_ALLOC_EXACT, &v), 0);
 	w = v;
 	assert_int_equal(pasid_alloc_for_rids(b, (uint32_t[]){ r2, r1 }, 2, PASID_ALLOC_EXACT, &w),
 			 -EBUSY);
