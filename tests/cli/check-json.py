@@ -125,6 +125,12 @@ check(d.get('ok') is True and 0 < gp < 1 << 20 and 0 < gl < 256 and gp != gl,
       'demo: group and global values (the global one fits the 8-bit RID)')
 check('PASID %d' % gp in steps[0].get('result', '') and
       'PASID %d' % gl in steps[1].get('result', ''), 'demo: values in the steps')
+al = d.get('allocations', [])
+check(sorted((a.get('pasid'), a.get('intent'), a.get('owner_pid'), a.get('mine')) for a in al) ==
+      sorted([(gl, 'global-enqcmd', 1000, True), (gp, 'group', 1000, True),
+              (gp, 'group', 1001, False)]), 'demo: the allocation table %s' % al)
+check([a.get('rids') for a in al if a.get('owner_pid') == 1001] == [['0000:e7:01.0']],
+      'demo: the other process holds the same value on dsa2 only')
 check('EBUSY' in steps[3].get('result', '') and '1001' in steps[3].get('detail', ''),
       'demo: extension refused with the owner named')
 

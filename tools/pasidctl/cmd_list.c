@@ -70,20 +70,11 @@ static int alloc_cb(const struct pasid_alloc_info *a, void *data)
 	return 0;
 }
 
-int cmd_list(struct pctl *g, int argc, char **argv)
+int pctl_print_allocs(struct pctl *g, const char *indent)
 {
 	struct list_state s = { .g = g };
-	int rc, optind_;
+	int rc;
 
-	rc = pctl_parse(g, pctl_find_cmd("list"), argc, argv, "", NULL, NULL, NULL, &optind_);
-	if (rc)
-		return rc == 1 ? EXIT_OK : rc;
-	if (optind_ < argc)
-		return pctl_usage(pctl_find_cmd("list"), "unexpected argument '%s'", argv[optind_]);
-	rc = pctl_open(g);
-	if (rc)
-		return rc;
-	pctl_banner(g);
 	table_init(&s.t, 5, "+PASID", "INTENT", "OWNER", "ATTACHED", "RIDS");
 	s.arr = json_object_new_array();
 	rc = pasid_list_allocs(g->ctx, alloc_cb, &s);
@@ -97,12 +88,28 @@ int cmd_list(struct pctl *g, int argc, char **argv)
 	} else {
 		json_object_put(s.arr);
 		if (s.n)
-			table_print(g, &s.t, NULL);
+			table_print(g, &s.t, indent);
 		else
-			out(g, "No PASID allocations.\n");
+			out(g, "%sNo PASID allocations.\n", indent ? indent : "");
 	}
 	table_free(&s.t);
-	return EXIT_OK;
+	return 0;
+}
+
+int cmd_list(struct pctl *g, int argc, char **argv)
+{
+	int rc, optind_;
+
+	rc = pctl_parse(g, pctl_find_cmd("list"), argc, argv, "", NULL, NULL, NULL, &optind_);
+	if (rc)
+		return rc == 1 ? EXIT_OK : rc;
+	if (optind_ < argc)
+		return pctl_usage(pctl_find_cmd("list"), "unexpected argument '%s'", argv[optind_]);
+	rc = pctl_open(g);
+	if (rc)
+		return rc;
+	pctl_banner(g);
+	return pctl_print_allocs(g, NULL) ? EXIT_FAIL : EXIT_OK;
 }
 
 static int rid_cb(const struct pasid_rid_info *r, void *data)

@@ -58,6 +58,8 @@ int cmd_demo(struct pctl *g, int argc, char **argv);
 int cmd_grant(struct pctl *g, int argc, char **argv);
 
 const struct pctl_cmd *pctl_find_cmd(const char *name);
+/* The allocation table (cmd_list.c), or "allocations" in the JSON document. */
+int pctl_print_allocs(struct pctl *g, const char *indent);
 
 /* ---- argument parsing (args.c) ------------------------------------------ */
 
