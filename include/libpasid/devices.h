@@ -24,7 +24,7 @@ struct pasid_ctx;
 #define PASID_DEV_PASID_EXEC	(1u << 2)	/* execute permission supported */
 #define PASID_DEV_PASID_PRIV	(1u << 3)	/* privileged mode supported */
 #define PASID_DEV_HAS_OP_CONFIG	(1u << 4)	/* WQ: op_config read (else op_cap) */
-#define PASID_DEV_NO_NODE	(1u << 5)	/* WQ: no character device (not enabled as user) */
+#define PASID_DEV_NO_NODE	(1u << 5)	/* WQ: no character device */
 
 /**
  * struct pasid_pci_info - one PCI function with a PASID capability

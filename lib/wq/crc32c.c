@@ -48,7 +48,8 @@ static void tab_init(void)
 	}
 	for (unsigned int i = 0; i < 256; i++)
 		for (int t = 1; t < 8; t++)
-			tab_refl[t][i] = (tab_refl[t - 1][i] >> 8) ^ tab_refl[0][tab_refl[t - 1][i] & 0xff];
+			tab_refl[t][i] = (tab_refl[t - 1][i] >> 8) ^
+					 tab_refl[0][tab_refl[t - 1][i] & 0xff];
 #if defined(__x86_64__)
 	__builtin_cpu_init();
 	have_sse42 = __builtin_cpu_supports("sse4.2");

@@ -8,7 +8,7 @@
 
 /* Operation-specific descriptor flags of the CRC operations (bits 16-18). */
 #define WQ_CRC_FLAG_SEED_ADDR	(1u << 16)	/* read the seed at seed_addr */
-#define WQ_CRC_FLAG_BYPASS_INV	(1u << 17)	/* no inversion, no reflection of seed/result */
+#define WQ_CRC_FLAG_BYPASS_INV	(1u << 17)	/* seed/result not inverted nor reflected */
 #define WQ_CRC_FLAG_BYPASS_DATA	(1u << 18)	/* data bytes enter MSB-first */
 
 /*

@@ -109,7 +109,8 @@ int disc_udev_pci(pasid_pci_cb cb, void *data)
 		return -ENOMEM;
 	}
 	udev_list_entry_foreach(le, udev_enumerate_get_list_entry(en)) {
-		struct udev_device *d = udev_device_new_from_syspath(u, udev_list_entry_get_name(le));
+		const char *path = udev_list_entry_get_name(le);
+		struct udev_device *d = udev_device_new_from_syspath(u, path);
 		struct pasid_pci_info pi;
 		uint8_t cfg[4096];
 		size_t len = 0;
@@ -220,7 +221,8 @@ int disc_udev_wqs(int (*cb)(const struct pasid_wq_entry *e, void *data), void *d
 		return -ENOMEM;
 	}
 	udev_list_entry_foreach(le, udev_enumerate_get_list_entry(en)) {
-		struct udev_device *d = udev_device_new_from_syspath(u, udev_list_entry_get_name(le));
+		const char *path = udev_list_entry_get_name(le);
+		struct udev_device *d = udev_device_new_from_syspath(u, path);
 		struct pasid_wq_entry e;
 		const char *sn;
 

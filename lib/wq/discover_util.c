@@ -137,7 +137,8 @@ const char *disc_filter_reason(const struct pasid_wq_entry *e, const struct pasi
 		return buf;
 	}
 	if (!(f->flags & PASID_WQ_FILTER_ANY_TYPE) && strcmp(e->type, "user")) {
-		snprintf(buf, len, "type %s (not a user work queue)", e->type[0] ? e->type : "unknown");
+		snprintf(buf, len, "type %s (not a user work queue)",
+			 e->type[0] ? e->type : "unknown");
 		return buf;
 	}
 	if (!(f->flags & PASID_WQ_FILTER_NO_PASID_OK) && !(e->flags & PASID_DEV_PASID_ENABLED)) {
@@ -152,7 +153,8 @@ const char *disc_filter_reason(const struct pasid_wq_entry *e, const struct pasi
 	for (int op = 0; op < 256; op++)
 		if ((f->ops[op / 64] >> (op % 64) & 1) && !(e->ops[op / 64] >> (op % 64) & 1)) {
 			snprintf(buf, len, "operation %#x not in %s", op,
-				 e->flags & PASID_DEV_HAS_OP_CONFIG ? "op_config" : "the device's op_cap");
+				 e->flags & PASID_DEV_HAS_OP_CONFIG ? "op_config" :
+								      "the device's op_cap");
 			return buf;
 		}
 	if (!(f->flags & PASID_WQ_FILTER_ANY_STATE) && (e->flags & PASID_DEV_NO_NODE)) {

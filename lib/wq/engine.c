@@ -126,7 +126,8 @@ static void *eng_thread(void *arg)
 			}
 			if (!work && !atomic_load(&e->stop) &&
 			    atomic_load(&e->gen) == gen)
-				syscall(SYS_futex, &e->sleeping, FUTEX_WAIT_PRIVATE, 1, &ts, NULL, 0);
+				syscall(SYS_futex, &e->sleeping, FUTEX_WAIT_PRIVATE, 1, &ts,
+					NULL, 0);
 			atomic_store(&e->sleeping, 0);
 		} else {
 			pasid_pause();
@@ -214,7 +215,7 @@ void eng_ring_free(struct eng_ring *r)
 	pthread_mutex_unlock(&e->lock);
 	/* the engine must have dropped its pointer before the ring goes */
 	eng_kick_slow(e);
-	while (e->running && (int)(atomic_load_explicit(&e->seen_gen, memory_order_acquire) - g) < 0) {
+	while (e->running && (int)(atomic_load(&e->seen_gen) - g) < 0) {
 		struct timespec ts = { 0, 10000 };
 
 		nanosleep(&ts, NULL);

@@ -20,8 +20,9 @@
 
 #define COMMON_FLAGS	(IDXD_OP_FLAG_CRAV | IDXD_OP_FLAG_RCR | IDXD_OP_FLAG_RCI | \
 			 IDXD_OP_FLAG_CRSTS | IDXD_OP_FLAG_CR_TCS)
-#define MOVE_FLAGS	(COMMON_FLAGS | IDXD_OP_FLAG_FENCE | IDXD_OP_FLAG_BOF | IDXD_OP_FLAG_CC | \
-			 IDXD_OP_FLAG_STORD | IDXD_OP_FLAG_DRDBK | IDXD_OP_FLAG_DSTS)
+#define MOVE_FLAGS	(COMMON_FLAGS | IDXD_OP_FLAG_FENCE | IDXD_OP_FLAG_BOF | \
+			 IDXD_OP_FLAG_CC | IDXD_OP_FLAG_STORD | IDXD_OP_FLAG_DRDBK | \
+			 IDXD_OP_FLAG_DSTS)
 #define CHUNK		(64u * 1024u)
 
 /* What goes into the completion record. */
@@ -43,7 +44,8 @@ static uint32_t allowed_flags(uint8_t op)
 	case DSA_OPCODE_BATCH:
 		return COMMON_FLAGS | IDXD_OP_FLAG_ADDR1_TCS;
 	case DSA_OPCODE_DRAIN:
-		return COMMON_FLAGS | IDXD_OP_FLAG_ADDR1_TCS | IDXD_OP_FLAG_ADDR2_TCS | (0xfu << 16);
+		return COMMON_FLAGS | IDXD_OP_FLAG_ADDR1_TCS | IDXD_OP_FLAG_ADDR2_TCS |
+		       (0xfu << 16);
 	case DSA_OPCODE_MEMMOVE:
 		return MOVE_FLAGS | IDXD_OP_FLAG_ADDR1_TCS | IDXD_OP_FLAG_ADDR2_TCS;
 	case DSA_OPCODE_MEMFILL:
@@ -61,8 +63,8 @@ static uint32_t allowed_flags(uint8_t op)
 		return MOVE_FLAGS | IDXD_OP_FLAG_ADDR1_TCS | IDXD_OP_FLAG_ADDR2_TCS |
 		       IDXD_OP_FLAG_ADDR3_TCS | (7u << 16);
 	case DSA_OPCODE_CRCGEN:
-		return COMMON_FLAGS | IDXD_OP_FLAG_FENCE | IDXD_OP_FLAG_BOF | IDXD_OP_FLAG_ADDR1_TCS |
-		       IDXD_OP_FLAG_ADDR3_TCS | (7u << 16);
+		return COMMON_FLAGS | IDXD_OP_FLAG_FENCE | IDXD_OP_FLAG_BOF |
+		       IDXD_OP_FLAG_ADDR1_TCS | IDXD_OP_FLAG_ADDR3_TCS | (7u << 16);
 	default:
 		return 0;
 	}
@@ -251,7 +253,7 @@ bool eng_page_ok(struct engine *e, uint64_t page, bool write)
 		return false;
 	if (madvise((void *)(uintptr_t)page, ENG_PAGE,
 		    write ? MADV_POPULATE_WRITE : MADV_POPULATE_READ) && errno != EINVAL)
-		return false;	/* EINVAL: kernel < 5.14 or a special mapping: trust the guard */
+		return false;	/* EINVAL: before 5.14, or a special mapping: the guard */
 	*t = page | have | (write ? 3 : 1);
 	return true;
 }
@@ -539,8 +541,8 @@ static void exec_data(struct engine *e, const struct dsa_hw_desc *d, struct cr_o
 	}
 	if (limit < len) {
 		/* with block-on-fault only a page that cannot be made present stops it */
-		o->status = (bof && e->cfg.bof ? DSA_COMP_PAGE_FAULT_IR : DSA_COMP_PAGE_FAULT_NOBOF) |
-			    (fw ? DSA_COMP_STATUS_WRITE : 0);
+		o->status = bof && e->cfg.bof ? DSA_COMP_PAGE_FAULT_IR : DSA_COMP_PAGE_FAULT_NOBOF;
+		o->status |= fw ? DSA_COMP_STATUS_WRITE : 0;
 		o->fault_addr = fa;
 		o->bytes = (uint32_t)limit;
 		o->result = j.backward;

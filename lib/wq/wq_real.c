@@ -92,8 +92,8 @@ int wq_real_open(struct pasid_wq *wq, const char *name, uint32_t flags)
 		err = pasid_alloc_global_enqcmd(ctx, 0, &pasid);
 		if (err) {
 			snprintf(msg, sizeof(msg), "%s", pasid_ctx_last_error(ctx));
-			return pasid_set_error(ctx, err, "pasid_wq_open %s: no global ENQCMD PASID: %s",
-					       e.name, msg);
+			return pasid_set_error(ctx, err, "pasid_wq_open %s: no global ENQCMD "
+					       "PASID: %s", e.name, msg);
 		}
 		err = wq_attach_get(wq, pasid, e.rid, &already);
 		/* idxd binds the mm itself on open: a shim that cannot bind is no error */
@@ -147,7 +147,8 @@ int wq_real_open(struct pasid_wq *wq, const char *name, uint32_t flags)
 			wq->submit = real_submit_movdir64b;
 			in->method = PASID_WQ_METHOD_MOVDIR64B;
 			snprintf(in->reason, sizeof(in->reason), "dedicated WQ, portal mapped, "
-				 "MOVDIR64B enabled: direct 64-byte stores, rotating over the page");
+				 "MOVDIR64B enabled: direct 64-byte stores, rotating over the "
+				 "page");
 		} else {
 			use_write(wq, "dedicated WQ but no MOVDIR64B in /proc/cpuinfo: the kernel "
 				  "submits through write()");
@@ -158,9 +159,10 @@ int wq_real_open(struct pasid_wq *wq, const char *name, uint32_t flags)
 		snprintf(in->reason, sizeof(in->reason), "shared WQ, portal mapped, the kernel "
 			 "enables ENQCMD: PASID %u comes from IA32_PASID", pasid);
 	} else {
-		snprintf(why, sizeof(why), "shared WQ but the kernel does not enable ENQCMD for user "
-			 "space (no \"enqcmd\" in /proc/cpuinfo; CPUID says %s): the kernel submits "
-			 "with ENQCMDS through write()", cpu & PASID_CPU_CPUID_ENQCMD ? "yes" : "no");
+		snprintf(why, sizeof(why), "shared WQ but the kernel does not enable ENQCMD for "
+			 "user space (no \"enqcmd\" in /proc/cpuinfo; CPUID says %s): the kernel "
+			 "submits with ENQCMDS through write()",
+			 cpu & PASID_CPU_CPUID_ENQCMD ? "yes" : "no");
 		use_write(wq, why);
 	}
 	return 0;

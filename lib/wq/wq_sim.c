@@ -213,8 +213,9 @@ int wq_sim_open(struct pasid_wq *wq, const char *name, uint32_t flags)
 		return pasid_set_error(ctx, -ENODEV, "pasid_wq_open: no simulated topology");
 	err = sim_find(t, name, &idx);
 	if (err)
-		return pasid_set_error(ctx, err, "pasid_wq_open: %s: %s in the SIMULATED topology (%s)",
-				       name, err == -EINVAL ? "bad name" : "no such work queue",
+		return pasid_set_error(ctx, err, "pasid_wq_open: %s: %s in the SIMULATED "
+				       "topology (%s)", name,
+				       err == -EINVAL ? "bad name" : "no such work queue",
 				       t->source);
 	w = &t->wqs[idx];
 	dev = &t->devices[w->device];

@@ -135,7 +135,8 @@ static int setup(void **state)
 	add_wq(d0, "dsa", "wq0.1", "dedicated", "user", "enabled", "16", OPCFG_MOVE, "0");
 	add_wq(d0, "dsa", "wq0.2", "shared", "kernel", "enabled", "32", NULL, NULL);
 	add_wq(d0, "dsa", "wq0.3", "shared", "none", "disabled", "0", NULL, NULL);
-	add_wq(d0, "dsa", "wq0.4", "shared", "user", "enabled", "8", NULL, NULL);	/* no node */
+	/* no node */
+	add_wq(d0, "dsa", "wq0.4", "shared", "user", "enabled", "8", NULL, NULL);
 	add_wq(d1, "iax", "wq1.0", "shared", "user", "enabled", "128", NULL, "0");
 	g_free(umockdev_testbed_add_device(tb, "dsa", "engine0.0", d0, "group_id", "0", NULL,
 					   NULL));
@@ -382,7 +383,8 @@ static void test_parsers(void **state)
 	assert_int_equal(disc_parse_bdf("0000:6a:01.0x", &rid), -EINVAL);
 	assert_int_equal(disc_parse_bdf("0000:6a:20.0", &rid), -EINVAL);
 	make_config(cfg, true, 0x1404, 0x0005);
-	assert_int_equal(disc_parse_pasid_cap(cfg, 64, &w, &fl), -ENODATA);	/* unprivileged */
+	/* what an unprivileged read of "config" gives */
+	assert_int_equal(disc_parse_pasid_cap(cfg, 64, &w, &fl), -ENODATA);
 	assert_int_equal(disc_parse_pasid_cap(cfg, 4096, &w, &fl), 0);
 	assert_int_equal(w, 20);
 	make_config(cfg, false, 0, 0);

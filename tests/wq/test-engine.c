@@ -307,8 +307,9 @@ static void test_crc_vectors(void **state)
 				assert_int_equal(wqt_run(f->wq[(v + m) & 1], &D, &C),
 						 DSA_COMP_SUCCESS);
 				if ((uint32_t)C.crc_val != vec[v].crc[m])
-					fail_msg("%s seed %#x mode %d: %08x, want %08x", vec[v].what,
-						 vec[v].seed, m, (uint32_t)C.crc_val, vec[v].crc[m]);
+					fail_msg("%s seed %#x mode %d: %08x, want %08x",
+						 vec[v].what, vec[v].seed, m,
+						 (uint32_t)C.crc_val, vec[v].crc[m]);
 				if (op)
 					assert_memory_equal(f->b, f->a, len);
 			}

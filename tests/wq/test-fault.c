@@ -109,7 +109,8 @@ static void test_memmove_forward(void **state)
 		assert_int_equal(pasid_wq_fault_continue(f->wq[w], &D, &C), 1);
 		assert_int_equal(pasid_wq_wait(f->wq[w], &C, 2 * SEC), 0);
 		while (C.status != DSA_COMP_SUCCESS) {
-			assert_int_equal(C.status & DSA_COMP_STATUS_MASK, DSA_COMP_PAGE_FAULT_NOBOF);
+			assert_int_equal(C.status & DSA_COMP_STATUS_MASK,
+					 DSA_COMP_PAGE_FAULT_NOBOF);
 			assert_int_equal(pasid_wq_fault_continue(f->wq[w], &D, &C), 1);
 			assert_int_equal(pasid_wq_wait(f->wq[w], &C, 2 * SEC), 0);
 		}

@@ -123,7 +123,8 @@ static void test_umwait_executes(void **state)
 	(void)state;
 	assert_int_equal(pasid_cpu_features(&m), 0);
 	if (!(m & PASID_CPU_WAITPKG)) {
-		print_message("SKIPPED: WAITPKG is not offered here: UMONITOR/UMWAIT NOT executed\n");
+		print_message("SKIPPED: WAITPKG is not offered here: "
+			      "UMONITOR/UMWAIT NOT executed\n");
 		skip();
 	}
 	assert_true(do_umwait(line, pasid_rdtsc() + 1000) >= 0);
@@ -156,8 +157,10 @@ static void test_cpu_features(void **state)
 	assert_int_equal(m, m2);
 	f = fopen("/proc/cpuinfo", "r");
 	if (f) {
-		assert_int_equal(wq_cpu_parse_cpuinfo(f), m & (PASID_CPU_KERNEL_VIEW | PASID_CPU_ENQCMD |
-							       PASID_CPU_MOVDIR64B | PASID_CPU_WAITPKG));
+		uint64_t kernel = PASID_CPU_KERNEL_VIEW | PASID_CPU_ENQCMD | PASID_CPU_MOVDIR64B |
+				  PASID_CPU_WAITPKG;
+
+		assert_int_equal(wq_cpu_parse_cpuinfo(f), m & kernel);
 		fclose(f);
 	}
 #if defined(__x86_64__)
