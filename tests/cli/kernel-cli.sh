@@ -112,8 +112,8 @@ t "alloc on an unknown RID: ENODEV" grep -q "(ENODEV)" "$W/nodev" || show "$W/no
 wait $mon
 rc=$?
 t "monitor --count 4 exits 0 (rc $rc)" [ "$rc" -eq 0 ]
-t "monitor printed 4 events" [ "$(grep -Ec '^(alloc|free|extend|attach|detach) ' "$W/mon")" -eq 4 ] ||
-	show "$W/mon"
+nev=$(grep -Ec '^(alloc|free|extend|attach|detach) ' "$W/mon")
+t "monitor printed 4 events ($nev)" [ "$nev" -eq 4 ] || show "$W/mon"
 t "monitor saw the alloc of PASID $pasid" grep -Eq "^alloc +$pasid +group" "$W/mon"
 t "monitor saw its free" grep -Eq "^free +$pasid " "$W/mon"
 

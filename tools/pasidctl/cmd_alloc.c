@@ -43,7 +43,8 @@ static int alloc_opt(struct pctl *g, int c, const char *arg, void *data)
 		return 0;
 	case 'x':
 		if (parse_pasid(arg, &a->value))
-			return pctl_usage(cmd, "--exact %s: a PASID is 1..%u", arg, PASID_LIMIT - 1);
+			return pctl_usage(cmd, "--exact %s: a PASID is 1..%u", arg,
+					  PASID_LIMIT - 1);
 		a->exact = true;
 		return 0;
 	case 'e':
@@ -150,7 +151,8 @@ int cmd_alloc(struct pctl *g, int argc, char **argv)
 			return pctl_usage(cmd, "--rids: more than %u RIDs", PASID_MAX_GROUP_RIDS);
 		if (rc)
 			return pctl_usage(cmd, "--rids '%s': not a list of PCI addresses "
-					  "(0000:6a:01.0) or device names of this platform", a.rids);
+					  "(0000:6a:01.0) or device names of this platform",
+					  a.rids);
 	}
 	pctl_banner(g);
 	pasid = a.value;
@@ -159,7 +161,8 @@ int cmd_alloc(struct pctl *g, int argc, char **argv)
 		rc = pasid_alloc_global_enqcmd(g->ctx, a.exact ? PASID_ALLOC_EXACT : 0, &pasid);
 	} else {
 		snprintf(object, sizeof(object), "group PASID on %s", a.rids);
-		rc = pasid_alloc_for_rids(g->ctx, rids, nr, a.exact ? PASID_ALLOC_EXACT : 0, &pasid);
+		rc = pasid_alloc_for_rids(g->ctx, rids, nr, a.exact ? PASID_ALLOC_EXACT : 0,
+					  &pasid);
 	}
 	if (rc) {
 		if (a.exact)
@@ -179,7 +182,8 @@ int cmd_alloc(struct pctl *g, int argc, char **argv)
 	} else if (g->quiet) {
 		printf("%u\n", pasid);
 	} else {
-		out(g, "PASID %u allocated, intent %s", pasid, a.global ? "global-enqcmd" : "group");
+		out(g, "PASID %u allocated, intent %s", pasid,
+		    a.global ? "global-enqcmd" : "group");
 		if (!a.global) {
 			out(g, " on ");
 			for (i = 0; i < nr; i++)
@@ -192,7 +196,8 @@ int cmd_alloc(struct pctl *g, int argc, char **argv)
 			out(g, "Holding it while '%s' runs (%s=%u).\n", argv[first],
 			    a.env ? a.env : "PASID", pasid);
 		else
-			out(g, "Released when pasidctl exits (run a command after '--' to hold it).\n");
+			out(g, "Released when pasidctl exits "
+			       "(run a command after '--' to hold it).\n");
 	}
 	if (first >= argc)
 		return EXIT_OK;
@@ -243,7 +248,8 @@ int cmd_extend(struct pctl *g, int argc, char **argv)
 	if (rc)
 		return rc == 1 ? EXIT_OK : rc;
 	if (first + 2 != argc)
-		return pctl_usage(cmd, first + 2 > argc ? "need PASID and RID" : "too many arguments");
+		return pctl_usage(cmd, first + 2 > argc ? "need PASID and RID"
+						       : "too many arguments");
 	if (parse_pasid(argv[first], &pasid))
 		return pctl_usage(cmd, "'%s' is not a PASID (1..%u)", argv[first], PASID_LIMIT - 1);
 	if (!rid_syntax_ok(argv[first + 1]) && !isalpha((unsigned char)argv[first + 1][0]))

@@ -196,7 +196,8 @@ int cmd_demo(struct pctl *g, int argc, char **argv)
 	wq_step(&d, "dsa0/wq0.1", "dedicated");
 
 	/* both simulated processes are still alive: show what the platform holds */
-	out(g, "\nAllocations on the SIMULATED platform now ('pasidctl list'; * = this process):\n");
+	out(g, "\nAllocations on the SIMULATED platform now "
+	       "('pasidctl list'; * = this process):\n");
 	if (pctl_print_allocs(g, "  "))
 		d.failed++;
 report:

@@ -67,7 +67,8 @@ static int wq_cb(const struct pasid_wq_entry *wq, const char *reason, void *data
 
 		json_object_object_add(o, "name", js(wq->name));
 		json_object_object_add(o, "device", js(wq->device));
-		json_object_object_add(o, "type", js(wq->dev_type == PASID_DEV_IAA ? "iax" : "dsa"));
+		json_object_object_add(o, "type",
+				       js(wq->dev_type == PASID_DEV_IAA ? "iax" : "dsa"));
 		json_object_object_add(o, "devnode", js(wq->flags & PASID_DEV_NO_NODE ? ""
 						       : wq->devnode));
 		json_object_object_add(o, "mode", js(mode_name(wq->mode)));

@@ -40,7 +40,8 @@ static int mon_opt(struct pctl *g, int c, const char *arg, void *data)
 	switch (c) {
 	case 'n':
 		if (parse_u64(arg, UINT32_MAX, &m->count) || !m->count)
-			return pctl_usage(cmd, "--count '%s': need a number 1..%u", arg, UINT32_MAX);
+			return pctl_usage(cmd, "--count '%s': need a number 1..%u", arg,
+					  UINT32_MAX);
 		return 0;
 	case 't':
 		errno = 0;

@@ -224,7 +224,8 @@ int submit_one(struct pasid_wq *wq, const struct submit_job *job, struct submit_
 	}
 	st->last_ns = now_ns() - t0;
 	if ((cr->status & DSA_COMP_STATUS_MASK) != DSA_COMP_SUCCESS) {
-		snprintf(why, len, "completion status %#x: %s", cr->status, status_name(cr->status));
+		snprintf(why, len, "completion status %#x: %s", cr->status,
+			 status_name(cr->status));
 		return -EIO;
 	}
 	if (job->opcode == DSA_OPCODE_CRCGEN)
@@ -446,7 +447,8 @@ int cmd_submit(struct pctl *g, int argc, char **argv)
 		json_object_object_add(pctl_doc(g), "submit", o);
 	} else {
 		out(g, "%llu %s op%s of %s: all completed and checked%s\n",
-		    (unsigned long long)a.count, submit_op_name(a.job.opcode), a.count == 1 ? "" : "s",
+		    (unsigned long long)a.count, submit_op_name(a.job.opcode),
+		    a.count == 1 ? "" : "s",
 		    fmt_bytes(a.job.size, buf[0], sizeof(buf[0])),
 		    wi.flags & PASID_WQ_INFO_SIMULATED ? " (SIMULATED engine)" : "");
 		out(g, "  ops          %llu\n", (unsigned long long)a.count);

@@ -189,12 +189,13 @@ static void check_config(struct doctor *d)
 	}
 	if (*missing)
 		dr_report(d, block ? DR_FAIL : DR_WARN, "kernel.config", block,
-			  "use a kernel built with these options (Debian's 6.1 and later have them)",
+			  "use a kernel built with these options (Debian's 6.1 and later "
+			  "have them)",
 			  "%s lacks %s", where, missing);
 	else
 		dr_report(d, DR_OK, "kernel.config", false, NULL,
-			  "%s: INTEL_IOMMU, INTEL_IOMMU_SVM, IOMMU_SVA, PCI_PASID, INTEL_IDXD(_SVM) "
-			  "set", where);
+			  "%s: INTEL_IOMMU, INTEL_IOMMU_SVM, IOMMU_SVA, PCI_PASID, "
+			  "INTEL_IDXD(_SVM) set", where);
 	free(text);
 }
 
@@ -244,9 +245,10 @@ static void check_dmar(struct doctor *d, const char *name)
 	if (!(ecap & ECAP_SMTS)) {
 		dr_report(d, DR_FAIL, id, true,
 			  d->vm ? "this VM's vIOMMU is legacy-mode: QEMU needs -device "
-			  "intel-iommu,x-scalable-mode=on" : "enable scalable mode (VT-d) in firmware",
-			  "%s: VT-d without scalable mode (ecap %llx: SMTS bit 43 clear): no PASIDs",
-			  name, ecap);
+				  "intel-iommu,x-scalable-mode=on"
+				: "enable scalable mode (VT-d) in firmware",
+			  "%s: VT-d without scalable mode (ecap %llx: SMTS bit 43 clear): "
+			  "no PASIDs", name, ecap);
 		return;
 	}
 	if (d->cmdline_sm_off || (d->cfg_sm_default == 'n' && !d->cmdline_sm_on)) {
@@ -269,8 +271,9 @@ static void check_dmar(struct doctor *d, const char *name)
 		dr_report(d, DR_FAIL, id, true,
 			  "boot with no5lvl (4-level paging), or use an IOMMU with 5-level "
 			  "first-level tables",
-			  "%s: the CPU runs 5-level paging (la57) but this IOMMU cannot walk 5-level "
-			  "tables (cap %llx: FL5LP bit 60 clear): the kernel disables SVA", name, cap);
+			  "%s: the CPU runs 5-level paging (la57) but this IOMMU cannot walk "
+			  "5-level tables (cap %llx: FL5LP bit 60 clear): the kernel disables SVA",
+			  name, cap);
 		return;
 	}
 	dr_report(d, ecap & ECAP_PRS ? DR_OK : DR_WARN, id, false,

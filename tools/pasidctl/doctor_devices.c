@@ -34,14 +34,16 @@ void dr_check_shim(struct doctor *d)
 	if (access(dev, F_OK)) {
 		dr_report(d, loaded ? DR_FAIL : DR_INFO, "shim.node", false,
 			  loaded ? "check udev (70-pasid.rules) and dmesg" : NULL,
-			  "/dev/pasid does not exist%s", loaded ? " although pasid.ko is loaded" : "");
+			  "/dev/pasid does not exist%s",
+			  loaded ? " although pasid.ko is loaded" : "");
 	} else if (access(dev, R_OK | W_OK)) {
 		dr_report(d, DR_WARN, "shim.node", false,
 			  "pasidctl grant --group pasid --install; then usermod -aG pasid $USER "
 			  "and log in again",
 			  "/dev/pasid exists but this user may not open it (%s)", strerror(errno));
 	} else {
-		dr_report(d, DR_OK, "shim.node", false, NULL, "/dev/pasid: read/write for this user");
+		dr_report(d, DR_OK, "shim.node", false, NULL,
+			  "/dev/pasid: read/write for this user");
 	}
 	if (*d->root || !loaded)
 		return;	/* the library opens the real /dev/pasid only */
@@ -149,7 +151,8 @@ void dr_check_devices(struct doctor *d)
 			dr_report(d, DR_FAIL, id, false,
 				  "fix the IOMMU checks above (scalable mode with PASID), then "
 				  "reload idxd",
-				  "%s: pasid_enabled 0: user work queues cannot use PASIDs", ds->name);
+				  "%s: pasid_enabled 0: user work queues cannot use PASIDs",
+				  ds->name);
 		else if (!ds->usable_shared && !ds->usable_dedicated)
 			dr_report(d, DR_WARN, id, false,
 				  "configure and enable a user WQ: accel-config config-wq ... "
@@ -159,18 +162,18 @@ void dr_check_devices(struct doctor *d)
 		else if (ds->no_access)
 			dr_report(d, DR_WARN, id, false,
 				  "pasidctl grant --group NAME --install, and join that group",
-				  "%s: PASID enabled, %u shared + %u dedicated usable WQs, but this "
-				  "user may not open %s", ds->name, ds->usable_shared,
+				  "%s: PASID enabled, %u shared + %u dedicated usable WQs, "
+				  "but this user may not open %s", ds->name, ds->usable_shared,
 				  ds->usable_dedicated, ds->node_denied);
 		else
 			dr_report(d, DR_OK, id, false, NULL,
-				  "%s: PASID enabled, %u shared + %u dedicated usable WQs", ds->name,
-				  ds->usable_shared, ds->usable_dedicated);
+				  "%s: PASID enabled, %u shared + %u dedicated usable WQs",
+				  ds->name, ds->usable_shared, ds->usable_dedicated);
 	}
 	if (!shared)
 		dr_report(d, DR_FAIL, "dsa.shared", true,
-			  "enable a shared user WQ with PASID (accel-config config-wq --mode=shared "
-			  "--type=user ...)",
+			  "enable a shared user WQ with PASID (accel-config config-wq "
+			  "--mode=shared --type=user ...)",
 			  "no usable shared work queue: ENQCMD has nothing to submit to");
 	free(s);
 }
@@ -195,5 +198,6 @@ void dr_check_caps(struct doctor *d)
 		dr_report(d, DR_WARN, "caps.rawio", false,
 			  "for the fastest path run with CAP_SYS_RAWIO (e.g. setcap "
 			  "cap_sys_rawio+ep on your program); write(2) works without it",
-			  "CAP_SYS_RAWIO: no: portal mmap is refused, libpasid submits with write(2)");
+			  "CAP_SYS_RAWIO: no: portal mmap is refused, libpasid submits with "
+			  "write(2)");
 }

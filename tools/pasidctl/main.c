@@ -17,7 +17,8 @@ static const struct pctl_cmd commands[] = {
 	  "  --sysroot DIR   read /proc, /sys, /boot and /dev below DIR (testing aid;\n"
 	  "                  also PASIDCTL_SYSROOT)\n" },
 	{ "devices", "PASID-capable PCI functions and DSA/IAA work queues", cmd_devices, "",
-	  "PASID-capable PCI functions and DSA/IAA work queues, with the reason a WQ is not usable.",
+	  "PASID-capable PCI functions and DSA/IAA work queues, with the reason a WQ is not\n"
+	  "usable.",
 	  "" },
 	{ "list", "every PASID allocation", cmd_list, "",
 	  "Every PASID allocation this caller may see (all of them on the SIMULATED platform or "
@@ -29,8 +30,10 @@ static const struct pctl_cmd commands[] = {
 	  "                          pasid.ko loaded with mock=1; for tests)\n"
 	  "      --width N           their PASID width, 1..20 (default 20)\n"
 	  "      --mock-remove RIDS  first unplug these mock RIDs\n" },
-	{ "alloc", "allocate a PASID (group or global ENQCMD), hold it for a command", cmd_alloc, "(--rids A,B | --global-enqcmd) [--exact N] [--env NAME] [-- COMMAND...]",
-	  "Allocate a PASID and print it. With COMMAND, hold it while COMMAND runs (the PASID is in\n"
+	{ "alloc", "allocate a PASID (group or global ENQCMD), hold it for a command", cmd_alloc,
+	  "(--rids A,B | --global-enqcmd) [--exact N] [--env NAME] [-- COMMAND...]",
+	  "Allocate a PASID and print it. With COMMAND, hold it while COMMAND runs (the PASID "
+	  "is in\n"
 	  "$PASID) and exit with COMMAND's status; else release it when pasidctl exits.",
 	  "  -r, --rids A,B        group intent: valid on exactly these RIDs (PCI addresses\n"
 	  "                        like 0000:6a:01.0, or device names like dsa0)\n"
@@ -38,15 +41,18 @@ static const struct pctl_cmd commands[] = {
 	  "  -x, --exact N         this value or a precise error\n"
 	  "  -e, --env NAME        environment variable for COMMAND (default PASID)\n" },
 	{ "free", "free a PASID held by this process", cmd_free, "PASID",
-	  "Free a PASID held by this pasidctl process (another owner's gives EPERM: owners are open\n"
+	  "Free a PASID held by this pasidctl process (another owner's gives EPERM: owners are "
+	  "open\n"
 	  "/dev/pasid files; closing one frees its PASIDs).", "" },
 	{ "extend", "add a RID to a group PASID", cmd_extend, "PASID RID",
 	  "Add a RID to a group PASID held by this pasidctl process.", "" },
-	{ "monitor", "print allocator events until interrupted", cmd_monitor, "[--count N] [--timeout SECONDS]",
+	{ "monitor", "print allocator events until interrupted", cmd_monitor,
+	  "[--count N] [--timeout SECONDS]",
 	  "Print allocator events (alloc, free, extend, attach, ...) until interrupted.",
 	  "  -n, --count N         stop after N events\n"
 	  "  -t, --timeout SEC     stop after SEC seconds (decimals allowed)\n" },
-	{ "submit", "run descriptors through a work queue; latency summary", cmd_submit, "--wq NAME --op OP [--size N] [--count N]",
+	{ "submit", "run descriptors through a work queue; latency summary", cmd_submit,
+	  "--wq NAME --op OP [--size N] [--count N]",
 	  "Run descriptors through a work queue and check the results; print ops, bytes, latency\n"
 	  "percentiles and retries.",
 	  "  -w, --wq NAME         work queue: dsa0/wq0.0, wq0.0 or /dev/dsa/wq0.0\n"
@@ -55,10 +61,13 @@ static const struct pctl_cmd commands[] = {
 	  "  -c, --count N         descriptors (default 1)\n"
 	  "      --no-mmap         submit with write(2), not the mmap'd portal\n" },
 	{ "demo", "the libpasid story on the SIMULATED platform", cmd_demo, "",
-	  "The libpasid story on the SIMULATED platform: a group PASID, the global ENQCMD PASID, an\n"
+	  "The libpasid story on the SIMULATED platform: a group PASID, the global ENQCMD "
+	  "PASID, an\n"
 	  "extension that must fail and why, a shared and a dedicated WQ moving data.", "" },
-	{ "grant", "print or install the udev rule for a group", cmd_grant, "--group NAME [--install]",
-	  "Print (or install) the udev rule that gives a group access to /dev/pasid, /dev/dsa/* and\n"
+	{ "grant", "print or install the udev rule for a group", cmd_grant,
+	  "--group NAME [--install]",
+	  "Print (or install) the udev rule that gives a group access to /dev/pasid, "
+	  "/dev/dsa/* and\n"
 	  "/dev/iax/*.",
 	  "  -G, --group NAME      the group to grant access to\n"
 	  "      --install         write the rule to /etc/udev/rules.d/70-pasid-NAME.rules\n"
@@ -86,7 +95,8 @@ static void main_help(FILE *f)
 	for (i = 0; i < NR_COMMANDS; i++) {
 		fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].brief);
 	}
-	fprintf(f, "\nRun 'pasidctl COMMAND --help' for a command's options. Without --sim pasidctl\n"
+	fprintf(f, "\nRun 'pasidctl COMMAND --help' for a command's options. "
+		   "Without --sim pasidctl\n"
 		   "uses the pasid.ko shim (/dev/pasid); --sim uses the SIMULATED platform.\n"
 		   "Exit status: 0 ok, 1 failure, 2 usage error. See pasidctl(1).\n");
 }
@@ -98,7 +108,8 @@ static void print_doc(struct pctl *g)
 	if (!g->json || !g->doc)
 		return;
 	s = json_object_to_json_string_ext(g->doc, JSON_C_TO_STRING_PRETTY |
-					   JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE);
+						   JSON_C_TO_STRING_SPACED |
+						   JSON_C_TO_STRING_NOSLASHESCAPE);
 	if (s)
 		printf("%s\n", s);
 }

@@ -60,7 +60,8 @@ const char *errno_name(int err)
 	} names[] = {
 		{ EPERM, "EPERM" }, { ENOENT, "ENOENT" }, { EINTR, "EINTR" }, { EIO, "EIO" },
 		{ ENXIO, "ENXIO" }, { E2BIG, "E2BIG" }, { EAGAIN, "EAGAIN" }, { ENOMEM, "ENOMEM" },
-		{ EACCES, "EACCES" }, { EFAULT, "EFAULT" }, { EBUSY, "EBUSY" }, { EEXIST, "EEXIST" },
+		{ EACCES, "EACCES" }, { EFAULT, "EFAULT" }, { EBUSY, "EBUSY" },
+		{ EEXIST, "EEXIST" },
 		{ ENODEV, "ENODEV" }, { EINVAL, "EINVAL" }, { ENOSPC, "ENOSPC" },
 		{ ERANGE, "ERANGE" }, { ENOTTY, "ENOTTY" }, { EPROTO, "EPROTO" },
 		{ EOPNOTSUPP, "EOPNOTSUPP" }, { EALREADY, "EALREADY" }, { ETIMEDOUT, "ETIMEDOUT" },
