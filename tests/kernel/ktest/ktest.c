@@ -191,6 +191,25 @@ int kt_idle(int argc, char **argv)
 		kt_nl_close(nl);
 		KT_OK(kt_info(fd, &info));
 		KT_CHECK(info.out_nr_rids == 0, "%u mock RIDs left", info.out_nr_rids);
+		/*
+		 * The mock namespace is really empty (no value leaked in the
+		 * source): the low values can all be had exactly.
+		 */
+		{
+			uint32_t rid = 0xfff00, v;
+
+			KT_OK(kt_rid_add(fd, rid, 20));
+			for (v = 1; v <= 256; v++) {
+				uint32_t w = v;
+
+				KT_ERR(kt_alloc_group(fd, &rid, 1, PASID_CMD_ALLOC_EXACT, &w), 0);
+			}
+			for (v = 1; v <= 256; v++)
+				KT_OK(kt_free(fd, v));
+			KT_OK(kt_rid_remove(fd, rid));
+			KT_OK(kt_info(fd, &info));
+			KT_CHECK(info.out_nr_held == 0, "held %u", info.out_nr_held);
+		}
 	}
 	close(fd);
 	return 0;
