@@ -128,7 +128,8 @@ struct bench_stats bench_stats_of(struct bench_samples *s)
 		sum += s->v[i];
 	st.n = s->n;
 	st.p50 = s->v[s->n / 2];
-	st.p99 = s->v[(size_t)((double)(s->n - 1) * 0.99)];
+	/* nearest rank: the smallest value with at least 99% at or below it */
+	st.p99 = s->v[(size_t)__builtin_ceil(0.99 * (double)s->n) - 1];
 	st.mean = sum / (double)s->n;
 	st.min = s->v[0];
 	st.max = s->v[s->n - 1];
