@@ -16,10 +16,10 @@ def clean_env(extra=None):
     return env
 
 
-def run(pasidctl, args, env=None, wrapper=None, timeout=60):
+def run(pasidctl, args, env=None, wrapper=None, timeout=60, cwd=None):
     cmd = (wrapper or []) + [pasidctl] + list(args)
     p = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, text=True,
-                       env=clean_env(env), timeout=timeout)
+                       env=clean_env(env), timeout=timeout, cwd=cwd)
     return p.returncode, p.stdout, p.stderr
 
 

@@ -55,6 +55,13 @@ CASES = [
     ('kernel-alloc-no-shim', ['alloc', '--global-enqcmd']),
     ('list-help', ['list', '--help']),
     ('alloc-help', ['alloc', '-h']),
+    # --topology FILE (paths relative to tests/cli, the cases' working directory)
+    ('topology-devices', ['--sim', '--topology', 'topology-small.json', 'devices']),
+    ('topology-global-too-wide', ['--sim', '--topology', 'topology-small.json', 'alloc',
+                                  '--global-enqcmd', '--exact', '40']),
+    ('topology-bad', ['--sim', '--topology', 'topology-bad.json', 'rids']),
+    ('topology-missing', ['--sim', '--topology', 'no-such-file.json', 'list']),
+    ('topology-demo-needs-devices', ['--topology', 'topology-small.json', '--sim', 'demo']),
 ]
 
 TIME = re.compile(r'\b\d+(\.\d+)? (ns|us|ms|s)\b')
@@ -81,7 +88,7 @@ def main():
         env = None
         if args[:1] != ['--sim'] and name.startswith('kernel-'):
             env = {'LIBPASID_BACKEND': 'sim'}  # must NOT make the kernel path use the sim
-        rc, out, err = clitest.run(pasidctl, args, env)
+        rc, out, err = clitest.run(os.path.abspath(pasidctl), args, env, cwd=HERE)
         got = render(args, rc, out, err)
         path = os.path.join(GOLDEN, name + '.out')
         if regen:
