@@ -16,6 +16,7 @@
  */
 #include <errno.h>
 #include <grp.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -401,6 +402,79 @@ static void test_loaded_eacces(void **state)
 	assert_int_equal(WEXITSTATUS(status), 0);
 }
 
+struct thr {
+	struct pasid_ctx *ctx;
+	uint32_t rid;
+	int bad;
+};
+
+static int count_all_mine(const struct pasid_alloc_info *info, void *data)
+{
+	*(int *)data += !!(info->flags & PASID_INFO_MINE);
+	return 0;
+}
+
+/* Threads of one process share two contexts: calls, listings and events interleave. */
+static void *thr_main(void *arg)
+{
+	struct thr *t = arg;
+	uint32_t v[8];
+	int i, k, mine;
+
+	for (i = 0; i < 60; i++) {
+		for (k = 0; k < 8; k++)
+			if (pasid_alloc_for_rids(t->ctx, &t->rid, 1, 0, &v[k]))
+				t->bad++;
+		mine = 0;
+		if (pasid_list_allocs(t->ctx, count_all_mine, &mine) || mine < 8)
+			t->bad++;
+		for (k = 0; k < 8; k++)
+			if (pasid_free(t->ctx, v[k]))
+				t->bad++;
+	}
+	return NULL;
+}
+
+static void count_ev_only(const struct pasid_event *ev, void *data)
+{
+	(void)ev;
+	(*(int *)data)++;
+}
+
+static void test_loaded_threads(void **state)
+{
+	struct pasid_ctx *c[2] = { kernel_ctx(true), kernel_ctx(true) };
+	struct thr t[8];
+	pthread_t th[8];
+	int i, mine = 0, n = 0;
+
+	(void)state;
+	assert_true(pasid_ctx_get_event_fd(c[0]) >= 0);
+	for (i = 0; i < 8; i++) {
+		t[i] = (struct thr){ .ctx = c[i % 2], .rid = RID(0x40 + i) };
+		assert_int_equal(pasid_mock_rid_add(c[0], t[i].rid, 20), 0);
+	}
+	for (i = 0; i < 8; i++)
+		assert_int_equal(pthread_create(&th[i], NULL, thr_main, &t[i]), 0);
+	for (i = 0; i < 50; i++) {
+		int ret = pasid_ctx_dispatch_events(c[0], count_ev_only, &n);
+
+		assert_true(ret >= 0 || ret == -ENOBUFS);
+	}
+	for (i = 0; i < 8; i++) {
+		assert_int_equal(pthread_join(th[i], NULL), 0);
+		assert_int_equal(t[i].bad, 0);
+	}
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(pasid_list_allocs(c[i], count_all_mine, &mine), 0);
+		assert_int_equal(mine, 0);
+	}
+	for (i = 0; i < 8; i++)
+		assert_int_equal(pasid_mock_rid_remove(c[0], t[i].rid), 0);
+	pasid_ctx_unref(c[1]);
+	pasid_ctx_unref(c[0]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -415,6 +489,7 @@ int main(void)
 		cmocka_unit_test(test_loaded_fork),
 		cmocka_unit_test(test_loaded_messages),
 		cmocka_unit_test(test_loaded_eacces),
+		cmocka_unit_test(test_loaded_threads),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
