@@ -112,6 +112,14 @@ check(0 < s.get('pasid', 0) < 256, 'submit: the global ENQCMD PASID (fits 8 bits
 d = doc(['--sim', '--json', 'submit', '--wq', 'wq0.0', '--op', 'crc', '--size', '4K'])
 check(d.get('submit', {}).get('crc32c') == 0xed96b643, 'submit crc: crc32c value')
 
+d = doc(['--sim', '--json', 'submit', '--wq', 'wq0.0', '--op', 'crc', '--size', '16K',
+         '--count', '4', '--sim-fault'])
+s = d.get('submit', {})
+check(s.get('page_faults') == 4 and s.get('verified') is True, 'submit --sim-fault: 4 faults')
+d2 = doc(['--sim', '--json', 'submit', '--wq', 'wq0.0', '--op', 'crc', '--size', '16K'])
+check(s.get('crc32c') == d2.get('submit', {}).get('crc32c'),
+      'submit --sim-fault: the continued CRC equals the unfaulted one')
+
 d = doc(['--sim', '--json', 'monitor', '--timeout', '0.05'])
 check(d.get('events') == [] and d.get('count') == 0 and d.get('stopped_by') == 'timeout',
       'monitor: no events, stopped by the timeout')

@@ -91,6 +91,7 @@ BAD = [
     (['--sim', 'submit', '--wq', 'wq0.0', '--count', '-1'], '--count'),
     (['--sim', 'submit', '--wq', ''], '--wq'),
     (['--sim', 'submit', '--wq', 'wq0.0', 'extra'], 'unexpected argument'),
+    (['submit', '--wq', 'wq0.0', '--sim-fault'], '--sim-fault needs --sim'),
     # grant
     (['grant', '--install', '--rules-dir', rules], '--group NAME is required'),
     (['grant', '--group', 'Bad!', '--install', '--rules-dir', rules], 'group name'),

@@ -65,7 +65,7 @@ static struct pasid_ctx *sim_ctx(struct demo *d)
 
 static void wq_step(struct demo *d, const char *name, const char *what)
 {
-	struct submit_job job = { DSA_OPCODE_MEMMOVE, 64 * 1024 };
+	struct submit_job job = { DSA_OPCODE_MEMMOVE, 64 * 1024, false };
 	struct submit_stats st = { 0 };
 	struct submit_buffers b;
 	struct pasid_wq_info wi;

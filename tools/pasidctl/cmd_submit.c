@@ -192,6 +192,17 @@ int submit_one(struct pasid_wq *wq, const struct submit_job *job, struct submit_
 		break;
 	}
 	memset(cr, 0, sizeof(*cr));
+	if (job->sim_fault && job->size) {
+		/* the page holding the middle of the buffer the engine writes */
+		uint8_t *buf = job->opcode == DSA_OPCODE_MEMMOVE ||
+			       job->opcode == DSA_OPCODE_MEMFILL ? b->dst : b->src;
+
+		err = pasid_wq_sim_inject_fault(wq, buf + job->size / 2);
+		if (err) {
+			snprintf(why, len, "cannot inject a fault: %s", strerror(-err));
+			return err;
+		}
+	}
 	t0 = now_ns();
 	for (;;) {
 		err = pasid_wq_submit(wq, d);
@@ -275,6 +286,9 @@ static int submit_opt(struct pctl *g, int c, const char *arg, void *data)
 	case OPT_CMD_BASE:
 		a->no_mmap = true;
 		return 0;
+	case OPT_CMD_BASE + 1:
+		a->job.sim_fault = true;
+		return 0;
 	}
 	return pctl_usage(cmd, "unexpected option");
 }
@@ -348,10 +362,11 @@ int cmd_submit(struct pctl *g, int argc, char **argv)
 		{ "size", required_argument, NULL, 's' },
 		{ "count", required_argument, NULL, 'c' },
 		{ "no-mmap", no_argument, NULL, OPT_CMD_BASE },
+		{ "sim-fault", no_argument, NULL, OPT_CMD_BASE + 1 },
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct pctl_cmd *cmd = pctl_find_cmd("submit");
-	struct submit_args a = { .job = { DSA_OPCODE_MEMMOVE, 4096 }, .count = 1 };
+	struct submit_args a = { .job = { DSA_OPCODE_MEMMOVE, 4096, false }, .count = 1 };
 	struct submit_stats st = { 0 };
 	struct submit_buffers b;
 	struct pasid_wq_info wi;
@@ -368,6 +383,9 @@ int cmd_submit(struct pctl *g, int argc, char **argv)
 		return pctl_usage(cmd, "unexpected argument '%s'", argv[first]);
 	if (!a.wq)
 		return pctl_usage(cmd, "--wq NAME is required (see 'pasidctl devices')");
+	if (a.job.sim_fault && !g->sim)
+		return pctl_usage(cmd, "--sim-fault needs --sim (faults are injected into the "
+				  "software engine)");
 	if (a.job.opcode == DSA_OPCODE_NOOP)
 		a.job.size = 0;
 	rc = pctl_open(g);

@@ -59,7 +59,9 @@ static const struct pctl_cmd commands[] = {
 	  "  -o, --op OP           memmove, fill, compare, crc or noop (default memmove)\n"
 	  "  -s, --size N          bytes per descriptor, K/M/G suffixes (default 4K)\n"
 	  "  -c, --count N         descriptors (default 1)\n"
-	  "      --no-mmap         submit with write(2), not the mmap'd portal\n" },
+	  "      --no-mmap         submit with write(2), not the mmap'd portal\n"
+	  "      --sim-fault       with --sim: a page of each buffer faults; pasidctl continues\n"
+	  "                        the descriptor (pasid_wq_fault_continue) and counts it\n" },
 	{ "demo", "the libpasid story on the SIMULATED platform", cmd_demo, "",
 	  "The libpasid story on the SIMULATED platform: a group PASID, the global ENQCMD "
 	  "PASID, an\n"

@@ -3,14 +3,16 @@
 #ifndef PASIDCTL_SUBMIT_H
 #define PASIDCTL_SUBMIT_H
 
-#include <stdint.h>
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct pasid_wq;
 
 struct submit_job {
 	unsigned int opcode;	/* DSA_OPCODE_* */
 	uint64_t size;
+	bool sim_fault;		/* SIMULATED WQs: make a page of the buffer fault */
 };
 
 struct submit_buffers {
