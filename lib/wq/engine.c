@@ -31,6 +31,7 @@
 #include "../sim/sim.h"
 #include "engine.h"
 #include "guard.h"
+#include "populate.h"
 
 #define RECHECK_NS	1000000ull
 #define SPIN_NS		50000ull
@@ -145,9 +146,11 @@ void eng_kick_slow(struct engine *e)
 
 int eng_start(struct engine *e)
 {
+	static _Alignas(4096) unsigned char page[4096];
 	int err;
 
 	wq_guard_install();
+	e->unchecked = wq_populate(page, sizeof(page), true) == -ENOSYS;
 	atomic_store(&e->stop, false);
 	err = pthread_create(&e->thread, NULL, eng_thread, e);
 	if (err)

@@ -80,6 +80,7 @@ struct engine {
 	struct { uint64_t start, end; bool write; } vranges[ENG_VRANGES];	/* multi-page */
 	unsigned int vrange_next;
 	uint64_t vcache_epoch_ns;
+	bool unchecked;		/* no MADV_POPULATE_*: CR writes need the guard too */
 };
 
 /* Engine lifetime and rings (engine.c). */

@@ -17,6 +17,7 @@
 #include "crc32c.h"
 #include "engine.h"
 #include "guard.h"
+#include "populate.h"
 
 #define COMMON_FLAGS	(IDXD_OP_FLAG_CRAV | IDXD_OP_FLAG_RCR | IDXD_OP_FLAG_RCI | \
 			 IDXD_OP_FLAG_CRSTS | IDXD_OP_FLAG_CR_TCS)
@@ -180,10 +181,18 @@ static void cr_write(struct engine *e, const struct dsa_hw_desc *d, const struct
 		eng_latch_error(e, DSA_COMP_CRA_XLAT);
 		return;
 	}
-	/* validated above and aligned, so inside that page: no guard needed */
+	/* validated above and aligned, so inside that page */
 	c.dst = (uint8_t *)(uintptr_t)d->completion_addr;
 	c.src = rec;
 	c.len = e->cfg.iaa ? 64 : 32;
+	if (e->unchecked) {	/* kernel without MADV_POPULATE_*: guarded */
+		uint64_t fa;
+		bool fw;
+
+		if (wq_guard_run(cr_copy_fn, &c, &fa, &fw) < 0)
+			eng_latch_error(e, DSA_COMP_CRA_XLAT);
+		return;
+	}
 	cr_copy_fn(&c);
 }
 
@@ -229,31 +238,28 @@ struct span {
  * Validation of the memory a descriptor names, so that a wild address gives
  * a page-fault status instead of a SIGSEGV in the engine thread (a guard
  * alone is not enough: test harnesses and applications install their own
- * SIGSEGV handlers). MADV_POPULATE_READ/WRITE fail on unmapped or
- * non-writable pages and fault the page in otherwise (like ATS + PRS).
+ * SIGSEGV handlers). MADV_POPULATE_READ/WRITE fail on unmapped, PROT_NONE
+ * or (for writes) read-only pages and fault the page in otherwise (like
+ * ATS + PRS). Kernels before 5.14 lack them: then only the guard protects.
  * Results are cached per page and forgotten every 50 ms (engine.c); memory unmapped
  * while a descriptor naming it is in flight is the caller's bug, as with a
  * device.
  */
-#ifndef MADV_POPULATE_READ
-#define MADV_POPULATE_READ	22
-#endif
-#ifndef MADV_POPULATE_WRITE
-#define MADV_POPULATE_WRITE	23
-#endif
-
 bool eng_page_ok(struct engine *e, uint64_t page, bool write)
 {
 	uint64_t *t = &e->vcache[(page / ENG_PAGE) % ENG_VCACHE];
 	uint64_t have = (*t & ~(ENG_PAGE - 1)) == page ? *t & 3 : 0;
+	int err;
 
 	if (have & (write ? 2 : 1))
 		return true;
 	if (page < ENG_PAGE || page >= (1ull << 47))
 		return false;
-	if (madvise((void *)(uintptr_t)page, ENG_PAGE,
-		    write ? MADV_POPULATE_WRITE : MADV_POPULATE_READ) && errno != EINVAL)
-		return false;	/* EINVAL: before 5.14, or a special mapping: the guard */
+	err = wq_populate((void *)(uintptr_t)page, ENG_PAGE, write);
+	if (err == -EFAULT)
+		return false;
+	if (err)		/* kernel before 5.14: the guard catches faults */
+		return true;
 	*t = page | have | (write ? 3 : 1);
 	return true;
 }
@@ -274,8 +280,7 @@ static uint64_t valid_limit(struct engine *e, const struct span *s, uint64_t len
 		    (e->vranges[i].write || !s->write))
 			return len;
 	if (first >= ENG_PAGE && last < (1ull << 47) &&
-	    !madvise((void *)(uintptr_t)first, last + ENG_PAGE - first,
-		     s->write ? MADV_POPULATE_WRITE : MADV_POPULATE_READ)) {
+	    !wq_populate((void *)(uintptr_t)first, last + ENG_PAGE - first, s->write)) {
 		unsigned int i = e->vrange_next++ % ENG_VRANGES;
 
 		e->vranges[i].start = first;

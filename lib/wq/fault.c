@@ -12,14 +12,8 @@
 #include <unistd.h>
 
 #include "../internal.h"
+#include "populate.h"
 #include "wq_internal.h"
-
-#ifndef MADV_POPULATE_READ
-#define MADV_POPULATE_READ	22
-#endif
-#ifndef MADV_POPULATE_WRITE
-#define MADV_POPULATE_WRITE	23
-#endif
 
 #define CRC_SEED_ADDR	(1u << 16)
 
@@ -29,11 +23,10 @@ static int make_present(uint64_t addr, bool write)
 	void *page = (void *)(uintptr_t)(addr & ~(uint64_t)(psz - 1));
 	uint8_t byte;
 	struct iovec local = { &byte, 1 }, remote = { (void *)(uintptr_t)addr, 1 };
+	int err = wq_populate(page, (size_t)psz, write);
 
-	if (!madvise(page, (size_t)psz, write ? MADV_POPULATE_WRITE : MADV_POPULATE_READ))
-		return 0;
-	if (errno != EINVAL)
-		return -EFAULT;
+	if (err != -ENOSYS)
+		return err;
 	/* before Linux 5.14: check the address is readable, then touch it */
 	if (process_vm_readv(getpid(), &local, 1, &remote, 1, 0) != 1)
 		return -EFAULT;

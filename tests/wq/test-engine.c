@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 
 #include <cmocka.h>
@@ -482,6 +483,53 @@ static void test_bad_descriptors(void **state)
 	assert_int_equal(pasid_wq_submit(f->wq[0], (uint8_t *)&D + 8), -EINVAL);
 }
 
+/* Memory the process may not access that way: statuses, no crash. */
+static void test_protections(void **state)
+{
+	struct fx *f = *state;
+	uint8_t *ro = mmap(NULL, 8192, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uint8_t *none = mmap(NULL, 8192, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct pasid_wq_info in;
+	uint64_t errors;
+
+	assert_true(ro != MAP_FAILED && none != MAP_FAILED);
+	for (int w = 0; w < 2; w++) {
+		/* writing read-only memory: a write fault that cannot be resolved */
+		wqt_desc(&D, DSA_OPCODE_MEMMOVE, &C);
+		D.src_addr = (uintptr_t)f->a;
+		D.dst_addr = (uintptr_t)ro;
+		D.xfer_size = 100;
+		assert_int_equal(wqt_run(f->wq[w], &D, &C),
+				 DSA_COMP_PAGE_FAULT_NOBOF | DSA_COMP_STATUS_WRITE);
+		assert_int_equal(C.fault_addr, (uintptr_t)ro);
+		assert_int_equal(pasid_wq_fault_continue(f->wq[w], &D, &C), -EFAULT);
+		/* reading it is fine */
+		D.src_addr = (uintptr_t)ro;
+		D.dst_addr = (uintptr_t)f->b;
+		assert_int_equal(wqt_run(f->wq[w], &D, &C), DSA_COMP_SUCCESS);
+		/* PROT_NONE source: nothing done */
+		D.src_addr = (uintptr_t)(none + 4096 - 10);
+		D.xfer_size = 20;
+		assert_int_equal(wqt_run(f->wq[w], &D, &C), DSA_COMP_PAGE_FAULT_NOBOF);
+		assert_int_equal(C.bytes_completed, 0);
+		assert_int_equal(pasid_wq_fault_continue(f->wq[w], &D, &C), -EFAULT);
+		/* completion records there: latched, never written */
+		assert_int_equal(pasid_wq_get_info(f->wq[w], &in), 0);
+		errors = in.errors;
+		wqt_desc(&D, DSA_OPCODE_NOOP, ro);
+		assert_int_equal(pasid_wq_submit(f->wq[w], &D), 0);
+		wqt_desc(&D, DSA_OPCODE_NOOP, none);
+		assert_int_equal(pasid_wq_submit(f->wq[w], &D), 0);
+		wqt_desc(&D, DSA_OPCODE_NOOP, &C);
+		assert_int_equal(wqt_run(f->wq[w], &D, &C), DSA_COMP_SUCCESS);
+		assert_int_equal(pasid_wq_get_info(f->wq[w], &in), 0);
+		assert_int_equal(in.errors, errors + 2);
+		assert_int_equal(in.last_error, DSA_COMP_CRA_XLAT);
+	}
+	munmap(ro, 8192);
+	munmap(none, 8192);
+}
+
 static void test_iaa(void **state)
 {
 	struct fx *f = *state;
@@ -710,6 +758,7 @@ int main(void)
 		cmocka_unit_test(test_crc_vectors),
 		cmocka_unit_test(test_batch),
 		cmocka_unit_test(test_bad_descriptors),
+		cmocka_unit_test(test_protections),
 		cmocka_unit_test(test_iaa),
 		cmocka_unit_test(test_pasid_not_attached),
 		cmocka_unit_test(test_retry_exhaustion),
