@@ -54,18 +54,29 @@ dsa0 = [p for p in pci if p.get('rid') == '0000:6a:01.0']
 check(len(dsa0) == 1 and dsa0[0].get('vendor') == 0x8086 and dsa0[0].get('device') == 0x0b25
       and dsa0[0].get('pasid_width') == 20 and dsa0[0].get('pasid_enabled') is True
       and dsa0[0].get('simulated') is True, 'devices: dsa0 function')
-wqs = d.get('wqs', [])
-check([w.get('name') for w in wqs] == ['dsa0/wq0.0', 'dsa0/wq0.1', 'iax1/wq1.0', 'iax1/wq1.1',
-                                       'dsa2/wq2.0', 'dsa2/wq2.1', 'iax3/wq3.0', 'iax3/wq3.1'],
-      'devices: 8 WQs in order')
-for w in wqs:
-    shared = w.get('name', '').endswith('.0')
-    check(w.get('mode') == ('shared' if shared else 'dedicated'), 'devices: %s mode' % w['name'])
-    check(w.get('size') == (32 if shared else 16), 'devices: %s size' % w['name'])
-    check(w.get('usable') is True and w.get('reason') == '', 'devices: %s usable' % w['name'])
-    check(w.get('type') == ('iax' if w['name'].startswith('iax') else 'dsa'), 'devices: type')
-    check(w.get('state') == 'enabled' and w.get('pasid_enabled') is True, 'devices: state')
-    check(w.get('max_transfer_size') == 2 << 20, 'devices: max_transfer_size')
+devs = d.get('devices', [])
+check([(x.get('dev'), x.get('type'), x.get('rid')) for x in devs] ==
+      [('dsa0', 'dsa', '0000:6a:01.0'), ('iax1', 'iax', '0000:6a:02.0'),
+       ('dsa2', 'dsa', '0000:e7:01.0'), ('iax3', 'iax', '0000:e7:02.0')],
+      'devices: 4 accelerators, accel-config style (dev, type, rid)')
+for x in devs:
+    check(x.get('pasid_enabled') is True and x.get('simulated') is True and
+          x.get('numa_node') == 0, 'devices: %s flags' % x.get('dev'))
+    n = x.get('dev', '')[3:]
+    wqs = x.get('wqs', [])
+    check([w.get('dev') for w in wqs] == ['wq%s.0' % n, 'wq%s.1' % n], 'devices: %s WQs' % n)
+    for w in wqs:
+        shared = w.get('dev', '').endswith('.0')
+        what = 'devices: %s' % w.get('name')
+        check(w.get('name') == '%s/%s' % (x.get('dev'), w.get('dev')), what + ' name')
+        check(w.get('mode') == ('shared' if shared else 'dedicated'), what + ' mode')
+        check(w.get('size') == (32 if shared else 16), what + ' size')
+        check(w.get('usable') is True and w.get('reason') == '', what + ' usable')
+        check(w.get('type') == 'user' and w.get('state') == 'enabled', what + ' type, state')
+        batch = 0 if x.get('type') == 'iax' else 32  # IAA has no batches
+        check(w.get('max_transfer_size') == 2 << 20 and w.get('max_batch_size') == batch,
+              what + ' limits')
+        check(w.get('devnode') == '(simulated)', what + ' devnode')
 
 d = doc(['--sim', '--json', 'alloc', '--rids', 'dsa0,iax1'])
 a = d.get('allocation', {})

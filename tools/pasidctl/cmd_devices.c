@@ -55,24 +55,48 @@ static const char *mode_name(uint32_t mode)
 	return mode == PASID_WQ_SHARED ? "shared" : mode == PASID_WQ_DEDICATED ? "dedicated" : "?";
 }
 
+/* The accel-config shape: devices, each holding its work queues. */
+static json_object *device_obj(struct dev_state *s, const struct pasid_wq_entry *wq)
+{
+	size_t i, n = json_object_array_length(s->arr);
+	json_object *o;
+
+	for (i = 0; i < n; i++) {
+		json_object *d = json_object_array_get_idx(s->arr, i), *name;
+
+		if (json_object_object_get_ex(d, "dev", &name) &&
+		    !strcmp(json_object_get_string(name), wq->device))
+			return d;
+	}
+	o = json_object_new_object();
+	json_object_object_add(o, "dev", js(wq->device));
+	json_object_object_add(o, "type", js(wq->dev_type == PASID_DEV_IAA ? "iax" : "dsa"));
+	json_object_object_add(o, "rid", wq->rid ? jrid(wq->rid) : js(""));
+	json_object_object_add(o, "numa_node", ji(wq->numa_node));
+	json_object_object_add(o, "pasid_enabled", jb(wq->flags & PASID_DEV_PASID_ENABLED));
+	json_object_object_add(o, "simulated", jb(wq->flags & PASID_DEV_SIMULATED));
+	json_object_object_add(o, "wqs", json_object_new_array());
+	json_object_array_add(s->arr, o);
+	return o;
+}
+
 static int wq_cb(const struct pasid_wq_entry *wq, const char *reason, void *data)
 {
 	struct dev_state *s = data;
+	const char *slash = strchr(wq->name, '/');
 	char size[12], node[12];
 
 	s->n++;
 	s->usable += !reason;
 	if (s->g->json) {
-		json_object *o = json_object_new_object();
+		json_object *o = json_object_new_object(), *wqs;
 
+		json_object_object_add(o, "dev", js(slash ? slash + 1 : wq->name));
 		json_object_object_add(o, "name", js(wq->name));
-		json_object_object_add(o, "device", js(wq->device));
-		json_object_object_add(o, "type",
-				       js(wq->dev_type == PASID_DEV_IAA ? "iax" : "dsa"));
 		json_object_object_add(o, "devnode", js(wq->flags & PASID_DEV_NO_NODE ? ""
 						       : wq->devnode));
 		json_object_object_add(o, "mode", js(mode_name(wq->mode)));
-		json_object_object_add(o, "wq_type", js(wq->type));
+		json_object_object_add(o, "type", js(wq->type));
 		json_object_object_add(o, "state", js(wq->state));
 		json_object_object_add(o, "size", ju(wq->size));
 		json_object_object_add(o, "threshold", ju(wq->threshold));
@@ -80,13 +104,10 @@ static int wq_cb(const struct pasid_wq_entry *wq, const char *reason, void *data
 		json_object_object_add(o, "max_batch_size", ju(wq->max_batch_size));
 		json_object_object_add(o, "max_transfer_size", ju(wq->max_transfer_size));
 		json_object_object_add(o, "block_on_fault", jb(wq->block_on_fault));
-		json_object_object_add(o, "numa_node", ji(wq->numa_node));
-		json_object_object_add(o, "rid", wq->rid ? jrid(wq->rid) : js(""));
-		json_object_object_add(o, "pasid_enabled", jb(wq->flags & PASID_DEV_PASID_ENABLED));
-		json_object_object_add(o, "simulated", jb(wq->flags & PASID_DEV_SIMULATED));
 		json_object_object_add(o, "usable", jb(!reason));
 		json_object_object_add(o, "reason", js(reason ? reason : ""));
-		json_object_array_add(s->arr, o);
+		json_object_object_get_ex(device_obj(s, wq), "wqs", &wqs);
+		json_object_array_add(wqs, o);
 		return 0;
 	}
 	snprintf(size, sizeof(size), "%u", wq->size);
@@ -156,7 +177,7 @@ int cmd_devices(struct pctl *g, int argc, char **argv)
 			   : pctl_err(g, "work queues", err, "cannot discover: %s", strerror(-err));
 	}
 	if (g->json) {
-		json_object_object_add(pctl_doc(g), "wqs", s.arr);
+		json_object_object_add(pctl_doc(g), "devices", s.arr);
 	} else {
 		json_object_put(s.arr);
 		out(g, "\nDSA/IAA work queues:\n");
