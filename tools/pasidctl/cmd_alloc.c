@@ -71,6 +71,7 @@ static void forward_signal(int sig)
 static int run_command(struct pctl *g, const struct alloc_args *a, uint32_t pasid, char **argv)
 {
 	struct sigaction sa = { .sa_handler = forward_signal }, old_int, old_term;
+	sigset_t block, old_mask;
 	char val[16];
 	int status = 0;
 	pid_t pid;
@@ -79,17 +80,26 @@ static int run_command(struct pctl *g, const struct alloc_args *a, uint32_t pasi
 	fflush(stdout);
 	fflush(stderr);
 	sigemptyset(&sa.sa_mask);
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	/* no signal between fork() and child_pid being set goes unforwarded */
+	sigprocmask(SIG_BLOCK, &block, &old_mask);
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
 	pid = fork();
 	if (pid < 0) {
+		int err = errno;
+
 		sigaction(SIGINT, &old_int, NULL);
 		sigaction(SIGTERM, &old_term, NULL);
-		return pctl_err(g, argv[0], errno, "cannot start: fork: %s", strerror(errno));
+		sigprocmask(SIG_SETMASK, &old_mask, NULL);
+		return pctl_err(g, argv[0], err, "cannot start: fork: %s", strerror(err));
 	}
 	if (pid == 0) {
 		sigaction(SIGINT, &old_int, NULL);
 		sigaction(SIGTERM, &old_term, NULL);
+		sigprocmask(SIG_SETMASK, &old_mask, NULL);
 		if (setenv(a->env ? a->env : "PASID", val, 1)) {
 			fprintf(stderr, "pasidctl: %s: setenv: %s\n", argv[0], strerror(errno));
 			_exit(126);
@@ -99,6 +109,7 @@ static int run_command(struct pctl *g, const struct alloc_args *a, uint32_t pasi
 		_exit(errno == ENOENT ? 127 : 126);
 	}
 	child_pid = pid;
+	sigprocmask(SIG_SETMASK, &old_mask, NULL);
 	while (waitpid(pid, &status, 0) < 0) {
 		if (errno != EINTR) {
 			status = 1 << 8;
