@@ -5,13 +5,12 @@
  * latches CRA_XLAT (pasid_wq_info.errors) as a device reports a completion
  * write that faults.
  *
- * Found by fuzz-desc (tests/fuzz/known-bugs/desc/): since "no guard on the
- * validated CR write", cr_write() trusts eng_page_ok(), and madvise(
- * MADV_POPULATE_WRITE) answers EINVAL (taken as "trust the guard") for
- * read-only and PROT_NONE pages, so the engine thread stores into the page
- * and the whole process dies with SIGSEGV. The descriptor is submitted
+ * Found by fuzz-desc (tests/fuzz/corpus/desc/regress-noop-cr-*): cr_write()
+ * trusted eng_page_ok(), and madvise(MADV_POPULATE_WRITE) answers EINVAL
+ * (then taken as "kernel too old, trust the guard") for read-only and
+ * PROT_NONE pages, so the engine thread stored into the page and the whole
+ * process died with SIGSEGV. Fixed in 36d2f72. The descriptor is submitted
  * through the public API in a child process; the parent checks the child.
- * should_fail until the guard is back in cr_write().
  */
 #include <errno.h>
 #include <linux/idxd.h>
