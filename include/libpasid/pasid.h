@@ -80,7 +80,8 @@ struct pasid_ctx_opts {
  * -EACCES when /dev/pasid may not be opened; -EINVAL for bad options or
  * LIBPASID_BACKEND; -EBUSY when a sim platform with another topology is live;
  * topology errors (-EINVAL, -ENOENT) with the file and key in the message;
- * -ENOMEM. The message is also available through pasid_strerror_last().
+ * -EPROTO when /dev/pasid does not answer as the shim of a known ABI version;
+ * -ENOMEM. The message is available through pasid_strerror_last().
  */
 int pasid_ctx_new(const struct pasid_ctx_opts *opts, struct pasid_ctx **ret_ctx);
 
@@ -312,7 +313,9 @@ int pasid_ctx_get_event_fd(struct pasid_ctx *ctx);
 
 /**
  * pasid_ctx_dispatch_events() - Read pending events and call @cb for each,
- * without blocking. Return: number of events delivered, or -errno.
+ * without blocking. Return: number of events delivered, or -errno: -ENOBUFS
+ * when events were lost because they were not read in time (the ones still
+ * queued are delivered first; list the allocations again to resynchronise).
  */
 int pasid_ctx_dispatch_events(struct pasid_ctx *ctx, pasid_event_cb cb, void *data);
 

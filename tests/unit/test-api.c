@@ -292,7 +292,8 @@ static void test_global_exact(void **state)
 	struct fx *f = *state;
 	uint32_t a = RID_A, v, w;
 
-	CHECK(f->p1, pasid_alloc_for_rids(f->p1, &a, 1, 0, &v), 0);
+	v = 3;		/* inside the global window (every RID here fits it) */
+	CHECK(f->p1, pasid_alloc_for_rids(f->p1, &a, 1, PASID_ALLOC_EXACT, &v), 0);
 	w = v;		/* in use by a group: not free everywhere */
 	CHECK(f->p2, pasid_alloc_global_enqcmd(f->p2, PASID_ALLOC_EXACT, &w), -EBUSY);
 	w = 1u << min_width(f->p2);	/* just too wide for the narrowest RID */
