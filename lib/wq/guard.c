@@ -3,8 +3,8 @@
  * guard.c - SIGSEGV/SIGBUS turned into an error return on engine threads.
  *
  * sigsetjmp() does not save the signal mask (no system call per guard); the
- * handler runs with SA_NODEFER so the signal is not left blocked after
- * siglongjmp(). Faults outside an armed guard are passed to the previous
+ * handler runs with SA_NODEFER and unblocks SIGSEGV/SIGBUS itself before
+ * siglongjmp() (it may be called from another handler that blocked them). Faults outside an armed guard are passed to the previous
  * handler, or to the default action, so the application sees its own
  * crashes unchanged.
  */
@@ -46,6 +46,8 @@ static void guard_chain(int sig, siginfo_t *si, void *uc)
 
 static void guard_handler(int sig, siginfo_t *si, void *uc)
 {
+	sigset_t set;
+
 	if (guard.armed) {
 		guard.armed = 0;
 		guard.addr = (uint64_t)(uintptr_t)si->si_addr;
@@ -55,6 +57,15 @@ static void guard_handler(int sig, siginfo_t *si, void *uc)
 #else
 		guard.write = false;
 #endif
+		/*
+		 * Called through another handler installed without SA_NODEFER,
+		 * the signal is blocked now and siglongjmp() (no saved mask)
+		 * would leave it blocked: the next fault would kill the process.
+		 */
+		sigemptyset(&set);
+		sigaddset(&set, SIGSEGV);
+		sigaddset(&set, SIGBUS);
+		pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 		siglongjmp(guard.env, 1);
 	}
 	guard_chain(sig, si, uc);
