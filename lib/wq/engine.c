@@ -58,7 +58,13 @@ uint64_t eng_occupancy(struct engine *e)
 	return n;
 }
 
-static bool ring_run(struct engine *e, struct eng_ring *r)
+/*
+ * Run @r up to its current tail. A DRAIN completes after every descriptor
+ * submitted to the WQ before it: the other portals (@others, @n; NULL when
+ * already draining) are run up to their tails first.
+ */
+static bool ring_run(struct engine *e, struct eng_ring *r, struct eng_ring **others,
+		     unsigned int n)
 {
 	uint64_t t = atomic_load_explicit(&r->tail, memory_order_acquire);
 	uint64_t h = r->e_head;
@@ -82,6 +88,10 @@ static bool ring_run(struct engine *e, struct eng_ring *r)
 
 		/* dispatched: the WQ entry is free again, as in the device */
 		atomic_store_explicit(&r->head, h + 1, memory_order_release);
+		if (d.opcode == DSA_OPCODE_DRAIN && others)
+			for (unsigned int i = 0; i < n; i++)
+				if (others[i] != r)
+					ring_run(e, others[i], NULL, 0);
 		eng_exec(e, &d, r->pasid, r->pasid_ok);
 	}
 	r->e_head = h;
@@ -109,7 +119,7 @@ static void *eng_thread(void *arg)
 			atomic_store_explicit(&e->seen_gen, g, memory_order_release);
 		}
 		for (unsigned int i = 0; i < n; i++)
-			busy |= ring_run(e, rings[i]);
+			busy |= ring_run(e, rings[i], rings, n);
 		if (busy) {
 			idle_since = 0;
 			continue;

@@ -640,7 +640,7 @@ static void exec_one(struct engine *e, const struct dsa_hw_desc *d, bool in_batc
 		o->status = DSA_COMP_SUCCESS;
 		return;
 	case DSA_OPCODE_DRAIN: {
-		/* one engine thread runs this WQ in order: everything before is done */
+		/* engine.c ran everything submitted to the WQ before it */
 		uint64_t fa;
 		bool fw;
 

@@ -695,6 +695,36 @@ static void test_open_errors(void **state)
 	pasid_wq_fault_continue(f->wq[0], &D, &C);	/* not a fault: 0, nothing done */
 }
 
+/* A drain on one handle waits for what other handles submitted before it. */
+static void test_drain_all_portals(void **state)
+{
+	struct fx *f = *state;
+	struct pasid_wq *a = wqt_open(f->ctx, "dsa2/wq2.0"), *b = wqt_open(f->ctx, "dsa2/wq2.0");
+	static _Alignas(64) struct dsa_hw_desc d[8];
+	static _Alignas(32) struct dsa_completion_record c[8];
+	uint8_t *src = malloc(2u << 20), *dst = malloc(2u << 20);
+
+	memset(src, 9, 2u << 20);
+	for (int round = 0; round < 3; round++) {
+		for (int i = 0; i < 8; i++) {
+			wqt_desc(&d[i], DSA_OPCODE_MEMMOVE, &c[i]);
+			d[i].src_addr = (uintptr_t)src;
+			d[i].dst_addr = (uintptr_t)dst;
+			d[i].xfer_size = 2u << 20;
+			c[i].status = 0;
+			assert_int_equal(pasid_wq_submit(a, &d[i]), 0);
+		}
+		wqt_desc(&D, DSA_OPCODE_DRAIN, &C);
+		assert_int_equal(wqt_run(b, &D, &C), DSA_COMP_SUCCESS);
+		for (int i = 0; i < 8; i++)
+			assert_int_equal(c[i].status, DSA_COMP_SUCCESS);
+	}
+	pasid_wq_close(a);
+	pasid_wq_close(b);
+	free(src);
+	free(dst);
+}
+
 /* Two simulated processes on one shared WQ: own PASIDs, own rings, isolation. */
 static void test_two_processes(void **state)
 {
@@ -766,6 +796,7 @@ int main(void)
 		cmocka_unit_test(test_timeout),
 		cmocka_unit_test(test_open_errors),
 		cmocka_unit_test(test_two_processes),
+		cmocka_unit_test(test_drain_all_portals),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
