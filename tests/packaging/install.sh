@@ -29,7 +29,9 @@ opt() {	# the configured value of a directory option of build dir $1
 
 case $mode in
 destdir|kmod-files)
-	meson install -C "$build" --destdir "$tmp/root" --no-rebuild --quiet >/dev/null
+	# not --no-rebuild: meson test builds only what tests depend on, and the
+	# man page is no test dependency
+	meson install -C "$build" --destdir "$tmp/root" --quiet >/dev/null
 	bdir=$build
 	prefix=$(opt "$bdir" prefix)
 	root=$tmp/root$prefix
