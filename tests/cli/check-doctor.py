@@ -251,5 +251,26 @@ rc, out, err = run(P, ['-q', 'doctor'], env={'PASIDCTL_SYSROOT': os.path.join(ba
 check(rc == 1 and not re.search(r'^  ok ', out, re.M) and 'dsa.devices' in out,
       'doctor -q: no ok lines')
 
+# garbage in every file doctor reads: never a crash, only exit 0 or 1
+import random  # noqa: E402
+rng = random.Random(7)
+for i in range(40):
+    root = os.path.join(base, 'garbage%d' % i)
+    for path in ('/proc/cpuinfo', '/proc/sys/kernel/osrelease', '/proc/cmdline',
+                 '/proc/self/status', '/proc/config.gz', '/sys/kernel/security/lockdown',
+                 '/sys/class/iommu/dmar0/intel-iommu/ecap',
+                 '/sys/class/iommu/dmar0/intel-iommu/cap', '/sys/module/pasid/parameters/mock',
+                 '/sys/firmware/efi/efivars/SecureBoot-8be4df61-93ca-11d2-aa0d-00e098032b8c',
+                 '/boot/config-' + ('x' * rng.randint(0, 3))):
+        if rng.random() < 0.8:
+            junk = bytes(rng.choice(b'0123456789abcdefx[] \n\t:=\xff\x00flags enqcmd la57 '
+                                    b'CONFIG_INTEL_IOMMU=y 6.1.')
+                         for _ in range(rng.choice((0, 1, 5, 64, 5000))))
+            write(root, path, junk, 'wb')
+    rc, out, err = run(P, ['doctor'], env={'PASIDCTL_SYSROOT': root, 'PASIDCTL_CPUID': 'none'},
+                       wrapper=[UMOCKDEV_RUN, '--'])
+    check(rc in (0, 1) and 'Verdict: ' in out, 'garbage%d: exit %d (a crash?) %s' % (
+        i, rc, err[-300:]))
+
 shutil.rmtree(base, ignore_errors=True)
 finish('cli-doctor')

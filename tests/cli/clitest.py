@@ -18,7 +18,7 @@ def clean_env(extra=None):
 
 def run(pasidctl, args, env=None, wrapper=None, timeout=60, cwd=None):
     cmd = (wrapper or []) + [pasidctl] + list(args)
-    p = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, text=True,
+    p = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, text=True, errors='replace',
                        env=clean_env(env), timeout=timeout, cwd=cwd)
     return p.returncode, p.stdout, p.stderr
 

@@ -54,13 +54,18 @@ int dr_read_bin(const struct doctor *d, const char *path, uint8_t *buf, size_t l
 
 int dr_read(const struct doctor *d, const char *path, char *buf, size_t len)
 {
-	size_t n = 0;
+	size_t n = 0, i;
 	int err;
 
 	if (!len)
 		return -EINVAL;
 	err = dr_read_bin(d, path, (uint8_t *)buf, len - 1, &n);
 	buf[err ? 0 : n] = '\0';
+	/* text only: what doctor prints never carries control bytes or invalid UTF-8 */
+	for (i = 0; !err && i < n; i++)
+		if ((unsigned char)buf[i] >= 0x7f ||
+		    ((unsigned char)buf[i] < 0x20 && !isspace((unsigned char)buf[i])))
+			buf[i] = '?';
 	while (n && !err && isspace((unsigned char)buf[n - 1]))
 		buf[--n] = '\0';
 	return err;
