@@ -640,7 +640,7 @@ static void test_dedicated_drop(void **state)
 	for (int tries = 0; tries < 5000; tries++) {
 		done = 0;
 		for (int i = 0; i < 64; i++)
-			done += c[i].status != 0;
+			done += __atomic_load_n(&c[i].status, __ATOMIC_ACQUIRE) != 0;
 		assert_int_equal(pasid_wq_get_info(f->wq[1], &in), 0);
 		if ((uint64_t)done + in.dropped == 64)
 			break;
