@@ -36,7 +36,12 @@ static void *work(void *arg)
 	struct worker *w = arg;
 	struct pasid_wq *wq = NULL;
 	_Alignas(64) struct dsa_hw_desc d;
-	_Alignas(64) struct dsa_completion_record c;	/* IAA wants 64 */
+	/* IAA records are 64 bytes (struct iax_completion_record), 64-aligned */
+	_Alignas(64) union {
+		struct dsa_completion_record c;
+		uint8_t raw[64];
+	} cr;
+	struct dsa_completion_record *cp = &cr.c;
 	uint8_t src[512], dst[512];
 
 	if (pasid_wq_open(w->ctx, w->name, 0, &wq)) {
@@ -48,13 +53,13 @@ static void *work(void *arg)
 
 		memset(src, (uint8_t)(i + w->id), len);
 		memset(dst, 0, sizeof(dst));
-		wqt_desc(&d, DSA_OPCODE_MEMMOVE, &c);
+		wqt_desc(&d, DSA_OPCODE_MEMMOVE, cp);
 		d.src_addr = (uintptr_t)src;
 		d.dst_addr = (uintptr_t)dst;
 		d.xfer_size = len;
-		memset(&c, 0, sizeof(c));
-		if (pasid_wq_submit(wq, &d) || pasid_wq_wait(wq, &c, 5 * SEC) ||
-		    c.status != DSA_COMP_SUCCESS || memcmp(src, dst, len))
+		memset(&cr, 0, sizeof(cr));
+		if (pasid_wq_submit(wq, &d) || pasid_wq_wait(wq, cp, 5 * SEC) ||
+		    cp->status != DSA_COMP_SUCCESS || memcmp(src, dst, len))
 			w->errors++;
 		if (i % 500 == 499) {	/* a new portal while the others run */
 			pasid_wq_close(wq);
