@@ -72,5 +72,5 @@ int main(void)
 		printf("the process died with signal %d on a guarded fault\n", WTERMSIG(st));
 		return 1;
 	}
-	return WEXITSTATUS(st);
+	return WEXITSTATUS(st) ? 1 : 0;
 }
