@@ -43,10 +43,11 @@ static void same(const struct snap *x, const struct snap *y, const char *op, int
 			 "%s fail-nth %d: allocation %u changed", op, nth, x->a[i].value);
 }
 
-enum op { OP_ALLOC_GROUP, OP_ALLOC_FRESH, OP_ALLOC_BIG, OP_ALLOC_GLOBAL, OP_EXTEND, OP_ATTACH,
-	  OP_RID_ADD };
+enum op { OP_ALLOC_GROUP, OP_ALLOC_FRESH, OP_ALLOC_BIG, OP_ALLOC_GLOBAL, OP_ALLOC_GLOBAL_EXACT,
+	  OP_EXTEND, OP_ATTACH, OP_RID_ADD };
 static const char *const op_names[] = { "alloc-group", "alloc-fresh", "alloc-group-4",
-					"alloc-global", "extend", "attach", "rid-add" };
+					"alloc-global", "alloc-global-exact", "extend", "attach",
+					"rid-add" };
 
 /* Set up the state an op needs (not counted), return the value it works on. */
 static uint32_t prepare(int fd, enum op op)
@@ -54,6 +55,14 @@ static uint32_t prepare(int fd, enum op op)
 	uint32_t r = 0x200, v = 0;
 
 	kt_mock_topology(fd);
+	if (op == OP_ALLOC_GLOBAL_EXACT) {
+		/* only 20-bit RIDs: a global may take any value */
+		kt_rid_remove(fd, 0x101);
+		kt_rid_remove(fd, 0x102);
+		kt_rid_remove(fd, 0x200);
+		kt_rid_remove(fd, 0x201);
+		kt_rid_remove(fd, 0x10300);
+	}
 	if (op == OP_EXTEND || op == OP_ATTACH)
 		KT_OK(kt_alloc_group(fd, &r, 1, 0, &v));
 	return v;
@@ -76,6 +85,10 @@ static int run(int fd, enum op op, uint32_t v, int nth)
 		return kt_alloc_group(fd, rids, 4, 0, &x);
 	case OP_ALLOC_GLOBAL:
 		return kt_alloc_global(fd, 0, &x);
+	case OP_ALLOC_GLOBAL_EXACT:
+		/* in a bitmap page never used before: the lease allocates */
+		x = 600000u + 33000u * (uint32_t)nth;
+		return kt_alloc_global(fd, PASID_CMD_ALLOC_EXACT, &x);
 	case OP_EXTEND:
 		return kt_extend(fd, v, 0x201);
 	case OP_ATTACH:
