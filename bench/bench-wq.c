@@ -440,8 +440,9 @@ static struct bench_stats noop_raw(unsigned int win, size_t rounds, size_t per_r
 static void bench_noop(void)
 {
 	unsigned int win = info.wq_size;
-	size_t rounds = nrounds(30), per = getenv("BENCH_WQ_NOOP_PER") ?
-		strtoul(getenv("BENCH_WQ_NOOP_PER"), NULL, 0) : 200000;
+	/* many short rounds: the median skips the ones another process preempted */
+	size_t rounds = nrounds(300), per = getenv("BENCH_WQ_NOOP_PER") ?
+		strtoul(getenv("BENCH_WQ_NOOP_PER"), NULL, 0) : 16384;
 	struct bench_result *r;
 	struct bench_stats st;
 
@@ -543,15 +544,15 @@ static void bench_memmove(void)
 		const char *tag;
 		size_t per_round;
 	} sizes[] = {
-		{ 4096, "4k", 20000 },
-		{ 65536, "64k", 4000 },
-		{ 1u << 20, "1m", 256 },
+		{ 4096, "4k", 512 },
+		{ 65536, "64k", 64 },
+		{ 1u << 20, "1m", 8 },
 	};
 	enum { NB = 4 };
 	char *src[NB], *dst[NB], id[96], base[96], title[160];
 
 	for (size_t z = 0; z < 3; z++) {
-		size_t len = sizes[z].len, per = sizes[z].per_round, rounds = nrounds(20);
+		size_t len = sizes[z].len, per = sizes[z].per_round, rounds = nrounds(300);
 		struct bench_result *r;
 
 		for (int b = 0; b < NB; b++) {
