@@ -7,6 +7,7 @@
  * LIBPASID_BACKEND) and never replaced by another one on failure.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -208,4 +209,22 @@ PASID_EXPORT int pasid_ctx_get_event_fd(struct pasid_ctx *ctx)
 PASID_EXPORT int pasid_ctx_dispatch_events(struct pasid_ctx *ctx, pasid_event_cb cb, void *data)
 {
 	return ctx && cb ? CALL(ctx, dispatch, cb, data) : -EINVAL;
+}
+
+PASID_EXPORT int pasid_ctx_get_info(struct pasid_ctx *ctx, struct pasid_ctx_info *ret_info)
+{
+	struct pasid_ctx_info info = { .size = sizeof(info) };
+	uint32_t size;
+	int err;
+
+	if (!ctx || !ret_info || ret_info->size < offsetof(struct pasid_ctx_info, source))
+		return -EINVAL;
+	size = ret_info->size < sizeof(info) ? ret_info->size : (uint32_t)sizeof(info);
+	info.backend = (uint32_t)ctx->backend;
+	err = CALL(ctx, get_info, &info);
+	if (err)
+		return err;
+	memcpy(ret_info, &info, size);
+	ret_info->size = size;
+	return 0;
 }

@@ -41,6 +41,7 @@ struct pasid_backend_ops {
 	int (*list_rids)(struct pasid_ctx *ctx, pasid_rid_cb cb, void *data);
 	int (*event_fd)(struct pasid_ctx *ctx);
 	int (*dispatch)(struct pasid_ctx *ctx, pasid_event_cb cb, void *data);
+	int (*get_info)(struct pasid_ctx *ctx, struct pasid_ctx_info *info);
 };
 
 struct pasid_ctx {

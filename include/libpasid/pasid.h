@@ -119,6 +119,49 @@ int pasid_ctx_backend(const struct pasid_ctx *ctx);
  */
 const char *pasid_ctx_backend_name(const struct pasid_ctx *ctx);
 
+/** Flags in struct pasid_ctx_info */
+#define PASID_CTX_INFO_MOCK		(1u << 0)	/* mock RIDs, mock namespace */
+#define PASID_CTX_INFO_SIMULATED	(1u << 1)	/* the in-process sim */
+#define PASID_CTX_INFO_GLOBAL_OK	(1u << 2)	/* the global intent can succeed */
+
+/**
+ * struct pasid_ctx_info - what a backend reports about itself
+ * @size: set by the caller to sizeof(struct pasid_ctx_info)
+ * @backend: enum pasid_backend
+ * @flags: PASID_CTX_INFO_*
+ * @abi_version: the kernel shim's ABI version; 0 on the sim
+ * @min_width: narrowest RID width: a global PASID is below 2^@min_width
+ * @nr_rids: RIDs known
+ * @nr_owners: owners (open files, sim contexts)
+ * @nr_groups: live group allocations
+ * @nr_globals: live global allocations
+ * @nr_values: distinct values in use
+ * @source: where values come from: "ioasid", "global-ida", "mock" or
+ *	"sim-bitmap"
+ */
+struct pasid_ctx_info {
+	uint32_t size;
+	uint32_t backend;
+	uint32_t flags;
+	uint32_t abi_version;
+	uint32_t min_width;
+	uint32_t nr_rids;
+	uint32_t nr_owners;
+	uint32_t nr_groups;
+	uint32_t nr_globals;
+	uint32_t nr_values;
+	char source[16];
+};
+
+/**
+ * pasid_ctx_get_info() - Describe @ctx's backend now.
+ * @ret_info: filled up to @ret_info->size bytes (callers built against an
+ *	older header pass a smaller size)
+ * Return: 0; -EINVAL (NULL, or size below the first version's); -errno from
+ * the kernel.
+ */
+int pasid_ctx_get_info(struct pasid_ctx *ctx, struct pasid_ctx_info *ret_info);
+
 /**
  * pasid_alloc_for_rids() - Allocate a PASID valid on exactly these RIDs.
  * @ctx: context

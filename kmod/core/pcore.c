@@ -658,12 +658,16 @@ int pcore_alloc_global(struct pcore *c, struct pcore_owner *o, pcore_u32 flags,
 	g = core_alloc(c, sizeof(*g));
 	if (!g)
 		return -ENOMEM;
-	if (flags & PCORE_ALLOC_EXTERNAL)
+	if (flags & PCORE_ALLOC_EXTERNAL) {
 		err = 0;
-	else if (want)
-		err = c->ops->lease(c->priv, v, v, &v) == -ENOSPC ? -EBUSY : 0;
-	else
+	} else if (want) {
+		/* -ENOSPC: someone outside the core holds it */
+		err = c->ops->lease(c->priv, v, v, &v);
+		if (err == -ENOSPC)
+			err = -EBUSY;
+	} else {
 		err = c->ops->lease(c->priv, 1, max, &v);
+	}
 	if (err)
 		goto err_free;
 	err = idx_prepare(c, v);

@@ -898,6 +898,30 @@ static int kernel_dispatch(struct pasid_ctx *ctx, pasid_event_cb cb, void *data)
 	return kernel_nl_dispatch(ctx, kctx(ctx)->nl, cb, data);
 }
 
+static int kernel_get_info(struct pasid_ctx *ctx, struct pasid_ctx_info *info)
+{
+	struct pasid_cmd_get_info gi = { .size = sizeof(gi) };
+	int err = kioctl(kctx(ctx), PASID_IOC_GET_INFO, &gi);
+
+	if (err)
+		return pasid_set_error(ctx, err, "GET_INFO on %s: %s", PASID_KERNEL_DEV,
+				       strerror(-err));
+	info->abi_version = gi.out_abi_version;
+	info->flags = (gi.out_mode == PASID_MODE_MOCK ? PASID_CTX_INFO_MOCK : 0) |
+		      (gi.out_caps & PASID_CAP_GLOBAL_ENQCMD ? PASID_CTX_INFO_GLOBAL_OK : 0);
+	info->min_width = gi.out_min_width;
+	info->nr_rids = gi.out_nr_rids;
+	info->nr_owners = gi.out_nr_owners;
+	info->nr_groups = gi.out_nr_groups;
+	info->nr_globals = gi.out_nr_globals;
+	info->nr_values = gi.out_nr_values;
+	snprintf(info->source, sizeof(info->source), "%s",
+		 gi.out_kernel_alloc == PASID_KALLOC_IOASID	    ? "ioasid"
+		 : gi.out_kernel_alloc == PASID_KALLOC_GLOBAL_IDA ? "global-ida"
+								   : "mock");
+	return 0;
+}
+
 const struct pasid_backend_ops pasid_kernel_backend = {
 	.name = "kernel",
 	.open = kernel_open,
@@ -914,6 +938,7 @@ const struct pasid_backend_ops pasid_kernel_backend = {
 	.list_rids = kernel_list_rids,
 	.event_fd = kernel_event_fd,
 	.dispatch = kernel_dispatch,
+	.get_info = kernel_get_info,
 };
 
 /* ---- for pasidctl doctor -------------------------------------------------------------------- */

@@ -502,6 +502,24 @@ static int sim_dispatch(struct pasid_ctx *ctx, pasid_event_cb cb, void *data)
 	return (int)n;
 }
 
+static int sim_get_info(struct pasid_ctx *ctx, struct pasid_ctx_info *info)
+{
+	struct pcore_stats st;
+
+	pthread_mutex_lock(&P->lock);
+	pcore_get_stats(&P->core, &st);
+	info->min_width = pcore_min_width(&P->core);
+	pthread_mutex_unlock(&P->lock);
+	info->flags = PASID_CTX_INFO_MOCK | PASID_CTX_INFO_SIMULATED | PASID_CTX_INFO_GLOBAL_OK;
+	info->nr_rids = st.nr_rids;
+	info->nr_owners = st.nr_owners;
+	info->nr_groups = st.nr_groups;
+	info->nr_globals = st.nr_globals;
+	info->nr_values = st.nr_values;
+	snprintf(info->source, sizeof(info->source), "sim-bitmap");
+	return 0;
+}
+
 const struct pasid_backend_ops pasid_sim_backend = {
 	.name = "sim (simulated)",
 	.open = sim_open,
@@ -518,4 +536,5 @@ const struct pasid_backend_ops pasid_sim_backend = {
 	.list_rids = sim_list_rids,
 	.event_fd = sim_event_fd,
 	.dispatch = sim_dispatch,
+	.get_info = sim_get_info,
 };

@@ -523,6 +523,32 @@ static void test_ctx_refs(void **state)
 			       pasid_ctx_backend(f->p1) == PASID_BACKEND_SIM ? "simulated" : "kernel"));
 }
 
+static void test_ctx_info(void **state)
+{
+	struct fx *f = *state;
+	struct pasid_ctx_info info = { .size = sizeof(info) }, small = { .size = 8 };
+	uint32_t a = RID_A, v;
+	uint32_t groups;
+
+	CHECK(f->p1, pasid_ctx_get_info(f->p1, &info), 0);
+	assert_int_equal(info.size, sizeof(info));
+	assert_int_equal(info.backend, (uint32_t)pasid_ctx_backend(f->p1));
+	assert_true(info.flags & PASID_CTX_INFO_MOCK);	/* both test backends are mock */
+	assert_int_equal(!!(info.flags & PASID_CTX_INFO_SIMULATED),
+			 pasid_ctx_backend(f->p1) == PASID_BACKEND_SIM);
+	assert_int_equal(info.min_width, min_width(f->p1));
+	assert_true(info.min_width <= 4);		/* RID_N */
+	assert_true(info.nr_rids >= 4);
+	assert_true(info.nr_owners >= 3);
+	assert_true(info.source[0]);
+	groups = info.nr_groups;
+	CHECK(f->p1, pasid_alloc_for_rids(f->p1, &a, 1, 0, &v), 0);
+	CHECK(f->p1, pasid_ctx_get_info(f->p1, &info), 0);
+	assert_int_equal(info.nr_groups, groups + 1);
+	assert_int_equal(pasid_ctx_get_info(f->p1, &small), -EINVAL);
+	assert_int_equal(pasid_ctx_get_info(f->p1, NULL), -EINVAL);
+}
+
 /* A group holds at most PASID_MAX_GROUP_RIDS RIDs: -E2BIG beyond. */
 static void test_group_full(void **state)
 {
@@ -560,6 +586,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_mock_rid_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ctx_refs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_group_full, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ctx_info, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

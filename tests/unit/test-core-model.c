@@ -678,10 +678,48 @@ static void test_model_seeds(void **state)
 		run_sequence(seed, 15000);
 }
 
+/*
+ * Regression: an exact global whose lease failed with -ENOMEM (a fresh
+ * bitmap page) was taken as a success, and its later release unbalanced the
+ * source. The model above never leases outside the first page.
+ */
+static void test_exact_lease_enomem(void **state)
+{
+	struct pcore core;
+	struct pcore_bitmap bm;
+	struct pcore_owner o;
+	pcore_u32 v = 40000, rid = 0x6a08;
+
+	(void)state;
+	pcore_bitmap_init(&bm);
+	pcore_init(&core, &ops, &bm);
+	pcore_owner_init(&core, &o, 1, NULL);
+	assert_int_equal(pcore_rid_add(&core, rid, 20, NULL), 0);
+	pasid_test_fail_nth(2);		/* 1: the record, 2: the bitmap page for 40000 */
+	assert_int_equal(pcore_alloc_global(&core, &o, PCORE_ALLOC_EXACT, &v), -ENOMEM);
+	pasid_test_fail_nth(0);
+	assert_null(pcore_value_first(&core, 40000));
+	assert_int_equal(bm.nr_used, 0);
+	v = 50000;
+	pasid_test_fail_nth(2);
+	assert_int_equal(pcore_alloc_group(&core, &o, &rid, 1, PCORE_ALLOC_EXACT, &v), -ENOMEM);
+	pasid_test_fail_nth(0);
+	assert_int_equal(bm.nr_used, 0);
+	assert_int_equal(core.st.nr_values, 0);
+	assert_int_equal(pcore_alloc_global(&core, &o, PCORE_ALLOC_EXACT, &v), 0);
+	assert_int_equal(bm.nr_used, 1);
+	pcore_owner_release(&core, &o);
+	assert_int_equal(bm.nr_used, 0);
+	pcore_destroy(&core);
+	assert_int_equal(core.st.bytes, 0);
+	pcore_bitmap_destroy(&bm);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_model_seeds),
+		cmocka_unit_test(test_exact_lease_enomem),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
