@@ -27,6 +27,9 @@ for f in "$kernel" "$initrd"; do
 	[ -r "$f" ] || { echo "FAIL: cannot read $f" >&2; exit 1; }
 done
 
+# no_timer_check: under TCG on a busy host the IO-APIC timer check can time
+# out and panic ("timer doesn't work through Interrupt-remapped IO-APIC"),
+# seen in about 1 boot in 5 while other work ran; the check proves nothing here.
 nonce=$(od -An -N8 -tx8 /dev/urandom | tr -d ' \n')
 start=$(date +%s.%N)
 timeout -k 10 "$tmo" "$qemu" \
@@ -34,7 +37,7 @@ timeout -k 10 "$tmo" "$qemu" \
 	-m 1G -smp 2 -nographic -no-reboot -monitor none -serial stdio \
 	-device intel-iommu,intremap=on,x-scalable-mode=on,x-pasid-mode=on,caching-mode=on \
 	-kernel "$kernel" -initrd "$initrd" \
-	-append "console=ttyS0 intel_iommu=on,sm_on panic=-1 quiet loglevel=4 ktest.nonce=$nonce $*" \
+	-append "console=ttyS0 intel_iommu=on,sm_on panic=-1 no_timer_check quiet loglevel=4 ktest.nonce=$nonce $*" \
 	</dev/null >"$log.raw" 2>&1
 rc=$?
 end=$(date +%s.%N)
