@@ -173,6 +173,9 @@ static int pasid_cmd_attach(struct pasid_file *pf, void *buf)
 		return -EINVAL;
 	if (!pasid_value_in_range(cmd->pasid))
 		return -ENOENT;
+	/* a binding is to the opener's address space, in mock mode too */
+	if (current->mm != pf->mm)
+		return -EPERM;
 	mutex_lock(&pasid_lock);
 	if (pasid_mock)
 		err = pcore_attach(&pasid_core, &pf->owner, cmd->pasid, cmd->rid);

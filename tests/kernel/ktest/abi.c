@@ -305,6 +305,16 @@ static void test_alloc_errors(int fd, int fd2)
 		waitpid(pid, &st, 0);
 		KT_CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "child global on parent fd");
 	}
+	/* nor bind its parent's PASID to its own (copied) address space */
+	{
+		pid_t pid = fork();
+		int st;
+
+		if (pid == 0)
+			_exit(kt_attach(fd, g, 0x102) == -EPERM ? 0 : 1);
+		waitpid(pid, &st, 0);
+		KT_CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "child attach on parent fd");
+	}
 
 	/* output struct not writable: a group allocation is undone */
 	ro = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
