@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-/* error.c - the "why" behind a negative errno. */
+/* error.c - the "why" behind a negative errno, and small shared helpers. */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
@@ -53,4 +55,21 @@ PASID_EXPORT const char *pasid_ctx_last_error(const struct pasid_ctx *ctx)
 	if (!ctx)
 		return "no context";
 	return last.ctx == ctx ? last.msg : "";
+}
+
+int pasid_grow_array(void **buf, size_t *cap, size_t need, size_t elem)
+{
+	size_t n = *cap ? *cap : 32;
+	void *p;
+
+	if (need <= *cap)
+		return 0;
+	while (n < need)
+		n *= 2;
+	p = realloc(*buf, n * elem);
+	if (!p)
+		return -ENOMEM;
+	*buf = p;
+	*cap = n;
+	return 0;
 }

@@ -67,6 +67,12 @@ void pasid_clear_error(const struct pasid_ctx *ctx);
 /* Same for pasid_ctx_new() failures, kept per thread. */
 int pasid_set_open_error(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/*
+ * Make room for @need elements of @elem bytes in a realloc()ed array of
+ * capacity *@cap (doubling). Return: 0 or -ENOMEM (the array is unchanged).
+ */
+int pasid_grow_array(void **buf, size_t *cap, size_t need, size_t elem);
+
 /* "ssss:bb:dd.f" into a caller buffer of PASID_RID_STRLEN, for messages. */
 const char *pasid_rid_str(uint32_t rid, char buf[PASID_RID_STRLEN]);
 

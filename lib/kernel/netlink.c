@@ -176,23 +176,6 @@ static void dump_socket_reset(struct kernel_nl *nl)
 	nl->sk = NULL;
 }
 
-static int grow(void **buf, size_t *cap, size_t need, size_t elem)
-{
-	size_t n = *cap ? *cap : 32;
-	void *p;
-
-	if (need <= *cap)
-		return 0;
-	while (n < need)
-		n *= 2;
-	p = realloc(*buf, n * elem);
-	if (!p)
-		return -ENOMEM;
-	*buf = p;
-	*cap = n;
-	return 0;
-}
-
 static int cmp_u32(const void *a, const void *b)
 {
 	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
@@ -230,7 +213,7 @@ static int take_rids(struct kernel_alloc_list *l, struct nlattr *a, uint32_t *re
 	*ret_nr = (uint32_t)n;
 	if (!n)
 		return 0;
-	if (grow((void **)&l->ids, &l->cap_ids, l->nr_ids + n, sizeof(*l->ids)))
+	if (pasid_grow_array((void **)&l->ids, &l->cap_ids, l->nr_ids + n, sizeof(*l->ids)))
 		return -ENOMEM;
 	memcpy(&l->ids[l->nr_ids], nla_data(a), n * sizeof(uint32_t));
 	qsort(&l->ids[l->nr_ids], n, sizeof(uint32_t), cmp_u32);
@@ -254,7 +237,7 @@ static int alloc_valid(struct nl_msg *msg, void *arg)
 	if ((tb[PASID_NL_A_RIDS] && nla_len(tb[PASID_NL_A_RIDS]) % sizeof(uint32_t)) ||
 	    (tb[PASID_NL_A_ATTACHED] && nla_len(tb[PASID_NL_A_ATTACHED]) % sizeof(uint32_t)))
 		return dump_fail(st, -EBADMSG, "a RID array is not a whole number of u32");
-	if (grow((void **)&l->v, &l->cap, l->nr + 1, sizeof(*l->v)))
+	if (pasid_grow_array((void **)&l->v, &l->cap, l->nr + 1, sizeof(*l->v)))
 		return dump_fail(st, -ENOMEM, "out of memory");
 	a = &l->v[l->nr];
 	memset(a, 0, sizeof(*a));
@@ -286,7 +269,7 @@ static int rid_valid(struct nl_msg *msg, void *arg)
 		return dump_fail(st, -EBADMSG, "a RID message does not parse");
 	if (!tb[PASID_NL_A_RID] || !tb[PASID_NL_A_WIDTH])
 		return dump_fail(st, -EBADMSG, "a RID message has no RID or width");
-	if (grow((void **)&l->v, &l->cap, l->nr + 1, sizeof(*l->v)))
+	if (pasid_grow_array((void **)&l->v, &l->cap, l->nr + 1, sizeof(*l->v)))
 		return dump_fail(st, -ENOMEM, "out of memory");
 	l->v[l->nr++] = (struct pasid_rid_info){
 		.rid = nla_get_u32(tb[PASID_NL_A_RID]),

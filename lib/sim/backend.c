@@ -314,35 +314,20 @@ struct snapshot {
 	int err;
 };
 
-static int grow(void **buf, size_t *cap, size_t need, size_t elem)
-{
-	size_t n = *cap ? *cap : 64;
-	void *p;
-
-	if (need <= *cap)
-		return 0;
-	while (n < need)
-		n *= 2;
-	p = realloc(*buf, n * elem);
-	if (!p)
-		return -ENOMEM;
-	*buf = p;
-	*cap = n;
-	return 0;
-}
-
 static int snap_one(const struct pcore_alloc *a, void *data)
 {
 	struct snapshot *s = data;
 	const struct pcore_attach *at;
 	struct snap_alloc *sa;
 	uint32_t nat = 0;
+	size_t nids;
 
 	for (at = a->attach; at; at = at->next)
 		nat++;
-	if (grow((void **)&s->allocs, &s->cap, s->nr + 1, sizeof(*s->allocs)) ||
-	    grow((void **)&s->ids, &s->cap_ids, s->nr_ids + (a->intent == PCORE_INTENT_GROUP ? a->nr : 0) + nat,
-		 sizeof(*s->ids)))
+	nids = s->nr_ids + (a->intent == PCORE_INTENT_GROUP ? a->nr : 0) + nat;
+
+	if (pasid_grow_array((void **)&s->allocs, &s->cap, s->nr + 1, sizeof(*s->allocs)) ||
+	    pasid_grow_array((void **)&s->ids, &s->cap_ids, nids, sizeof(*s->ids)))
 		return s->err = -ENOMEM;
 	sa = &s->allocs[s->nr++];
 	memset(sa, 0, sizeof(*sa));
@@ -427,7 +412,7 @@ static int snap_rid(const struct pcore_rid *r, void *data)
 {
 	struct rid_snap *s = data;
 
-	if (grow((void **)&s->v, &s->cap, s->nr + 1, sizeof(*s->v)))
+	if (pasid_grow_array((void **)&s->v, &s->cap, s->nr + 1, sizeof(*s->v)))
 		return -ENOMEM;
 	s->v[s->nr++] = (struct pasid_rid_info){
 		.rid = r->id,
