@@ -356,13 +356,15 @@ older store (store buffer), so: the submitter reads `sleeping == 0`, the engine 
 sleeps; nobody wakes it until the next submission or the 1 ms futex timeout. That is the
 shape of the outliers here (p99 of `submit.lib` in the tens of microseconds, and a few full
 runs where `engine.noop.lib` had a median of about 2 us per descriptor instead of about
-25 ns; not reproduced in ten targeted runs, so not proven to be this). Fix
-(`lib/wq/engine.h`, `eng_kick()`): `atomic_thread_fence(memory_order_seq_cst)` before
-the load of `e->sleeping`, as liburing does (`io_uring_smp_mb()`) before it tests
-`IORING_SQ_NEED_WAKEUP`; the engine side already uses seq_cst. It costs one locked
-instruction per submission (about 8 ns here, runtimes.md); if that is too much for the
-20% budget, publish the tail and kick only every N submissions or when the ring was empty
-before this one.
+25 ns; not reproduced in ten targeted runs, so not proven to be this). The textbook fix,
+`atomic_thread_fence(memory_order_seq_cst)` in `eng_kick()` before the load (as liburing's
+`io_uring_smp_mb()` before it tests `IORING_SQ_NEED_WAKEUP`), was prototyped and measured:
+`pasid_wq_submit` went from about 20 to about 160 ns here, because the fence waits for the
+slot line's store to reach the other core. Proposed instead (`lib/wq/engine.c`, engine
+side only): after `sleeping = 1` and an empty re-check, keep re-reading the tails for a
+short grace period (about 2 us, far longer than a store buffer takes to drain) before
+`FUTEX_WAIT`, and shorten the futex timeout from 1 ms to about 100 us as the backstop; the
+submit path keeps its relaxed load.
 
 ### 7. Software engine (no-op {nrate} M/s end to end; {ncrate} M/s with coalesced records)
 
