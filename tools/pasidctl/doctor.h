@@ -55,6 +55,7 @@ void dr_check_kernel(struct doctor *d);
 void dr_check_iommu(struct doctor *d);
 void dr_check_boot(struct doctor *d);
 void dr_check_shim(struct doctor *d);
+void dr_report_shim_info(struct doctor *d, struct pasid_ctx *ctx);
 void dr_check_devices(struct doctor *d);
 void dr_check_caps(struct doctor *d);
 

@@ -54,7 +54,31 @@ void dr_check_shim(struct doctor *d)
 	else
 		dr_report(d, DR_OK, "shim.open", false, NULL, "libpasid %s: backend %s",
 			  pasid_version(), pasid_ctx_backend_name(ctx));
+	if (!err)
+		dr_report_shim_info(d, ctx);
 	pasid_ctx_unref(ctx);
+}
+
+/* What the shim says of itself: ABI, where values come from, global intent. */
+void dr_report_shim_info(struct doctor *d, struct pasid_ctx *ctx)
+{
+	struct pasid_ctx_info info = { .size = sizeof(info) };
+
+	if (pasid_ctx_get_info(ctx, &info)) {
+		dr_report(d, DR_WARN, "shim.info", false, NULL, "the shim does not describe itself: %s",
+			  pasid_ctx_last_error(ctx));
+		return;
+	}
+	dr_report(d, DR_OK, "shim.info", false, NULL,
+		  "ABI %u, values from %s, %u RIDs, narrowest width %u", info.abi_version,
+		  info.source, info.nr_rids, info.min_width);
+	if (info.flags & PASID_CTX_INFO_GLOBAL_OK)
+		dr_report(d, DR_OK, "shim.global", false, NULL,
+			  "a global ENQCMD PASID can be allocated (below %u)", 1u << info.min_width);
+	else
+		dr_report(d, DR_WARN, "shim.global", false,
+			  "the kernel needs a PASID-capable device behind an SVA-capable IOMMU",
+			  "the global ENQCMD intent cannot succeed on this kernel now");
 }
 
 /* ---- DSA/IAA ---------------------------------------------------------------- */
