@@ -231,6 +231,7 @@ is a timed assertion. Sources: `bench/`.
         m4=g("memmove.4k.lib-inflight1", "ratio"), m4i=g("memmove.4k.lib-inflight4", "ratio"),
         m64=g("memmove.64k.lib-inflight4", "ratio"), m1m=g("memmove.1m.lib-inflight4", "ratio"),
         fns=R.facts.get("submit_path_functions", "?"),
+        sh1=g("submit.shared-1"), sh2=g("submit.shared-2"),
         noop_verdict=noop_verdict(R),
     ))
     page.append("\n## All results\n")
@@ -363,6 +364,17 @@ functions inside 100 windows of submissions: {fns}; none contains the CPUID inst
 (0F A2), while the positive control finds it in `cpu_read()` (the one-time feature read).
 `syscall` in that list is the futex wake-up of a sleeping engine (`eng_kick_slow()`): a
 system call on the submit path, taken only when the engine went to sleep (see 7).
+
+**Shared WQ with more than one handle: {sh2} ns per submission against {sh1} ns with one.**
+`sim_submit_shared()` decides "retry" (ENQCMD ZF=1) from the occupancy of the whole WQ:
+with one portal it reads its own ring, but as soon as a second handle is open it calls
+`eng_occupancy()`, which takes the engine's mutex and walks every portal's tail and head
+(two shared cache lines per portal) on every submission. Fix (`lib/wq/engine.c`,
+`lib/wq/wq_sim.c`): a per-WQ `_Atomic uint64_t submitted` that the submitter increments
+with `atomic_fetch_add` after a relaxed check of `submitted - dispatched < size`, and a
+`dispatched` counter the engine bumps when it takes a descriptor; or, cheaper still, give
+each open portal a credit share of the WQ size and fall back to the global count only when
+a portal runs out of credits.
 
 **A lost wake-up in that doorbell (a bug, found reading the submit path).**
 `sim_submit_dedicated()` / `sim_submit_shared()` publish the tail with a release store
