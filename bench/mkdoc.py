@@ -168,7 +168,8 @@ def machine(R):
         "- load average during the run: %s at the start, %s at the end (other sessions "
         "build and test on the same 2 vCPUs; the two-thread results suffer most)" % (
             run.get("loadavg_start", "?"), run.get("loadavg_end", "?")),
-        "- simulated WQ: %s" % f.get("wq", "?"),
+        "- simulated WQ: %s; bench-wq ran %s times, the median run is shown" % (
+            f.get("wq", "?"), run.get("wq_runs", 1)),
     ]
     return "\n".join(lines)
 
@@ -185,6 +186,23 @@ def noop_verdict(R):
     return ("The 20 M/s target is not met in this run; the handoff itself (cache lines "
             "crossing cores for the slot, the record and the status poll) took %s ns, "
             "and scheduling (below) decides the rest." % R.fmt("engine.noop.raw-handoff"))
+
+
+def spread_table(R):
+    sp = R.run.get("wq_spread")
+    if not sp or R.run.get("wq_runs", 0) < 2:
+        return ""
+    out = ["\n## How much the two-thread results move\n",
+           "bench-wq ran %d times back to back; the tables above use the run with the "
+           "median no-op rate. p50 of each run, lowest to highest:\n" % R.run["wq_runs"],
+           "| result | unit | p50 of each run |", "|---|---|---|"]
+    for rid in sorted(sp):
+        if not rid.startswith(("engine.", "memmove.", "submit.")):
+            continue
+        r = R.by_id.get(rid, {})
+        out.append("| `%s` | %s | %s |" % (rid, r.get("unit", ""),
+                                          ", ".join(num(v) for v in sp[rid])))
+    return "\n".join(out) + "\n"
 
 
 def render(run):
@@ -234,6 +252,7 @@ is a timed assertion. Sources: `bench/`.
         sh1=g("submit.shared-1"), sh2=g("submit.shared-2"),
         noop_verdict=noop_verdict(R),
     ))
+    page.append(spread_table(R))
     page.append("\n## All results\n")
     page.append(all_results(R))
     page.append("\n")
