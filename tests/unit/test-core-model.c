@@ -374,13 +374,15 @@ static void op_alloc_group(struct world *w, int o, bool armed)
 		if (exact && (v == 0 || v >= PCORE_PASID_LIMIT))
 			want = -EINVAL;
 		for (i = 0; i < n && !want; i++) {
-			if (i && sorted[i] == sorted[i - 1]) {
+			int si = slot_of(sorted[i]);
+
+			assert_true(si >= 0);	/* ids come from slot_id[] */
+			if (i && sorted[i] == sorted[i - 1])
 				want = -EINVAL;
-			} else if (!m->present[slot_of(sorted[i])]) {
+			else if (!m->present[si])
 				want = -ENODEV;
-			} else if (m->width[slot_of(sorted[i])] < minw) {
-				minw = m->width[slot_of(sorted[i])];
-			}
+			else if (m->width[si] < minw)
+				minw = m->width[si];
 		}
 	}
 	if (!want && exact) {
