@@ -7,8 +7,6 @@
 
 /* Make the nth library-internal allocation from now fail (0: never). */
 void pasid_test_fail_nth(long nth);
-/* Allocations attempted so far (for sweeps). */
-unsigned long pasid_test_alloc_calls(void);
 /* Consume one step of the countdown: true if this allocation must fail. */
 bool pasid_test_should_fail(void);
 

@@ -472,6 +472,9 @@ static pcore_u32 find_reusable(const struct pcore *c, const struct pcore_owner *
  * below 2^(narrowest width on the platform) are the only ones a global (and
  * a group on the narrowest RIDs) can use, so a wider group takes them last.
  */
+/* RIDs of a group remembered on the stack between validation and linking. */
+#define PCORE_RID_CACHE 16
+
 static int lease_for_group(struct pcore *c, unsigned int minw, pcore_u32 *ret)
 {
 	pcore_u32 low = width_max(pcore_min_width(c)) + 1;
@@ -489,6 +492,7 @@ int pcore_alloc_group(struct pcore *c, struct pcore_owner *o, const pcore_u32 *r
 		      pcore_u32 nr, pcore_u32 flags, pcore_u32 *inout_value)
 {
 	bool exact = flags & PCORE_ALLOC_EXACT, fresh = false;
+	struct pcore_rid *found[PCORE_RID_CACHE];	/* RIDs looked up once */
 	struct pcore_alloc *a, *head;
 	unsigned int minw = PCORE_PASID_BITS;
 	pcore_u32 *ids, v = 0, i;
@@ -533,6 +537,8 @@ int pcore_alloc_group(struct pcore *c, struct pcore_owner *o, const pcore_u32 *r
 			err = -ENODEV;
 			goto err_free;
 		}
+		if (i < PCORE_RID_CACHE)
+			found[i] = r;
 		if (r->width < minw)
 			minw = r->width;
 		full = full || rid_full(c, r);
@@ -589,7 +595,7 @@ int pcore_alloc_group(struct pcore *c, struct pcore_owner *o, const pcore_u32 *r
 	o->allocs = a;
 	o->nr_allocs++;
 	for (i = 0; i < nr; i++)
-		pcore_rid_find(c, ids[i])->nr_values++;
+		(i < PCORE_RID_CACHE ? found[i] : pcore_rid_find(c, ids[i]))->nr_values++;
 	c->st.nr_groups++;
 	*inout_value = v;
 	PCORE_EVENT(c, PCORE_EV_ALLOC, PCORE_INTENT_GROUP, v, nr == 1 ? ids[0] : 0, o);

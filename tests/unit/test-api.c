@@ -103,9 +103,13 @@ static int find_cb(const struct pasid_alloc_info *info, void *data)
 		return 0;
 	f->hits++;
 	f->info = *info;
-	memcpy(f->rids, info->rids, sizeof(uint32_t) * (info->nr_rids < 8 ? info->nr_rids : 8));
-	memcpy(f->attached, info->attached,
-	       sizeof(uint32_t) * (info->nr_attached < 8 ? info->nr_attached : 8));
+	/* an empty list may come as NULL */
+	if (info->nr_rids)
+		memcpy(f->rids, info->rids,
+		       sizeof(uint32_t) * (info->nr_rids < 8 ? info->nr_rids : 8));
+	if (info->nr_attached)
+		memcpy(f->attached, info->attached,
+		       sizeof(uint32_t) * (info->nr_attached < 8 ? info->nr_attached : 8));
 	return 0;
 }
 
