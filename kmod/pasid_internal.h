@@ -86,6 +86,7 @@ struct pasid_file {
 	struct pcore_owner owner;
 	struct mm_struct *mm;
 	struct pid *tgid;
+	kuid_t uid;		/* effective uid of the opener, for quotas */
 	char comm[TASK_COMM_LEN];
 	struct list_head binds;
 	struct iommu_sva *global_sva;
@@ -95,6 +96,10 @@ static inline struct pasid_file *pasid_file_of(const struct pcore_owner *o)
 {
 	return o ? container_of(o, struct pasid_file, owner) : NULL;
 }
+
+/* pasid_quota.c */
+int pasid_quota_rids(u32 nr);
+int pasid_quota_alloc(const struct pasid_file *pf, bool global);
 
 /* pasid_main.c */
 extern struct mutex pasid_lock;

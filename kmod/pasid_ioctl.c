@@ -100,10 +100,11 @@ static int pasid_cmd_alloc(struct pasid_file *pf, void *buf)
 		if (current->mm != pf->mm)
 			return -EPERM;
 		mutex_lock(&pasid_lock);
-		if (pasid_mock)
+		err = pasid_quota_alloc(pf, true);
+		if (!err && pasid_mock)
 			err = pcore_alloc_global(&pasid_core, &pf->owner,
 						 exact ? PCORE_ALLOC_EXACT : 0, &v);
-		else
+		else if (!err)
 #ifndef PASID_REAL_NONE
 			err = pasid_real_alloc_global(pf, cmd->flags, &v);
 #else
@@ -115,6 +116,9 @@ static int pasid_cmd_alloc(struct pasid_file *pf, void *buf)
 
 	if (!cmd->nr_rids || cmd->nr_rids > PASID_UAPI_MAX_GROUP_RIDS)
 		return -EINVAL;
+	err = pasid_quota_rids(cmd->nr_rids);
+	if (err)
+		return err;
 	rids = pasid_kvzalloc(array_size(cmd->nr_rids, sizeof(*rids)));
 	if (!rids)
 		return -ENOMEM;
@@ -124,8 +128,10 @@ static int pasid_cmd_alloc(struct pasid_file *pf, void *buf)
 		goto out;
 	}
 	mutex_lock(&pasid_lock);
-	err = pcore_alloc_group(&pasid_core, &pf->owner, rids, cmd->nr_rids,
-				exact ? PCORE_ALLOC_EXACT : 0, &v);
+	err = pasid_quota_alloc(pf, false);
+	if (!err)
+		err = pcore_alloc_group(&pasid_core, &pf->owner, rids, cmd->nr_rids,
+					exact ? PCORE_ALLOC_EXACT : 0, &v);
 	mutex_unlock(&pasid_lock);
 out:
 	kvfree(rids);

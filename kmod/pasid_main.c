@@ -53,6 +53,7 @@ static int pasid_fops_open(struct inode *inode, struct file *file)
 	pf->mm = current->mm;
 	mmgrab(pf->mm);
 	pf->tgid = get_pid(task_tgid(current));
+	pf->uid = current_euid();
 	get_task_comm(pf->comm, current);
 
 	mutex_lock(&pasid_lock);

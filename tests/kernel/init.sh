@@ -114,6 +114,7 @@ parfuzz() {
 }
 step fuzz-parallel parfuzz
 step failnth pasid-ktest failnth
+step quota pasid-ktest quota
 # extra tests (e.g. the library's API test), each from an empty module, in
 # /extra as their working directory (support files lie beside them)
 for x in $(cat /extra/run.list 2>/dev/null); do

@@ -188,6 +188,8 @@ struct pasid_cmd_get_info {
  *  EPERM       global intent from a process other than the file's opener
  *  EOVERFLOW   real mode: the mm already has a kernel PASID too wide for the
  *              narrowest RID
+ *  EDQUOT      the caller's user holds max_pasids_per_user live PASIDs, or
+ *              @nr_rids exceeds max_rids_per_alloc (module parameters)
  *  ENOMEM      out of memory
  *  =========== ==============================================================
  */
