@@ -115,6 +115,7 @@ parfuzz() {
 step fuzz-parallel parfuzz
 step failnth pasid-ktest failnth
 step quota pasid-ktest quota
+step load pasid-ktest load 5 4 4
 # extra tests (e.g. the library's API test), each from an empty module, in
 # /extra as their working directory (support files lie beside them)
 for x in $(cat /extra/run.list 2>/dev/null); do

@@ -225,6 +225,7 @@ static const struct {
 	{ "fuzz", kt_fuzz },
 	{ "failnth", kt_failnth },
 	{ "quota", kt_quota },
+	{ "load", kt_load },
 	{ "real", kt_real },
 	{ "idle", kt_idle },
 };
@@ -235,7 +236,7 @@ int main(int argc, char **argv)
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc < 2) {
-		fprintf(stderr, "usage: pasid-ktest abi|multi|genl|fuzz|failnth|quota|real|idle [args]\n");
+		fprintf(stderr, "usage: pasid-ktest abi|multi|genl|fuzz|failnth|quota|load|real|idle [args]\n");
 		return 2;
 	}
 	for (i = 0; i < sizeof(kt_groups) / sizeof(kt_groups[0]); i++) {

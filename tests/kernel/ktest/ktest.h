@@ -93,6 +93,7 @@ int kt_nl_events(struct kt_nl *nl, struct kt_event *out, int max, int timeout_ms
 /* ---- test groups ---- */
 int kt_abi(int argc, char **argv);
 int kt_quota(int argc, char **argv);
+int kt_load(int argc, char **argv);
 int kt_multi(int argc, char **argv);
 int kt_genl(int argc, char **argv);
 int kt_fuzz(int argc, char **argv);
