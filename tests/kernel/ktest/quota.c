@@ -30,8 +30,11 @@ static int set_param(const char *name, unsigned int v)
 	return ok ? 0 : -EIO;
 }
 
-/* In a child as uid 65534: a fresh quota of its own. Exit 0 if it holds. */
-static int other_user(void)
+/*
+ * In a child as uid 65534: it can neither free, extend nor attach root's
+ * PASID @theirs, and it has a fresh quota of its own. Exit 0 if all holds.
+ */
+static int other_user(uint32_t theirs)
 {
 	uint32_t rid = 0x0100, v;
 	int fd, i;
@@ -41,6 +44,9 @@ static int other_user(void)
 	fd = kt_open();
 	if (fd < 0)
 		return 11;
+	if (kt_free(fd, theirs) != -EPERM || kt_extend(fd, theirs, 0x0200) != -EPERM ||
+	    kt_attach(fd, theirs, 0x0100) != -EPERM)
+		return 30;
 	for (i = 0; i < 3; i++)
 		if (kt_alloc_group(fd, &rid, 1, 0, &v))
 			return 12 + i;
@@ -71,7 +77,10 @@ int kt_quota(int argc, char **argv)
 	KT_CHECK(after.out_nr_groups == before.out_nr_groups &&
 		 after.out_nr_values == before.out_nr_values, "a refused call changed state");
 
-	/* another user has a quota of its own (the initramfs root is 0700) */
+	/*
+	 * another user: no access to root's PASIDs, a quota of its own
+	 * (the initramfs root is 0700: open it up for the child)
+	 */
 	{
 		struct stat root;
 
@@ -80,7 +89,7 @@ int kt_quota(int argc, char **argv)
 		KT_OK(chmod("/dev/pasid", 0666) ? -errno : 0);
 		pid = fork();
 		if (pid == 0)
-			_exit(other_user());
+			_exit(other_user(v[0]));
 		waitpid(pid, &st, 0);
 		KT_CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "uid 65534: status %d",
 			 WIFEXITED(st) ? WEXITSTATUS(st) : -1);
