@@ -6,17 +6,11 @@
  * Every mutating call validates and allocates everything it needs first and
  * only then links the result in, so a failure leaves nothing changed.
  */
-#include "pcore.h"
+#include "pcore_internal.h"
 
-#define PCORE_EVENT(c, t, i, v, r, o)						\
-	do {									\
-		if ((c)->ops->event) {						\
-			struct pcore_event ev_ = { (t), (i), (v), (r), (o) };	\
-			(c)->ops->event((c)->priv, &ev_);			\
-		}								\
-	} while (0)
+/* ---- helpers the core's files share (pcore_internal.h) ---------------- */
 
-static void *core_alloc(struct pcore *c, size_t size)
+void *pcore_mem_alloc(struct pcore *c, size_t size)
 {
 	void *p = pcore_env_alloc(size);
 
@@ -25,7 +19,7 @@ static void *core_alloc(struct pcore *c, size_t size)
 	return p;
 }
 
-static void core_free(struct pcore *c, void *p, size_t size)
+void pcore_mem_free(struct pcore *c, void *p, size_t size)
 {
 	if (p) {
 		c->st.bytes -= size;
@@ -33,171 +27,7 @@ static void core_free(struct pcore *c, void *p, size_t size)
 	}
 }
 
-static inline bool value_ok(pcore_u32 v)
-{
-	return v != 0 && v < PCORE_PASID_LIMIT;
-}
-
-static inline pcore_u32 width_max(unsigned int width)
-{
-	return (1u << width) - 1;
-}
-
-static unsigned int bit_length(pcore_u32 v)
-{
-	unsigned int n = 0;
-
-	while (v) {
-		n++;
-		v >>= 1;
-	}
-	return n;
-}
-
-/* ---- value index: value -> chain of allocations ------------------------ */
-
-struct pcore_alloc *pcore_value_first(const struct pcore *c, pcore_u32 v)
-{
-	struct pcore_alloc **leaf;
-
-	if (!value_ok(v))
-		return NULL;
-	leaf = c->idx[v >> PCORE_IDX_SHIFT];
-	return leaf ? leaf[v & (PCORE_IDX_LEAF - 1)] : NULL;
-}
-
-/* Only valid once idx_prepare() succeeded for @v. */
-static struct pcore_alloc **idx_slot(struct pcore *c, pcore_u32 v)
-{
-	return &c->idx[v >> PCORE_IDX_SHIFT][v & (PCORE_IDX_LEAF - 1)];
-}
-
-static int idx_prepare(struct pcore *c, pcore_u32 v)
-{
-	struct pcore_alloc ***leaf = &c->idx[v >> PCORE_IDX_SHIFT];
-
-	if (*leaf)
-		return 0;
-	*leaf = core_alloc(c, PCORE_IDX_LEAF * sizeof(**leaf));
-	if (!*leaf)
-		return -ENOMEM;
-	c->st.nr_index_leaves++;
-	return 0;
-}
-
-static void idx_unlink(struct pcore *c, struct pcore_alloc *a)
-{
-	struct pcore_alloc **pp = idx_slot(c, a->value);
-
-	while (*pp != a)
-		pp = &(*pp)->value_next;
-	*pp = a->value_next;
-	a->value_next = NULL;
-}
-
-/* ---- RID table: open addressing, linear probing ------------------------ */
-
-static inline pcore_u32 rid_hash(pcore_u32 id, pcore_u32 cap)
-{
-	pcore_u32 h = id * 0x9e3779b1u;
-
-	return (h ^ (h >> 15)) & (cap - 1);
-}
-
-struct pcore_rid *pcore_rid_find(const struct pcore *c, pcore_u32 id)
-{
-	pcore_u32 i;
-
-	if (!c->rid_cap)
-		return NULL;
-	for (i = rid_hash(id, c->rid_cap);; i = (i + 1) & (c->rid_cap - 1)) {
-		struct pcore_rid *r = c->rid_slots[i];
-
-		if (!r || r->id == id)
-			return r;
-	}
-}
-
-static void rid_slot_put(struct pcore_rid **slots, pcore_u32 cap, struct pcore_rid *r)
-{
-	pcore_u32 i = rid_hash(r->id, cap);
-
-	while (slots[i])
-		i = (i + 1) & (cap - 1);
-	slots[i] = r;
-}
-
-static int rid_table_reserve(struct pcore *c)
-{
-	struct pcore_rid **slots;
-	pcore_u32 cap, i;
-
-	if ((c->nr_rids + 1) * 2 <= c->rid_cap)
-		return 0;
-	cap = c->rid_cap ? c->rid_cap * 2 : 16;
-	slots = core_alloc(c, cap * sizeof(*slots));
-	if (!slots)
-		return -ENOMEM;
-	for (i = 0; i < c->rid_cap; i++)
-		if (c->rid_slots[i])
-			rid_slot_put(slots, cap, c->rid_slots[i]);
-	core_free(c, c->rid_slots, c->rid_cap * sizeof(*slots));
-	c->rid_slots = slots;
-	c->rid_cap = cap;
-	return 0;
-}
-
-/* Backward-shift deletion keeps probe chains intact without tombstones. */
-static void rid_table_delete(struct pcore *c, struct pcore_rid *r)
-{
-	pcore_u32 mask = c->rid_cap - 1, i, j, k;
-
-	for (i = rid_hash(r->id, c->rid_cap); c->rid_slots[i] != r; i = (i + 1) & mask)
-		;
-	c->rid_slots[i] = NULL;
-	for (j = (i + 1) & mask; c->rid_slots[j]; j = (j + 1) & mask) {
-		k = rid_hash(c->rid_slots[j]->id, c->rid_cap);
-		/* leave it if its home k lies cyclically in (i, j] */
-		if (i <= j ? (i < k && k <= j) : (i < k || k <= j))
-			continue;
-		c->rid_slots[i] = c->rid_slots[j];
-		c->rid_slots[j] = NULL;
-		i = j;
-	}
-}
-
-unsigned int pcore_min_width(const struct pcore *c)
-{
-	unsigned int w;
-
-	for (w = 1; w <= PCORE_PASID_BITS; w++)
-		if (c->width_count[w])
-			return w;
-	return PCORE_PASID_BITS;
-}
-
-/* Count global value @v in (or out of) every width it fits. */
-static void globals_account(struct pcore *c, pcore_u32 v, int delta)
-{
-	unsigned int w;
-
-	for (w = bit_length(v); w <= PCORE_PASID_BITS; w++)
-		c->globals_within[w] += delta;
-}
-
-static bool rid_full(const struct pcore *c, const struct pcore_rid *r)
-{
-	return r->nr_values + c->globals_within[r->width] >= width_max(r->width);
-}
-
-/* ---- a group's RID set (sorted ids) ------------------------------------ */
-
-static pcore_u32 *alloc_rids_mut(struct pcore_alloc *a)
-{
-	return a->cap_rids ? a->ext_rids : &a->inline_rid;
-}
-
-static bool alloc_has_rid(const struct pcore_alloc *a, pcore_u32 rid)
+bool pcore_alloc_has_rid(const struct pcore_alloc *a, pcore_u32 rid)
 {
 	const pcore_u32 *ids = pcore_alloc_rids(a);
 	pcore_u32 lo = 0, hi = a->nr;
@@ -215,13 +45,66 @@ static bool alloc_has_rid(const struct pcore_alloc *a, pcore_u32 rid)
 	return false;
 }
 
+static unsigned int bit_length(pcore_u32 v)
+{
+	unsigned int n = 0;
+
+	while (v) {
+		n++;
+		v >>= 1;
+	}
+	return n;
+}
+
+/* ---- value index: value -> chain of allocations ------------------------ */
+
+/* Only valid once idx_prepare() succeeded for @v. */
+static struct pcore_alloc **idx_slot(struct pcore *c, pcore_u32 v)
+{
+	return &c->idx[v >> PCORE_IDX_SHIFT][v & (PCORE_IDX_LEAF - 1)];
+}
+
+static int idx_prepare(struct pcore *c, pcore_u32 v)
+{
+	struct pcore_alloc ***leaf = &c->idx[v >> PCORE_IDX_SHIFT];
+
+	if (*leaf)
+		return 0;
+	*leaf = pcore_mem_alloc(c, PCORE_IDX_LEAF * sizeof(**leaf));
+	if (!*leaf)
+		return -ENOMEM;
+	c->st.nr_index_leaves++;
+	return 0;
+}
+
+static void idx_unlink(struct pcore *c, struct pcore_alloc *a)
+{
+	struct pcore_alloc **pp = idx_slot(c, a->value);
+
+	while (*pp != a)
+		pp = &(*pp)->value_next;
+	*pp = a->value_next;
+	a->value_next = NULL;
+}
+
+/* Count global value @v in (or out of) every width it fits. */
+static void globals_account(struct pcore *c, pcore_u32 v, int delta)
+{
+	unsigned int w;
+
+	for (w = bit_length(v); w <= PCORE_PASID_BITS; w++)
+		c->globals_within[w] += delta;
+}
+
+/* ---- a group's RID set (sorted ids) ------------------------------------ */
+
 static bool alloc_intersects(const struct pcore_alloc *a, const pcore_u32 *ids, pcore_u32 n)
 {
 	const pcore_u32 *mine = pcore_alloc_rids(a);
 	pcore_u32 i = 0, j = 0;
 
 	if (n == 1)
-		return alloc_has_rid(a, ids[0]);
+		return pcore_alloc_has_rid(a, ids[0]);
 	while (i < a->nr && j < n) {
 		if (mine[i] == ids[j])
 			return true;
@@ -249,47 +132,8 @@ static void sort_ids(pcore_u32 *ids, pcore_u32 n)
 static void alloc_release_mem(struct pcore *c, struct pcore_alloc *a)
 {
 	if (a->cap_rids)
-		core_free(c, a->ext_rids, a->cap_rids * sizeof(pcore_u32));
-	core_free(c, a, sizeof(*a));
-}
-
-/* ---- attachments -------------------------------------------------------- */
-
-static struct pcore_attach **attach_find(struct pcore_alloc *a, const struct pcore_owner *o,
-					 pcore_u32 rid)
-{
-	struct pcore_attach **pp;
-
-	for (pp = &a->attach; *pp; pp = &(*pp)->next)
-		if ((*pp)->rid == rid && (!o || (*pp)->owner == o))
-			return pp;
-	return NULL;
-}
-
-static void attach_drop(struct pcore *c, struct pcore_alloc *a, struct pcore_attach **pp)
-{
-	struct pcore_attach *at = *pp;
-	struct pcore_rid *r = pcore_rid_find(c, at->rid);
-
-	*pp = at->next;
-	if (r)
-		r->nr_attached--;
-	PCORE_EVENT(c, PCORE_EV_DETACH, a->intent, a->value, at->rid, at->owner);
-	core_free(c, at, sizeof(*at));
-}
-
-/* Detach what @o has bound of @a (all owners' if @o is NULL), on @rid or all RIDs. */
-static void detach_matching(struct pcore *c, struct pcore_alloc *a, const struct pcore_owner *o,
-			    bool any_rid, pcore_u32 rid)
-{
-	struct pcore_attach **pp = &a->attach;
-
-	while (*pp) {
-		if ((!o || (*pp)->owner == o) && (any_rid || (*pp)->rid == rid))
-			attach_drop(c, a, pp);
-		else
-			pp = &(*pp)->next;
-	}
+		pcore_mem_free(c, a->ext_rids, a->cap_rids * sizeof(pcore_u32));
+	pcore_mem_free(c, a, sizeof(*a));
 }
 
 /* ---- lookup by owner ---------------------------------------------------- */
@@ -307,8 +151,8 @@ struct pcore_alloc *pcore_find(const struct pcore *c, const struct pcore_owner *
 }
 
 /* The owner's allocation of @v, or -ENOENT (none; also out of range) / -EPERM. */
-static int find_owned(const struct pcore *c, const struct pcore_owner *o, pcore_u32 v,
-		      struct pcore_alloc **ret)
+int pcore_find_owned(const struct pcore *c, const struct pcore_owner *o, pcore_u32 v,
+		     struct pcore_alloc **ret)
 {
 	*ret = NULL;
 	if (!value_ok(v))
@@ -347,83 +191,13 @@ void pcore_destroy(struct pcore *c)
 	while (c->owners)
 		pcore_owner_release(c, c->owners);
 	for (i = 0; i < c->rid_cap; i++)
-		core_free(c, c->rid_slots[i], sizeof(struct pcore_rid));
-	core_free(c, c->rid_slots, c->rid_cap * sizeof(*c->rid_slots));
+		pcore_mem_free(c, c->rid_slots[i], sizeof(struct pcore_rid));
+	pcore_mem_free(c, c->rid_slots, c->rid_cap * sizeof(*c->rid_slots));
 	for (i = 0; i < PCORE_IDX_TOP; i++)
-		core_free(c, c->idx[i], PCORE_IDX_LEAF * sizeof(*c->idx[i]));
+		pcore_mem_free(c, c->idx[i], PCORE_IDX_LEAF * sizeof(*c->idx[i]));
 	c->rid_slots = NULL;
 	c->rid_cap = 0;
 	c->nr_rids = 0;
-}
-
-/* ---- RIDs ---------------------------------------------------------------- */
-
-int pcore_rid_add(struct pcore *c, pcore_u32 id, unsigned int width, void *cookie)
-{
-	struct pcore_rid *r;
-	int err;
-
-	if (width < 1 || width > PCORE_PASID_BITS)
-		return -EINVAL;
-	if (pcore_rid_find(c, id))
-		return -EEXIST;
-	r = core_alloc(c, sizeof(*r));
-	if (!r)
-		return -ENOMEM;
-	err = rid_table_reserve(c);
-	if (err) {
-		core_free(c, r, sizeof(*r));
-		return err;
-	}
-	r->id = id;
-	r->width = width;
-	r->cookie = cookie;
-	rid_slot_put(c->rid_slots, c->rid_cap, r);
-	c->nr_rids++;
-	c->width_count[width]++;
-	c->st.nr_rids++;
-	PCORE_EVENT(c, PCORE_EV_RID_ADD, 0, 0, id, NULL);
-	return 0;
-}
-
-static void group_drop_rid(struct pcore *c, struct pcore_alloc *a, struct pcore_rid *r)
-{
-	pcore_u32 *ids = alloc_rids_mut(a), i, j;
-
-	for (i = 0, j = 0; i < a->nr; i++)
-		if (ids[i] != r->id)
-			ids[j++] = ids[i];
-	a->nr = j;
-	r->nr_values--;
-	PCORE_EVENT(c, PCORE_EV_REVOKE, a->intent, a->value, r->id, a->owner);
-}
-
-int pcore_rid_remove(struct pcore *c, pcore_u32 id)
-{
-	struct pcore_rid *r = pcore_rid_find(c, id);
-	struct pcore_owner *o;
-	struct pcore_alloc *a;
-
-	if (!r)
-		return -ENODEV;
-	/* bindings first, then the RID leaves every group that named it */
-	for (a = c->globals; a; a = a->next)
-		detach_matching(c, a, NULL, false, id);
-	for (o = c->owners; o; o = o->next) {
-		for (a = o->allocs; a; a = a->next) {
-			if (!alloc_has_rid(a, id))
-				continue;
-			detach_matching(c, a, NULL, false, id);
-			group_drop_rid(c, a, r);
-		}
-	}
-	rid_table_delete(c, r);
-	c->nr_rids--;
-	c->width_count[r->width]--;
-	c->st.nr_rids--;
-	core_free(c, r, sizeof(*r));
-	PCORE_EVENT(c, PCORE_EV_RID_REMOVE, 0, 0, id, NULL);
-	return 0;
 }
 
 /* ---- group allocation ---------------------------------------------------- */
@@ -509,13 +283,13 @@ int pcore_alloc_group(struct pcore *c, struct pcore_owner *o, const pcore_u32 *r
 			return -EINVAL;
 	}
 
-	a = core_alloc(c, sizeof(*a));
+	a = pcore_mem_alloc(c, sizeof(*a));
 	if (!a)
 		return -ENOMEM;
 	if (nr > 1) {
-		a->ext_rids = core_alloc(c, nr * sizeof(pcore_u32));
+		a->ext_rids = pcore_mem_alloc(c, nr * sizeof(pcore_u32));
 		if (!a->ext_rids) {
-			core_free(c, a, sizeof(*a));
+			pcore_mem_free(c, a, sizeof(*a));
 			return -ENOMEM;
 		}
 		a->cap_rids = nr;
@@ -541,7 +315,7 @@ int pcore_alloc_group(struct pcore *c, struct pcore_owner *o, const pcore_u32 *r
 			found[i] = r;
 		if (r->width < minw)
 			minw = r->width;
-		full = full || rid_full(c, r);
+		full = full || pcore_rid_full(c, r);
 	}
 
 	head = exact ? pcore_value_first(c, v) : NULL;
@@ -661,7 +435,7 @@ int pcore_alloc_global(struct pcore *c, struct pcore_owner *o, pcore_u32 flags,
 		if (pcore_value_first(c, v))
 			return -EBUSY;
 	}
-	g = core_alloc(c, sizeof(*g));
+	g = pcore_mem_alloc(c, sizeof(*g));
 	if (!g)
 		return -ENOMEM;
 	if (flags & PCORE_ALLOC_EXTERNAL) {
@@ -702,7 +476,7 @@ int pcore_alloc_global(struct pcore *c, struct pcore_owner *o, pcore_u32 flags,
 	return 0;
 
 err_free:
-	core_free(c, g, sizeof(*g));
+	pcore_mem_free(c, g, sizeof(*g));
 	return err;
 }
 
@@ -746,7 +520,7 @@ static void global_put(struct pcore *c, struct pcore_owner *o)
 	struct pcore_alloc *g = o->global;
 	pcore_u32 v = g->value;
 
-	detach_matching(c, g, o, true, 0);
+	pcore_detach_matching(c, g, o, true, 0);
 	o->global = NULL;
 	if (--g->nr == 0) {
 		value_put(c, g);
@@ -758,7 +532,7 @@ static void global_put(struct pcore *c, struct pcore_owner *o)
 			g->next->prev = g->prev;
 		globals_account(c, v, -1);
 		c->st.nr_globals--;
-		core_free(c, g, sizeof(*g));
+		pcore_mem_free(c, g, sizeof(*g));
 	}
 	PCORE_EVENT(c, PCORE_EV_FREE, PCORE_INTENT_GLOBAL, v, 0, o);
 }
@@ -766,14 +540,14 @@ static void global_put(struct pcore *c, struct pcore_owner *o)
 int pcore_free(struct pcore *c, struct pcore_owner *o, pcore_u32 v)
 {
 	struct pcore_alloc *a;
-	int err = find_owned(c, o, v, &a);
+	int err = pcore_find_owned(c, o, v, &a);
 
 	if (err)
 		return err;
 	if (a->intent == PCORE_INTENT_GLOBAL) {
 		global_put(c, o);
 	} else {
-		detach_matching(c, a, NULL, true, 0);
+		pcore_detach_matching(c, a, NULL, true, 0);
 		group_free(c, a);
 	}
 	return 0;
@@ -785,9 +559,9 @@ void pcore_owner_release(struct pcore *c, struct pcore_owner *o)
 
 	/* detach everything before any value goes back to the source */
 	for (a = o->allocs; a; a = a->next)
-		detach_matching(c, a, NULL, true, 0);
+		pcore_detach_matching(c, a, NULL, true, 0);
 	if (o->global)
-		detach_matching(c, o->global, o, true, 0);
+		pcore_detach_matching(c, o->global, o, true, 0);
 	while (o->allocs)
 		group_free(c, o->allocs);
 	if (o->global)
@@ -803,14 +577,14 @@ void pcore_owner_release(struct pcore *c, struct pcore_owner *o)
 	c->st.nr_owners--;
 }
 
-/* ---- extend, attach, detach ------------------------------------------------ */
+/* ---- extend ------------------------------------------------------------------ */
 
 int pcore_extend(struct pcore *c, struct pcore_owner *o, pcore_u32 v, pcore_u32 rid)
 {
 	struct pcore_alloc *a, *b;
 	struct pcore_rid *r;
 	pcore_u32 *ids, i;
-	int err = find_owned(c, o, v, &a);
+	int err = pcore_find_owned(c, o, v, &a);
 
 	if (err)
 		return err;
@@ -819,12 +593,12 @@ int pcore_extend(struct pcore *c, struct pcore_owner *o, pcore_u32 v, pcore_u32 
 	r = pcore_rid_find(c, rid);
 	if (!r)
 		return -ENODEV;
-	if (alloc_has_rid(a, rid))
+	if (pcore_alloc_has_rid(a, rid))
 		return -EALREADY;
 	if (v > width_max(r->width))
 		return -ERANGE;
 	for (b = pcore_value_first(c, v); b; b = b->value_next)
-		if (b != a && alloc_has_rid(b, rid))
+		if (b != a && pcore_alloc_has_rid(b, rid))
 			return -EBUSY;
 	if (a->nr >= PCORE_MAX_GROUP_RIDS)
 		return -E2BIG;
@@ -834,12 +608,12 @@ int pcore_extend(struct pcore *c, struct pcore_owner *o, pcore_u32 v, pcore_u32 
 
 		if (cap > PCORE_MAX_GROUP_RIDS)
 			cap = PCORE_MAX_GROUP_RIDS;
-		ids = core_alloc(c, cap * sizeof(*ids));
+		ids = pcore_mem_alloc(c, cap * sizeof(*ids));
 		if (!ids)
 			return -ENOMEM;
 		memcpy(ids, pcore_alloc_rids(a), a->nr * sizeof(*ids));
 		if (a->cap_rids)
-			core_free(c, a->ext_rids, a->cap_rids * sizeof(*ids));
+			pcore_mem_free(c, a->ext_rids, a->cap_rids * sizeof(*ids));
 		a->ext_rids = ids;
 		a->cap_rids = cap;
 	}
@@ -853,117 +627,3 @@ int pcore_extend(struct pcore *c, struct pcore_owner *o, pcore_u32 v, pcore_u32 
 	return 0;
 }
 
-int pcore_attach(struct pcore *c, struct pcore_owner *o, pcore_u32 v, pcore_u32 rid)
-{
-	struct pcore_attach *at;
-	struct pcore_alloc *a;
-	struct pcore_rid *r;
-	int err = find_owned(c, o, v, &a);
-
-	if (err)
-		return err;
-	r = pcore_rid_find(c, rid);
-	if (!r)
-		return -ENODEV;
-	if (a->intent == PCORE_INTENT_GROUP && !alloc_has_rid(a, rid))
-		return -EINVAL;
-	if (v > width_max(r->width))
-		return -ERANGE;
-	if (attach_find(a, o, rid))
-		return -EALREADY;
-	at = core_alloc(c, sizeof(*at));
-	if (!at)
-		return -ENOMEM;
-	at->owner = o;
-	at->rid = rid;
-	at->next = a->attach;
-	a->attach = at;
-	r->nr_attached++;
-	PCORE_EVENT(c, PCORE_EV_ATTACH, a->intent, v, rid, o);
-	return 0;
-}
-
-int pcore_detach(struct pcore *c, struct pcore_owner *o, pcore_u32 v, pcore_u32 rid)
-{
-	struct pcore_attach **pp;
-	struct pcore_alloc *a;
-	int err = find_owned(c, o, v, &a);
-
-	if (err)
-		return err;
-	if (!pcore_rid_find(c, rid))
-		return -ENODEV;
-	pp = attach_find(a, o, rid);
-	if (!pp)
-		return -ENOENT;
-	attach_drop(c, a, pp);
-	return 0;
-}
-
-/* ---- queries ----------------------------------------------------------------- */
-
-bool pcore_value_on_rid(const struct pcore *c, pcore_u32 v, pcore_u32 rid)
-{
-	const struct pcore_rid *r = pcore_rid_find(c, rid);
-	const struct pcore_alloc *a;
-
-	if (!r || v > width_max(r->width))
-		return false;
-	for (a = pcore_value_first(c, v); a; a = a->value_next)
-		if (a->intent == PCORE_INTENT_GLOBAL || alloc_has_rid(a, rid))
-			return true;
-	return false;
-}
-
-bool pcore_is_attached(const struct pcore *c, pcore_u32 v, pcore_u32 rid)
-{
-	struct pcore_alloc *a;
-
-	for (a = pcore_value_first(c, v); a; a = a->value_next)
-		if (attach_find(a, NULL, rid))
-			return true;
-	return false;
-}
-
-int pcore_for_each_alloc(const struct pcore *c, pcore_alloc_fn fn, void *data)
-{
-	pcore_u32 top, i;
-	int ret;
-
-	for (top = 0; top < PCORE_IDX_TOP; top++) {
-		struct pcore_alloc **leaf = c->idx[top];
-
-		if (!leaf)
-			continue;
-		for (i = 0; i < PCORE_IDX_LEAF; i++) {
-			const struct pcore_alloc *a;
-
-			for (a = leaf[i]; a; a = a->value_next) {
-				ret = fn(a, data);
-				if (ret)
-					return ret;
-			}
-		}
-	}
-	return 0;
-}
-
-int pcore_for_each_rid(const struct pcore *c, pcore_rid_fn fn, void *data)
-{
-	pcore_u32 i;
-	int ret;
-
-	for (i = 0; i < c->rid_cap; i++) {
-		if (!c->rid_slots[i])
-			continue;
-		ret = fn(c->rid_slots[i], data);
-		if (ret)
-			return ret;
-	}
-	return 0;
-}
-
-void pcore_get_stats(const struct pcore *c, struct pcore_stats *st)
-{
-	*st = c->st;
-}

@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: GPL-2.0-only OR LGPL-2.1-or-later
+/*
+ * pcore_query.c - read-only views of the core: by value, by RID, walks, stats.
+ */
+#include "pcore_internal.h"
+
+struct pcore_alloc *pcore_value_first(const struct pcore *c, pcore_u32 v)
+{
+	struct pcore_alloc **leaf;
+
+	if (!value_ok(v))
+		return NULL;
+	leaf = c->idx[v >> PCORE_IDX_SHIFT];
+	return leaf ? leaf[v & (PCORE_IDX_LEAF - 1)] : NULL;
+}
+
+bool pcore_value_on_rid(const struct pcore *c, pcore_u32 v, pcore_u32 rid)
+{
+	const struct pcore_rid *r = pcore_rid_find(c, rid);
+	const struct pcore_alloc *a;
+
+	if (!r || v > width_max(r->width))
+		return false;
+	for (a = pcore_value_first(c, v); a; a = a->value_next)
+		if (a->intent == PCORE_INTENT_GLOBAL || pcore_alloc_has_rid(a, rid))
+			return true;
+	return false;
+}
+
+bool pcore_is_attached(const struct pcore *c, pcore_u32 v, pcore_u32 rid)
+{
+	struct pcore_alloc *a;
+
+	for (a = pcore_value_first(c, v); a; a = a->value_next)
+		if (pcore_attach_find(a, NULL, rid))
+			return true;
+	return false;
+}
+
+int pcore_for_each_alloc(const struct pcore *c, pcore_alloc_fn fn, void *data)
+{
+	pcore_u32 top, i;
+	int ret;
+
+	for (top = 0; top < PCORE_IDX_TOP; top++) {
+		struct pcore_alloc **leaf = c->idx[top];
+
+		if (!leaf)
+			continue;
+		for (i = 0; i < PCORE_IDX_LEAF; i++) {
+			const struct pcore_alloc *a;
+
+			for (a = leaf[i]; a; a = a->value_next) {
+				ret = fn(a, data);
+				if (ret)
+					return ret;
+			}
+		}
+	}
+	return 0;
+}
+
+void pcore_get_stats(const struct pcore *c, struct pcore_stats *st)
+{
+	*st = c->st;
+}
