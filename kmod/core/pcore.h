@@ -43,8 +43,8 @@ enum pcore_intent {
 
 /* flags for pcore_alloc_group() / pcore_alloc_global() */
 #define PCORE_ALLOC_EXACT	(1u << 0)	/* *inout_value or a precise error */
-#define PCORE_ALLOC_EXTERNAL	(1u << 1)	/* global only: value owned outside
-						 * the source (the mm's PASID) */
+/* global only: the value is owned outside the source (the mm's PASID) */
+#define PCORE_ALLOC_EXTERNAL	(1u << 1)
 
 enum pcore_event_type {
 	PCORE_EV_ALLOC = 1,
