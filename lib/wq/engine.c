@@ -36,6 +36,7 @@
 #define RECHECK_NS	1000000ull
 #define SPIN_NS		50000ull
 #define SLEEP_NS	1000000l
+#define DOORBELL_NS	2000ull		/* see the doorbell comment in eng_thread() */
 #define VCACHE_NS	50000000ull
 
 static uint64_t now_ns(void)
@@ -128,13 +129,25 @@ static void *eng_thread(void *arg)
 			idle_since = now_ns();
 		if (++spins % 64 == 0 && now_ns() - idle_since > SPIN_NS) {
 			struct timespec ts = { 0, SLEEP_NS };
+			uint64_t look_until;
 			bool work = false;
 
 			atomic_store(&e->sleeping, 1);		/* seq_cst: then look again */
-			for (unsigned int i = 0; i < n; i++) {
-				rings[i]->e_checked_ns = 0;	/* recheck PASIDs on new work */
-				work |= atomic_load(&rings[i]->tail) != rings[i]->e_head;
-			}
+			/*
+			 * A submitter publishes its tail (release) and then reads
+			 * `sleeping` without a full fence (it is the hot path), so
+			 * its load may pass its own buffered store: it can miss
+			 * this announcement while we miss its tail. Look for
+			 * DOORBELL_NS, long enough for any store buffer to drain,
+			 * before sleeping; the futex timeout bounds what is left.
+			 */
+			look_until = now_ns() + DOORBELL_NS;
+			do {
+				for (unsigned int i = 0; i < n; i++) {
+					rings[i]->e_checked_ns = 0;	/* recheck PASIDs */
+					work |= atomic_load(&rings[i]->tail) != rings[i]->e_head;
+				}
+			} while (!work && now_ns() < look_until);
 			if (!work && !atomic_load(&e->stop) &&
 			    atomic_load(&e->gen) == gen)
 				syscall(SYS_futex, &e->sleeping, FUTEX_WAIT_PRIVATE, 1, &ts,
