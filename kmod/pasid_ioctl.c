@@ -140,75 +140,77 @@ out:
 	return err;
 }
 
+typedef int (*pasid_value_op)(struct pcore *c, struct pcore_owner *o, u32 v, u32 rid);
+
+/*
+ * What every call on a held value shares: unknown flags or reserved bits
+ * (@must_be_zero) are EINVAL, a value out of range is not held (ENOENT),
+ * a call that binds to the address space must come from the opener's
+ * process (EPERM); then @op runs under the lock.
+ */
+static int pasid_value_cmd(struct pasid_file *pf, u32 must_be_zero, u32 pasid, u32 rid,
+			   bool same_mm, pasid_value_op op)
+{
+	int err;
+
+	if (must_be_zero)
+		return -EINVAL;
+	if (!pasid_value_in_range(pasid))
+		return -ENOENT;
+	if (same_mm && current->mm != pf->mm)
+		return -EPERM;
+	mutex_lock(&pasid_lock);
+	err = op(&pasid_core, &pf->owner, pasid, rid);
+	mutex_unlock(&pasid_lock);
+	return err;
+}
+
+static int pasid_free_op(struct pcore *c, struct pcore_owner *o, u32 v, u32 rid)
+{
+	return pcore_free(c, o, v);
+}
+
+/* Mock mode binds in the core only; real mode SVA-binds the mm first. */
+static int pasid_attach_op(struct pcore *c, struct pcore_owner *o, u32 v, u32 rid)
+{
+	if (pasid_mock)
+		return pcore_attach(c, o, v, rid);
+#ifndef PASID_REAL_NONE
+	return pasid_real_attach(pasid_file_of(o), v, rid);
+#else
+	return -EOPNOTSUPP;
+#endif
+}
+
 static int pasid_cmd_free(struct pasid_file *pf, void *buf)
 {
 	struct pasid_cmd_free *cmd = buf;
-	int err;
 
-	if (cmd->flags || cmd->__reserved)
-		return -EINVAL;
-	if (!pasid_value_in_range(cmd->pasid))
-		return -ENOENT;
-	mutex_lock(&pasid_lock);
-	err = pcore_free(&pasid_core, &pf->owner, cmd->pasid);
-	mutex_unlock(&pasid_lock);
-	return err;
+	return pasid_value_cmd(pf, cmd->flags | cmd->__reserved, cmd->pasid, 0, false,
+			       pasid_free_op);
 }
 
 static int pasid_cmd_extend(struct pasid_file *pf, void *buf)
 {
 	struct pasid_cmd_extend *cmd = buf;
-	int err;
 
-	if (cmd->flags)
-		return -EINVAL;
-	if (!pasid_value_in_range(cmd->pasid))
-		return -ENOENT;
-	mutex_lock(&pasid_lock);
-	err = pcore_extend(&pasid_core, &pf->owner, cmd->pasid, cmd->rid);
-	mutex_unlock(&pasid_lock);
-	return err;
+	return pasid_value_cmd(pf, cmd->flags, cmd->pasid, cmd->rid, false, pcore_extend);
 }
 
 static int pasid_cmd_attach(struct pasid_file *pf, void *buf)
 {
 	struct pasid_cmd_attach *cmd = buf;
-	int err;
 
-	if (cmd->flags)
-		return -EINVAL;
-	if (!pasid_value_in_range(cmd->pasid))
-		return -ENOENT;
 	/* a binding is to the opener's address space, in mock mode too */
-	if (current->mm != pf->mm)
-		return -EPERM;
-	mutex_lock(&pasid_lock);
-	if (pasid_mock)
-		err = pcore_attach(&pasid_core, &pf->owner, cmd->pasid, cmd->rid);
-	else
-#ifndef PASID_REAL_NONE
-		err = pasid_real_attach(pf, cmd->pasid, cmd->rid);
-#else
-		err = -EOPNOTSUPP;
-#endif
-	mutex_unlock(&pasid_lock);
-	return err;
+	return pasid_value_cmd(pf, cmd->flags, cmd->pasid, cmd->rid, true, pasid_attach_op);
 }
 
+/* In real mode the core's detach event performs the SVA unbind. */
 static int pasid_cmd_detach(struct pasid_file *pf, void *buf)
 {
 	struct pasid_cmd_attach *cmd = buf;
-	int err;
 
-	if (cmd->flags)
-		return -EINVAL;
-	if (!pasid_value_in_range(cmd->pasid))
-		return -ENOENT;
-	mutex_lock(&pasid_lock);
-	/* real mode: the core's detach event performs the SVA unbind */
-	err = pcore_detach(&pasid_core, &pf->owner, cmd->pasid, cmd->rid);
-	mutex_unlock(&pasid_lock);
-	return err;
+	return pasid_value_cmd(pf, cmd->flags, cmd->pasid, cmd->rid, false, pcore_detach);
 }
 
 static int pasid_cmd_test(struct pasid_file *pf, void *buf)
