@@ -73,3 +73,10 @@ int pasid_grow_array(void **buf, size_t *cap, size_t need, size_t elem)
 	*cap = n;
 	return 0;
 }
+
+int pasid_cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}

@@ -73,6 +73,9 @@ int pasid_set_open_error(int err, const char *fmt, ...) __attribute__((format(pr
  */
 int pasid_grow_array(void **buf, size_t *cap, size_t need, size_t elem);
 
+/* qsort()/bsearch() order of uint32_t (RIDs, values). */
+int pasid_cmp_u32(const void *a, const void *b);
+
 /* "ssss:bb:dd.f" into a caller buffer of PASID_RID_STRLEN, for messages. */
 const char *pasid_rid_str(uint32_t rid, char buf[PASID_RID_STRLEN]);
 

@@ -18,13 +18,7 @@
 #include <unistd.h>
 
 #include "kernel.h"
-
-/* A group allocation this context made: its value and every RID it named. */
-struct kown {
-	uint32_t value;
-	uint32_t nr, cap;
-	uint32_t *rids;
-};
+#include "own.h"
 
 /**
  * struct kernel_ctx - the kernel backend's part of a context
@@ -33,8 +27,7 @@ struct kown {
  * @mock: the module runs in mock mode
  * @info: GET_INFO at open
  * @nl: netlink sockets, created on first use
- * @own: this context's group allocations, sorted by value, each with its
- *	RIDs sorted (see is_mine())
+ * @own: this context's group allocations (own.c)
  * @global: the global value this context holds, 0 if none
  */
 struct kernel_ctx {
@@ -43,8 +36,7 @@ struct kernel_ctx {
 	bool mock;
 	struct pasid_cmd_get_info info;
 	struct kernel_nl *nl;
-	struct kown *own;
-	size_t nr_own, cap_own;
+	struct kown_set own;
 	uint32_t global;
 };
 
@@ -144,140 +136,12 @@ err_free:
 static void kernel_close(struct pasid_ctx *ctx)
 {
 	struct kernel_ctx *kc = kctx(ctx);
-	size_t i;
 
 	kernel_nl_free(kc->nl);
 	/* the kernel detaches and frees everything this owner holds */
 	close(kc->fd);
-	for (i = 0; i < kc->nr_own; i++)
-		free(kc->own[i].rids);
-	free(kc->own);
+	kown_clear(&kc->own);
 	free(kc);
-}
-
-/* ---- what this context holds ------------------------------------------------ */
-
-/* Index of @v in kc->own, or where it would go; *@found says which. */
-static size_t own_pos(const struct kernel_ctx *kc, uint32_t v, bool *found)
-{
-	size_t lo = 0, hi = kc->nr_own;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (kc->own[mid].value < v)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	*found = lo < kc->nr_own && kc->own[lo].value == v;
-	return lo;
-}
-
-static struct kown *own_find(const struct kernel_ctx *kc, uint32_t v)
-{
-	bool found;
-	size_t i = own_pos(kc, v, &found);
-
-	return found ? &kc->own[i] : NULL;
-}
-
-static void own_remove(struct kernel_ctx *kc, uint32_t v)
-{
-	bool found;
-	size_t i = own_pos(kc, v, &found);
-
-	if (!found)
-		return;
-	free(kc->own[i].rids);
-	memmove(&kc->own[i], &kc->own[i + 1], (kc->nr_own - i - 1) * sizeof(*kc->own));
-	kc->nr_own--;
-}
-
-static int cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* Do two sorted RID arrays share a RID? */
-static bool sorted_intersect(const uint32_t *a, uint32_t na, const uint32_t *b, uint32_t nb)
-{
-	uint32_t i = 0, j = 0;
-
-	while (i < na && j < nb) {
-		if (a[i] == b[j])
-			return true;
-		if (a[i] < b[j])
-			i++;
-		else
-			j++;
-	}
-	return false;
-}
-
-static bool sorted_has(const uint32_t *a, uint32_t n, uint32_t rid)
-{
-	return bsearch(&rid, a, n, sizeof(*a), cmp_u32) != NULL;
-}
-
-/* The first of @rids (any order) that is in the sorted @set, or NULL. */
-static const uint32_t *first_in(const uint32_t *rids, uint32_t nr, const uint32_t *set,
-				uint32_t nset)
-{
-	uint32_t i;
-
-	for (i = 0; i < nr; i++)
-		if (sorted_has(set, nset, rids[i]))
-			return &rids[i];
-	return NULL;
-}
-
-/*
- * Does a dumped allocation belong to THIS context? The kernel can only say
- * "held by the requesting process" (PASID_NL_F_OWN_PROCESS): a netlink
- * request does not name an open file. So the context remembers what it
- * allocated and narrows the flag down:
- * - global: the process's value and this context holds it (it allocated it
- *   and did not free it);
- * - group: this context allocated a group with this value whose RIDs (as
- *   allocated and extended, pruned to the kernel's view whenever a listing
- *   shows the group: own_refresh()) meet the dumped group's RIDs. Two live
- *   groups with one value have disjoint RIDs, so this is exact but for two
- *   approximations, both needing an unplug and another context of this
- *   process with the same value: a group whose RIDs were all unplugged has
- *   none left to compare and counts as ours when we hold a group of that
- *   value; and a RID unplugged and plugged back before any listing still
- *   counts as ours.
- */
-static bool is_mine(const struct kernel_ctx *kc, const struct kernel_alloc_list *l,
-		    const struct kernel_alloc *a)
-{
-	const struct kown *o;
-
-	if (!(a->nl_flags & PASID_NL_F_OWN_PROCESS))
-		return false;
-	if (a->intent == PASID_NL_INTENT_GLOBAL_ENQCMD)
-		return kc->global && kc->global == a->pasid;
-	o = own_find(kc, a->pasid);
-	if (!o)
-		return false;
-	return !a->nr_rids || sorted_intersect(kernel_alloc_rids(l, a), a->nr_rids, o->rids, o->nr);
-}
-
-/* A listing showed our group @a: forget the RIDs it lost to unplugs since. */
-static void own_refresh(struct kernel_ctx *kc, const struct kernel_alloc_list *l,
-			const struct kernel_alloc *a)
-{
-	struct kown *o = own_find(kc, a->pasid);
-
-	/* the kernel only ever drops RIDs behind our back, so they fit */
-	if (!o || a->intent != PASID_NL_INTENT_GROUP || a->nr_rids > o->nr)
-		return;
-	if (a->nr_rids)
-		memcpy(o->rids, kernel_alloc_rids(l, a), a->nr_rids * sizeof(*o->rids));
-	o->nr = a->nr_rids;
 }
 
 /* ---- messages: who holds it, how wide is it ------------------------------------ */
@@ -318,7 +182,7 @@ static const char *holder_of(struct pasid_ctx *ctx, uint32_t v, const uint32_t *
 	for (i = 0; i < l.nr; i++) {
 		const struct kernel_alloc *a = &l.v[i];
 
-		if (a->pasid != v || is_mine(kc, &l, a))
+		if (a->pasid != v || kown_is_mine(&kc->own, kc->global, &l, a))
 			continue;
 		if (a->intent == PASID_NL_INTENT_GLOBAL_ENQCMD) {
 			pick = a;
@@ -327,8 +191,8 @@ static const char *holder_of(struct pasid_ctx *ctx, uint32_t v, const uint32_t *
 		if (!pick)
 			pick = a;
 		if (rids) {
-			const uint32_t *on = first_in(rids, nr, kernel_alloc_rids(&l, a),
-						      a->nr_rids);
+			const uint32_t *on = kown_first_in(rids, nr, kernel_alloc_rids(&l, a),
+							   a->nr_rids);
 
 			if (on) {
 				pick = a;
@@ -477,9 +341,7 @@ static int kernel_alloc_group(struct pasid_ctx *ctx, const uint32_t *rids, uint3
 		.nr_rids = nr,
 		.rids_uptr = (uintptr_t)rids,
 	};
-	struct kown o = { .nr = nr, .cap = nr };
-	bool found;
-	size_t pos;
+	struct kown o;
 	int err;
 
 	if (flags & PASID_ALLOC_EXACT) {
@@ -487,37 +349,16 @@ static int kernel_alloc_group(struct pasid_ctx *ctx, const uint32_t *rids, uint3
 		cmd.out_pasid = *inout;
 	}
 	/* make room first: once the kernel said yes, remembering it cannot fail */
-	if (kc->nr_own == kc->cap_own) {
-		size_t n = kc->cap_own ? kc->cap_own * 2 : 16;
-		struct kown *p = realloc(kc->own, n * sizeof(*p));
-
-		if (!p)
-			return pasid_set_error(ctx, -ENOMEM, "group allocation: out of memory");
-		kc->own = p;
-		kc->cap_own = n;
-	}
-	o.rids = malloc(nr * sizeof(*o.rids));
-	if (!o.rids)
+	if (kown_prepare(&kc->own, rids, nr, &o)) {
+		kown_discard(&o);
 		return pasid_set_error(ctx, -ENOMEM, "group allocation: out of memory");
-	memcpy(o.rids, rids, nr * sizeof(*o.rids));
-	qsort(o.rids, nr, sizeof(*o.rids), cmp_u32);
-
+	}
 	err = kioctl(kc, PASID_IOC_ALLOC, &cmd);
 	if (err) {
-		free(o.rids);
+		kown_discard(&o);
 		return group_error(ctx, err, rids, nr, flags, *inout);
 	}
-	o.value = cmd.out_pasid;
-	pos = own_pos(kc, o.value, &found);
-	if (found) {
-		/* cannot happen (the kernel says EEXIST): keep the newer RIDs */
-		free(kc->own[pos].rids);
-		kc->own[pos] = o;
-	} else {
-		memmove(&kc->own[pos + 1], &kc->own[pos], (kc->nr_own - pos) * sizeof(*kc->own));
-		kc->own[pos] = o;
-		kc->nr_own++;
-	}
+	kown_commit(&kc->own, &o, cmd.out_pasid);
 	*inout = cmd.out_pasid;
 	return 0;
 }
@@ -702,32 +543,17 @@ static int kernel_extend(struct pasid_ctx *ctx, uint32_t v, uint32_t rid)
 {
 	struct kernel_ctx *kc = kctx(ctx);
 	struct pasid_cmd_extend cmd = { .size = sizeof(cmd), .pasid = v, .rid = rid };
-	struct kown *o = own_find(kc, v);
+	struct kown *o = kown_find(&kc->own, v);
 	int err;
 
 	/* room for the RID first, so that a success is always remembered */
-	if (o && o->nr == o->cap) {
-		uint32_t n = o->cap ? o->cap * 2 : 4;
-		uint32_t *p = realloc(o->rids, n * sizeof(*p));
-
-		if (!p)
-			return pasid_set_error(ctx, -ENOMEM, "extend: out of memory");
-		o->rids = p;
-		o->cap = n;
-	}
+	if (o && kown_reserve_rid(o))
+		return pasid_set_error(ctx, -ENOMEM, "extend: out of memory");
 	err = kioctl(kc, PASID_IOC_EXTEND, &cmd);
 	if (err)
 		return value_error(ctx, err, OP_EXTEND, v, rid);
-	if (o) {
-		uint32_t i = o->nr;
-
-		while (i && o->rids[i - 1] > rid) {
-			o->rids[i] = o->rids[i - 1];
-			i--;
-		}
-		o->rids[i] = rid;
-		o->nr++;
-	}
+	if (o)
+		kown_insert_rid(o, rid);
 	return 0;
 }
 
@@ -743,7 +569,7 @@ static int kernel_free(struct pasid_ctx *ctx, uint32_t v)
 	if (kc->global == v)
 		kc->global = 0;
 	else
-		own_remove(kc, v);
+		kown_remove(&kc->own, v);
 	return 0;
 }
 
@@ -774,14 +600,15 @@ static int not_mock(struct pasid_ctx *ctx, uint32_t rid)
 			       "mock=1); the loaded one is in real mode", pasid_rid_str(rid, rb));
 }
 
-static int kernel_mock_rid_add(struct pasid_ctx *ctx, uint32_t rid, unsigned int width)
+/* PASID_IOC_TEST_CMD for RID_ADD (@width used) or RID_REMOVE. */
+static int mock_rid_cmd(struct pasid_ctx *ctx, uint32_t op, uint32_t rid, unsigned int width)
 {
 	struct kernel_ctx *kc = kctx(ctx);
 	struct pasid_cmd_test cmd = {
 		.size = sizeof(cmd),
-		.op = PASID_TEST_OP_RID_ADD,
+		.op = op,
 		.rid = rid,
-		.width = width,
+		.width = op == PASID_TEST_OP_RID_ADD ? width : 0,
 	};
 	char rb[PASID_RID_STRLEN];
 	int err;
@@ -793,11 +620,13 @@ static int kernel_mock_rid_add(struct pasid_ctx *ctx, uint32_t rid, unsigned int
 	switch (err) {
 	case 0:
 		return 0;
-	case -EINVAL:
+	case -EINVAL:	/* RID_ADD */
 		return pasid_set_error(ctx, err, "RID %s: width %u is outside 1..%u", rb, width,
 				       PASID_WIDTH_MAX);
-	case -EEXIST:
+	case -EEXIST:	/* RID_ADD */
 		return pasid_set_error(ctx, err, "RID %s already exists", rb);
+	case -ENODEV:	/* RID_REMOVE */
+		return pasid_set_error(ctx, err, "RID %s does not exist", rb);
 	case -EOPNOTSUPP:
 		return not_mock(ctx, rid);
 	case -ENOMEM:
@@ -807,31 +636,14 @@ static int kernel_mock_rid_add(struct pasid_ctx *ctx, uint32_t rid, unsigned int
 	}
 }
 
+static int kernel_mock_rid_add(struct pasid_ctx *ctx, uint32_t rid, unsigned int width)
+{
+	return mock_rid_cmd(ctx, PASID_TEST_OP_RID_ADD, rid, width);
+}
+
 static int kernel_mock_rid_remove(struct pasid_ctx *ctx, uint32_t rid)
 {
-	struct kernel_ctx *kc = kctx(ctx);
-	struct pasid_cmd_test cmd = {
-		.size = sizeof(cmd),
-		.op = PASID_TEST_OP_RID_REMOVE,
-		.rid = rid,
-	};
-	char rb[PASID_RID_STRLEN];
-	int err;
-
-	if (!kc->mock)
-		return not_mock(ctx, rid);
-	pasid_rid_str(rid, rb);
-	err = kioctl(kc, PASID_IOC_TEST_CMD, &cmd);
-	switch (err) {
-	case 0:
-		return 0;
-	case -ENODEV:
-		return pasid_set_error(ctx, err, "RID %s does not exist", rb);
-	case -EOPNOTSUPP:
-		return not_mock(ctx, rid);
-	default:
-		return pasid_set_error(ctx, err, "RID %s: %s", rb, strerror(-err));
-	}
+	return mock_rid_cmd(ctx, PASID_TEST_OP_RID_REMOVE, rid, 0);
 }
 
 /* ---- listing ---------------------------------------------------------------------------- */
@@ -858,9 +670,9 @@ static int kernel_list_allocs(struct pasid_ctx *ctx, pasid_alloc_cb cb, void *da
 			.owner_pid = a->owner_pid,
 		};
 
-		if (is_mine(kc, &l, a)) {
+		if (kown_is_mine(&kc->own, kc->global, &l, a)) {
 			info.flags |= PASID_INFO_MINE;
-			own_refresh(kc, &l, a);
+			kown_refresh(&kc->own, &l, a);
 		}
 		if (a->nl_flags & PASID_NL_F_EXTERNAL)
 			info.flags |= PASID_INFO_EXTERNAL;

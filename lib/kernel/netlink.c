@@ -176,13 +176,6 @@ static void dump_socket_reset(struct kernel_nl *nl)
 	nl->sk = NULL;
 }
 
-static int cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /*
  * State of one dump. Callbacks never return NL_STOP: they record the first
  * error and skip the rest, so the dump is read to its end and the socket
@@ -216,7 +209,7 @@ static int take_rids(struct kernel_alloc_list *l, struct nlattr *a, uint32_t *re
 	if (pasid_grow_array((void **)&l->ids, &l->cap_ids, l->nr_ids + n, sizeof(*l->ids)))
 		return -ENOMEM;
 	memcpy(&l->ids[l->nr_ids], nla_data(a), n * sizeof(uint32_t));
-	qsort(&l->ids[l->nr_ids], n, sizeof(uint32_t), cmp_u32);
+	qsort(&l->ids[l->nr_ids], n, sizeof(uint32_t), pasid_cmp_u32);
 	l->nr_ids += n;
 	return 0;
 }

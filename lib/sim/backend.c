@@ -367,13 +367,6 @@ static int snap_one(const struct pcore_alloc *a, void *data)
 	return 0;
 }
 
-static int cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 static int sim_list_allocs(struct pasid_ctx *ctx, pasid_alloc_cb cb, void *data)
 {
 	struct snapshot s = { .me = sim_ctx_of(ctx) };
@@ -394,7 +387,7 @@ static int sim_list_allocs(struct pasid_ctx *ctx, pasid_alloc_cb cb, void *data)
 		info->attached = s.ids ? &s.ids[s.allocs[i].off_att] : NULL;
 		if (info->nr_attached > 1)
 			qsort(&s.ids[s.allocs[i].off_att], info->nr_attached, sizeof(uint32_t),
-			      cmp_u32);
+			      pasid_cmp_u32);
 		ret = cb(info, data);
 	}
 out:
@@ -438,7 +431,7 @@ static int sim_list_rids(struct pasid_ctx *ctx, pasid_rid_cb cb, void *data)
 		return pasid_set_error(ctx, ret, "out of memory listing RIDs");
 	}
 	/* the rid_info starts with the RID: sort by it */
-	qsort(s.v, s.nr, sizeof(*s.v), cmp_u32);
+	qsort(s.v, s.nr, sizeof(*s.v), pasid_cmp_u32);
 	for (i = 0; i < s.nr && !ret; i++)
 		ret = cb(&s.v[i], data);
 	free(s.v);
