@@ -78,68 +78,78 @@ static void attr_str(struct udev_device *d, const char *name, char *buf, size_t 
 		buf[--n] = '\0';
 }
 
-static struct udev_enumerate *enumerate(struct udev *u, const char *const *subsystems)
+typedef int (*dev_fn)(struct udev *u, struct udev_device *d, void *arg);
+
+/*
+ * Call @fn for every device of @subsystems (a NULL-terminated list); it
+ * returns 0 to go on, anything else stops the walk and is returned.
+ */
+static int for_each_device(const char *const *subsystems, dev_fn fn, void *arg)
 {
-	struct udev_enumerate *en = udev_enumerate_new(u);
+	struct udev *u = udev_new();
+	struct udev_enumerate *en = u ? udev_enumerate_new(u) : NULL;
+	struct udev_list_entry *le;
+	int ret = -ENOMEM;
 
 	if (!en)
-		return NULL;
+		goto out;
 	for (; *subsystems; subsystems++)
 		udev_enumerate_add_match_subsystem(en, *subsystems);
-	if (udev_enumerate_scan_devices(en) < 0) {
-		udev_enumerate_unref(en);
-		return NULL;
+	if (udev_enumerate_scan_devices(en) < 0)
+		goto out;
+	ret = 0;
+	udev_list_entry_foreach(le, udev_enumerate_get_list_entry(en)) {
+		struct udev_device *d =
+			udev_device_new_from_syspath(u, udev_list_entry_get_name(le));
+
+		if (!d)
+			continue;
+		ret = fn(u, d, arg);
+		udev_device_unref(d);
+		if (ret)
+			break;
 	}
-	return en;
+out:
+	udev_enumerate_unref(en);
+	udev_unref(u);
+	return ret;
+}
+
+struct pci_walk {
+	pasid_pci_cb cb;
+	void *data;
+};
+
+/* One PCI function: reported only if it has a PASID capability. */
+static int pci_one(struct udev *u, struct udev_device *d, void *arg)
+{
+	const struct pci_walk *w = arg;
+	struct pasid_pci_info pi;
+	uint8_t cfg[4096];
+	size_t len = 0;
+	const char *drv;
+
+	memset(&pi, 0, sizeof(pi));
+	if (disc_parse_bdf(udev_device_get_sysname(d), &pi.rid) ||
+	    read_file(udev_device_get_syspath(d), "config", cfg, sizeof(cfg), &len) ||
+	    disc_parse_pasid_cap(cfg, len, &pi.pasid_width, &pi.flags))
+		return 0;
+	pi.vendor = (uint16_t)attr_long(d, "vendor", 0);
+	pi.device = (uint16_t)attr_long(d, "device", 0);
+	pi.numa_node = (int32_t)attr_long(d, "numa_node", -1);
+	pi.iommu_group = iommu_group_of(udev_device_get_syspath(d));
+	drv = udev_device_get_driver(d);
+	snprintf(pi.driver, sizeof(pi.driver), "%s", drv ? drv : "");
+	snprintf(pi.syspath, sizeof(pi.syspath), "%s", udev_device_get_syspath(d));
+	return w->cb(&pi, w->data);
 }
 
 int disc_udev_pci(pasid_pci_cb cb, void *data)
 {
 	static const char *const subs[] = { "pci", NULL };
-	struct udev *u = udev_new();
-	struct udev_enumerate *en;
-	struct udev_list_entry *le;
-	int ret = 0;
+	struct pci_walk w = { cb, data };
 
-	if (!u)
-		return -ENOMEM;
-	en = enumerate(u, subs);
-	if (!en) {
-		udev_unref(u);
-		return -ENOMEM;
-	}
-	udev_list_entry_foreach(le, udev_enumerate_get_list_entry(en)) {
-		const char *path = udev_list_entry_get_name(le);
-		struct udev_device *d = udev_device_new_from_syspath(u, path);
-		struct pasid_pci_info pi;
-		uint8_t cfg[4096];
-		size_t len = 0;
-		const char *drv;
-
-		if (!d)
-			continue;
-		memset(&pi, 0, sizeof(pi));
-		if (disc_parse_bdf(udev_device_get_sysname(d), &pi.rid) ||
-		    read_file(udev_device_get_syspath(d), "config", cfg, sizeof(cfg), &len) ||
-		    disc_parse_pasid_cap(cfg, len, &pi.pasid_width, &pi.flags)) {
-			udev_device_unref(d);
-			continue;
-		}
-		pi.vendor = (uint16_t)attr_long(d, "vendor", 0);
-		pi.device = (uint16_t)attr_long(d, "device", 0);
-		pi.numa_node = (int32_t)attr_long(d, "numa_node", -1);
-		pi.iommu_group = iommu_group_of(udev_device_get_syspath(d));
-		drv = udev_device_get_driver(d);
-		snprintf(pi.driver, sizeof(pi.driver), "%s", drv ? drv : "");
-		snprintf(pi.syspath, sizeof(pi.syspath), "%s", udev_device_get_syspath(d));
-		udev_device_unref(d);
-		ret = cb(&pi, data);
-		if (ret)
-			break;
-	}
-	udev_enumerate_unref(en);
-	udev_unref(u);
-	return ret;
+	return for_each_device(subs, pci_one, &w);
 }
 
 /* Fill @e from the WQ device @wq (its parent is the dsaN/iaxN device). */
@@ -204,41 +214,28 @@ static int wq_entry(struct udev *u, struct udev_device *wq, struct pasid_wq_entr
 	return 0;
 }
 
+struct wq_walk {
+	int (*cb)(const struct pasid_wq_entry *e, void *data);
+	void *data;
+};
+
+/* One device of the dsa/iax buses: reported if it is a work queue. */
+static int wq_one(struct udev *u, struct udev_device *d, void *arg)
+{
+	const struct wq_walk *w = arg;
+	const char *sn = udev_device_get_sysname(d);
+	struct pasid_wq_entry e;
+
+	if (strncmp(sn, "wq", 2) || strchr(sn, '!') || wq_entry(u, d, &e))
+		return 0;
+	return w->cb(&e, w->data);
+}
+
 /* Call @cb(entry) for every DSA/IAA work queue; stops on non-zero. */
 int disc_udev_wqs(int (*cb)(const struct pasid_wq_entry *e, void *data), void *data)
 {
 	static const char *const subs[] = { "dsa", "iax", NULL };
-	struct udev *u = udev_new();
-	struct udev_enumerate *en;
-	struct udev_list_entry *le;
-	int ret = 0;
+	struct wq_walk w = { cb, data };
 
-	if (!u)
-		return -ENOMEM;
-	en = enumerate(u, subs);
-	if (!en) {
-		udev_unref(u);
-		return -ENOMEM;
-	}
-	udev_list_entry_foreach(le, udev_enumerate_get_list_entry(en)) {
-		const char *path = udev_list_entry_get_name(le);
-		struct udev_device *d = udev_device_new_from_syspath(u, path);
-		struct pasid_wq_entry e;
-		const char *sn;
-
-		if (!d)
-			continue;
-		sn = udev_device_get_sysname(d);
-		if (strncmp(sn, "wq", 2) || strchr(sn, '!') || wq_entry(u, d, &e)) {
-			udev_device_unref(d);
-			continue;
-		}
-		udev_device_unref(d);
-		ret = cb(&e, data);
-		if (ret)
-			break;
-	}
-	udev_enumerate_unref(en);
-	udev_unref(u);
-	return ret;
+	return for_each_device(subs, wq_one, &w);
 }
