@@ -23,12 +23,6 @@
 
 #define BUF	(64 * 1024)
 
-struct fx {
-	struct pasid_ctx *ctx;
-	struct pasid_wq *wq[2];		/* shared dsa0/wq0.0, dedicated dsa0/wq0.1 */
-	uint8_t *a, *b, *c, *ref;
-};
-
 static _Alignas(64) struct dsa_hw_desc D;
 static _Alignas(64) struct dsa_completion_record C;
 static uint64_t rng = 88172645463325252ull;
@@ -49,37 +43,13 @@ static void fill_rand(uint8_t *p, size_t n)
 
 static int setup(void **state)
 {
-	struct fx *f = calloc(1, sizeof(*f));
-
-	f->ctx = wqt_sim_ctx();
-	f->wq[0] = wqt_open(f->ctx, "dsa0/wq0.0");
-	f->wq[1] = wqt_open(f->ctx, "dsa0/wq0.1");
-	f->a = aligned_alloc(4096, BUF);
-	f->b = aligned_alloc(4096, BUF);
-	f->c = aligned_alloc(4096, BUF);
-	f->ref = aligned_alloc(4096, BUF);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-
-	pasid_wq_close(f->wq[0]);
-	pasid_wq_close(f->wq[1]);
-	pasid_ctx_unref(f->ctx);
-	free(f->a);
-	free(f->b);
-	free(f->c);
-	free(f->ref);
-	free(f);
+	*state = wqt_fx_new("dsa0/wq0.0", "dsa0/wq0.1", BUF);
 	return 0;
 }
 
 static void test_info_labels(void **state)
 {
-	struct fx *f = *state;
+	struct wqt_fx *f = *state;
 	struct pasid_wq_info in;
 
 	assert_int_equal(pasid_wq_get_info(f->wq[0], &in), 0);
@@ -101,7 +71,7 @@ static void test_info_labels(void **state)
 
 static void test_noop_drain(void **state)
 {
-	struct fx *f = *state;
+	struct wqt_fx *f = *state;
 
 	for (int w = 0; w < 2; w++) {
 		wqt_desc(&D, DSA_OPCODE_NOOP, &C);
@@ -118,7 +88,7 @@ static void test_noop_drain(void **state)
 
 static void test_memmove(void **state)
 {
-	struct fx *f = *state;
+	struct wqt_fx *f = *state;
 
 	for (int i = 0; i < 200; i++) {
 		struct pasid_wq *wq = f->wq[i & 1];
@@ -145,7 +115,7 @@ static void test_memmove(void **state)
 
 static void test_fill(void **state)
 {
-	struct fx *f = *state;
+	struct wqt_fx *f = *state;
 
 	for (int i = 0; i < 200; i++) {
 		uint32_t len = 1 + (uint32_t)(rnd() % 9000), off = (uint32_t)(rnd() % 1000);
@@ -166,7 +136,7 @@ static void test_fill(void **state)
 
 static void test_compare(void **state)
 {
-	struct fx *f = *state;
+	struct wqt_fx *f = *state;
 
 	for (int i = 0; i < 200; i++) {
 		uint32_t len = 1 + (uint32_t)(rnd() % 20000), at = (uint32_t)(rnd() % len);
@@ -193,7 +163,7 @@ static void test_compare(void **state)
 
 static void test_compval(void **state)
 {
-	struct fx *f = *state;
+	struct wqt_fx *f = *state;
 
 	for (int i = 0; i < 200; i++) {
 		uint32_t len = 1 + (uint32_t)(rnd() % 20000), at = (uint32_t)(rnd() % len), exp;
@@ -218,7 +188,7 @@ static void test_compval(void **state)
 
 static void test_dualcast(void **state)
 {
-	struct fx *f = *state;
+	struct wqt_fx *f = *state;
 
 	for (int i = 0; i < 100; i++) {
 		uint32_t len = 1 + (uint32_t)(rnd() % 8192), off = (uint32_t)(rnd() % 4096);
@@ -288,7 +258,7 @@ static uint32_t vec_data(const char *what, uint8_t *p)
 
 static void test_crc_vectors(void **state)
 {
-	struct fx *f = *state;
+	struct wqt_fx *f = *state;
 	static const uint32_t mode[4] = { 0, 1u << 17, 1u << 18, 3u << 17 };
 
 	for (size_t v = 0; v < sizeof(vec) / sizeof(vec[0]); v++)
@@ -343,7 +313,7 @@ static void test_crc_vectors(void **state)
 
 static void test_batch(void **state)
 {
-	struct fx *f = *state;
+	struct wqt_fx *f = *state;
 	static _Alignas(64) struct dsa_hw_desc list[8];
 	static _Alignas(32) struct dsa_completion_record mc[8];
 
@@ -406,7 +376,7 @@ static void test_batch(void **state)
 
 static void test_bad_descriptors(void **state)
 {
-	struct fx *f = *state;
+	struct wqt_fx *f = *state;
 	struct pasid_wq_info in;
 	uint64_t errors;
 
@@ -486,7 +456,7 @@ static void test_bad_descriptors(void **state)
 /* Memory the process may not access that way: statuses, no crash. */
 static void test_protections(void **state)
 {
-	struct fx *f = *state;
+	struct wqt_fx *f = *state;
 	uint8_t *ro = mmap(NULL, 8192, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	uint8_t *none = mmap(NULL, 8192, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	struct pasid_wq_info in;
@@ -532,7 +502,7 @@ static void test_protections(void **state)
 
 static void test_iaa(void **state)
 {
-	struct fx *f = *state;
+	struct wqt_fx *f = *state;
 	struct pasid_wq *wq = wqt_open(f->ctx, "iax1/wq1.0");
 	static _Alignas(64) uint8_t cr[64];
 	struct pasid_wq_info in;
@@ -556,7 +526,7 @@ static void test_iaa(void **state)
 
 static void test_pasid_not_attached(void **state)
 {
-	struct fx *f = *state;
+	struct wqt_fx *f = *state;
 	struct pasid_wq_info in;
 
 	assert_int_equal(pasid_wq_get_info(f->wq[0], &in), 0);
@@ -579,7 +549,7 @@ static void test_pasid_not_attached(void **state)
 
 static void test_retry_exhaustion(void **state)
 {
-	struct fx *f = *state;
+	struct wqt_fx *f = *state;
 	struct pasid_wq_submit_opts o, def;
 	static _Alignas(64) struct dsa_hw_desc d[128];
 	static _Alignas(32) struct dsa_completion_record c[128];
@@ -620,7 +590,7 @@ static void test_retry_exhaustion(void **state)
 
 static void test_dedicated_drop(void **state)
 {
-	struct fx *f = *state;
+	struct wqt_fx *f = *state;
 	static _Alignas(64) struct dsa_hw_desc d[64];
 	static _Alignas(32) struct dsa_completion_record c[64];
 	uint8_t *big = malloc(2u << 20), *big2 = malloc(2u << 20);
@@ -656,7 +626,7 @@ static void test_dedicated_drop(void **state)
 
 static void test_timeout(void **state)
 {
-	struct fx *f = *state;
+	struct wqt_fx *f = *state;
 	struct timespec t0, t1;
 	uint64_t ns;
 
@@ -676,7 +646,7 @@ static void test_timeout(void **state)
 
 static void test_open_errors(void **state)
 {
-	struct fx *f = *state;
+	struct wqt_fx *f = *state;
 	struct pasid_wq *wq = NULL;
 
 	assert_int_equal(pasid_wq_open(f->ctx, "dsa0/wq0.1", 0, &wq), -EBUSY);
@@ -698,7 +668,7 @@ static void test_open_errors(void **state)
 /* A drain on one handle waits for what other handles submitted before it. */
 static void test_drain_all_portals(void **state)
 {
-	struct fx *f = *state;
+	struct wqt_fx *f = *state;
 	struct pasid_wq *a = wqt_open(f->ctx, "dsa2/wq2.0"), *b = wqt_open(f->ctx, "dsa2/wq2.0");
 	static _Alignas(64) struct dsa_hw_desc d[8];
 	static _Alignas(32) struct dsa_completion_record c[8];
@@ -728,7 +698,7 @@ static void test_drain_all_portals(void **state)
 /* Two simulated processes on one shared WQ: own PASIDs, own rings, isolation. */
 static void test_two_processes(void **state)
 {
-	struct fx *f = *state;
+	struct wqt_fx *f = *state;
 	struct pasid_ctx *p2 = wqt_sim_ctx();
 	struct pasid_wq *w1 = wqt_open(f->ctx, "dsa2/wq2.0"), *w2 = wqt_open(p2, "dsa2/wq2.0");
 	struct pasid_wq *d2 = NULL;
@@ -799,5 +769,5 @@ int main(void)
 		cmocka_unit_test(test_drain_all_portals),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, wqt_fx_teardown);
 }

@@ -22,44 +22,16 @@
 #define PG	4096
 #define LEN	(16 * PG)
 
-struct fx {
-	struct pasid_ctx *ctx;
-	struct pasid_wq *wq[2];
-	uint8_t *a, *b, *c, *ref;
-};
-
 static _Alignas(64) struct dsa_hw_desc D;
 static _Alignas(64) struct dsa_completion_record C;
 
 static int setup(void **state)
 {
-	struct fx *f = calloc(1, sizeof(*f));
+	struct wqt_fx *f = wqt_fx_new("dsa2/wq2.0", "dsa2/wq2.1", 2 * LEN);
 
-	f->ctx = wqt_sim_ctx();
-	f->wq[0] = wqt_open(f->ctx, "dsa2/wq2.0");
-	f->wq[1] = wqt_open(f->ctx, "dsa2/wq2.1");
-	f->a = aligned_alloc(PG, 2 * LEN);
-	f->b = aligned_alloc(PG, 2 * LEN);
-	f->c = aligned_alloc(PG, 2 * LEN);
-	f->ref = aligned_alloc(PG, 2 * LEN);
 	for (int i = 0; i < 2 * LEN; i++)
 		f->a[i] = (uint8_t)(i * 7 + (i >> 9));
 	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-
-	pasid_wq_close(f->wq[0]);
-	pasid_wq_close(f->wq[1]);
-	pasid_ctx_unref(f->ctx);
-	free(f->a);
-	free(f->b);
-	free(f->c);
-	free(f->ref);
-	free(f);
 	return 0;
 }
 
@@ -83,7 +55,7 @@ static int run_to_end(struct pasid_wq *wq, struct dsa_hw_desc *d, struct dsa_com
 
 static void test_memmove_forward(void **state)
 {
-	struct fx *f = *state;
+	struct wqt_fx *f = *state;
 
 	for (int w = 0; w < 2; w++) {
 		memset(f->b, 0, LEN);
@@ -120,7 +92,7 @@ static void test_memmove_forward(void **state)
 
 static void test_write_fault_bit(void **state)
 {
-	struct fx *f = *state;
+	struct wqt_fx *f = *state;
 
 	assert_int_equal(pasid_wq_sim_inject_fault(f->wq[0], f->b + 2 * PG), 0);
 	wqt_desc(&D, DSA_OPCODE_MEMFILL, &C);
@@ -138,7 +110,7 @@ static void test_write_fault_bit(void **state)
 
 static void test_memmove_backward(void **state)
 {
-	struct fx *f = *state;
+	struct wqt_fx *f = *state;
 	int faults;
 
 	memcpy(f->c, f->a, 2 * LEN);
@@ -159,7 +131,7 @@ static void test_memmove_backward(void **state)
 
 static void test_fill_rotation(void **state)
 {
-	struct fx *f = *state;
+	struct wqt_fx *f = *state;
 	const uint64_t pat = 0x0102030405060708ull;
 
 	for (int w = 0; w < 2; w++) {
@@ -182,7 +154,7 @@ static void test_fill_rotation(void **state)
 
 static void test_compare_compval(void **state)
 {
-	struct fx *f = *state;
+	struct wqt_fx *f = *state;
 	const uint64_t pat = 0xa5a5a5a5deadbeefull;
 	uint64_t start;
 
@@ -215,7 +187,7 @@ static void test_compare_compval(void **state)
 
 static void test_crc_continuation(void **state)
 {
-	struct fx *f = *state;
+	struct wqt_fx *f = *state;
 	static const uint32_t modes[4] = { 0, 1u << 17, 1u << 18, 3u << 17 };
 
 	for (int m = 0; m < 4; m++) {
@@ -247,7 +219,7 @@ static void test_crc_continuation(void **state)
 
 static void test_dualcast(void **state)
 {
-	struct fx *f = *state;
+	struct wqt_fx *f = *state;
 
 	memset(f->b, 0, LEN);
 	memset(f->c, 0, LEN);
@@ -264,7 +236,7 @@ static void test_dualcast(void **state)
 
 static void test_batch_list_fault(void **state)
 {
-	struct fx *f = *state;
+	struct wqt_fx *f = *state;
 	/* 8 members: 3 at the end of one page, 5 on the next */
 	struct dsa_hw_desc *list = (struct dsa_hw_desc *)(void *)(f->c + PG - 3 * 64);
 	static _Alignas(32) struct dsa_completion_record mc[8];
@@ -297,7 +269,7 @@ static void test_batch_list_fault(void **state)
 
 static void test_not_a_fault(void **state)
 {
-	struct fx *f = *state;
+	struct wqt_fx *f = *state;
 
 	wqt_desc(&D, DSA_OPCODE_NOOP, &C);
 	assert_int_equal(wqt_run(f->wq[0], &D, &C), DSA_COMP_SUCCESS);
@@ -319,5 +291,5 @@ int main(void)
 		cmocka_unit_test(test_not_a_fault),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, wqt_fx_teardown);
 }

@@ -48,4 +48,45 @@ static inline int wqt_run(struct pasid_wq *wq, struct dsa_hw_desc *d, void *comp
 	return ((volatile struct dsa_completion_record *)comp)->status;
 }
 
+/*
+ * The fixture of the engine and fault tests: one sim context, the shared and
+ * the dedicated WQ of one device, four page-aligned buffers of @len bytes.
+ */
+struct wqt_fx {
+	struct pasid_ctx *ctx;
+	struct pasid_wq *wq[2];		/* [0] shared, [1] dedicated */
+	uint8_t *a, *b, *c, *ref;
+};
+
+static inline struct wqt_fx *wqt_fx_new(const char *shared, const char *dedicated, size_t len)
+{
+	struct wqt_fx *f = calloc(1, sizeof(*f));
+
+	assert_non_null(f);
+	f->ctx = wqt_sim_ctx();
+	f->wq[0] = wqt_open(f->ctx, shared);
+	f->wq[1] = wqt_open(f->ctx, dedicated);
+	f->a = aligned_alloc(4096, len);
+	f->b = aligned_alloc(4096, len);
+	f->c = aligned_alloc(4096, len);
+	f->ref = aligned_alloc(4096, len);
+	assert_true(f->a && f->b && f->c && f->ref);
+	return f;
+}
+
+static inline int wqt_fx_teardown(void **state)
+{
+	struct wqt_fx *f = *state;
+
+	pasid_wq_close(f->wq[0]);
+	pasid_wq_close(f->wq[1]);
+	pasid_ctx_unref(f->ctx);
+	free(f->a);
+	free(f->b);
+	free(f->c);
+	free(f->ref);
+	free(f);
+	return 0;
+}
+
 #endif
