@@ -23,6 +23,21 @@
 
 #include <libpasid/pasid.h>
 
+/* Fatal checks of the plain-C stress programs: name, place, reason, exit 1. */
+#define FAIL(...)								\
+	do {									\
+		fprintf(stderr, "%s: %s:%d: ", program_invocation_short_name,	\
+			__FILE__, __LINE__);					\
+		fprintf(stderr, __VA_ARGS__);					\
+		fputc('\n', stderr);						\
+		exit(1);							\
+	} while (0)
+#define CHECK(cond, ...)			\
+	do {					\
+		if (!(cond))			\
+			FAIL(__VA_ARGS__);	\
+	} while (0)
+
 struct snap_alloc {
 	uint32_t pasid, intent, flags, nr_rids, nr_att;
 	int32_t owner;

@@ -22,19 +22,6 @@
 #include "core_env.h"
 #include "snapshot.h"
 
-#define FAIL(...)							\
-	do {								\
-		fprintf(stderr, "test-failnth: %s:%d: ", __FILE__, __LINE__);	\
-		fprintf(stderr, __VA_ARGS__);				\
-		fputc('\n', stderr);					\
-		exit(1);						\
-	} while (0)
-#define CHECK(cond, ...)			\
-	do {					\
-		if (!(cond))			\
-			FAIL(__VA_ARGS__);	\
-	} while (0)
-
 #define SEG		0x00fc0000u	/* our mock RIDs: 00fc:bb:dd.f */
 #define RID(i)		(SEG | (uint32_t)(i) << 3)
 #define MAX_SWEEP	10000

@@ -50,19 +50,6 @@
 #define NR_HOT		8
 #define SEC		1000000000ull
 
-#define FAIL(...)							\
-	do {								\
-		fprintf(stderr, "test-stress: %s:%d: ", __FILE__, __LINE__);	\
-		fprintf(stderr, __VA_ARGS__);				\
-		fputc('\n', stderr);					\
-		exit(1);						\
-	} while (0)
-#define CHECK(cond, ...)			\
-	do {					\
-		if (!(cond))			\
-			FAIL(__VA_ARGS__);	\
-	} while (0)
-
 enum op {
 	OP_ALLOC_GROUP, OP_ALLOC_EXACT, OP_ALLOC_GLOBAL, OP_EXTEND, OP_FREE, OP_ATTACH,
 	OP_DETACH, OP_RID_ADD, OP_RID_REMOVE, OP_PRIVATE_CTX, OP_WQ, NR_OPS
