@@ -148,9 +148,10 @@ static int sim_alloc_global(struct pasid_ctx *ctx, uint32_t flags, uint32_t *ino
 	int err;
 
 	pthread_mutex_lock(&P->lock);
-	minw = pcore_min_width(&P->core);
 	err = pcore_alloc_global(&P->core, &sc->owner,
 				 flags & PASID_ALLOC_EXACT ? PCORE_ALLOC_EXACT : 0, &v);
+	/* for the messages only: a failed call changed nothing */
+	minw = err ? pcore_min_width(&P->core) : 0;
 	switch (err) {
 	case 0:
 		*inout = v;
