@@ -44,8 +44,13 @@ struct pasid_wq;
  *
  * An instruction may be used when its kernel bit is set (the kernel clears
  * "enqcmd" unless it supports user PASIDs); CPUID bits are for diagnosis.
+ * The environment variable LIBPASID_CPU_HIDE (a comma-separated list of
+ * enqcmd, movdir64b, waitpkg) clears those bits in both views, so that the
+ * paths for CPUs without a feature can be tested on CPUs with it.
  *
- * Return: 0; -EINVAL when @ret_mask is NULL.
+ * Return: 0; -EINVAL when @ret_mask is NULL, or when LIBPASID_CPU_HIDE names
+ * an unknown feature (*@ret_mask is still set, with the known names hidden;
+ * pasid_strerror_last() names the bad word).
  */
 int pasid_cpu_features(uint64_t *ret_mask);
 

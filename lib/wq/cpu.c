@@ -4,6 +4,10 @@
  * flags; the kernel clears "enqcmd" unless it supports user PASIDs) and
  * CPUID.(EAX=7,ECX=0):ECX bits 29, 28, 5. Read once (CPUID is a VM exit,
  * ~735 ns here) and cached. ENQCMD is never executed to find out.
+ *
+ * LIBPASID_CPU_HIDE=movdir64b,enqcmd,waitpkg hides features from both views,
+ * so the paths taken on CPUs without them run (and are tested) on CPUs with
+ * them. It can only take features away, never add one.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -22,6 +26,44 @@ static uint64_t cpu_mask;
 static pthread_once_t cpu_once = PTHREAD_ONCE_INIT;
 static uint64_t cpu_override;
 static bool cpu_overridden;
+static int cpu_hide_err;
+static char cpu_hide_bad[32];
+
+static const struct {
+	const char *name;
+	uint64_t bits;
+} cpu_names[] = {
+	{ "enqcmd", PASID_CPU_ENQCMD | PASID_CPU_CPUID_ENQCMD },
+	{ "movdir64b", PASID_CPU_MOVDIR64B | PASID_CPU_CPUID_MOVDIR64B },
+	{ "waitpkg", PASID_CPU_WAITPKG | PASID_CPU_CPUID_WAITPKG },
+};
+
+int wq_cpu_parse_hide(const char *list, uint64_t *ret_bits, char *bad, size_t badlen)
+{
+	uint64_t bits = 0;
+	const char *p = list;
+	int err = 0;
+
+	while (p && *p) {
+		size_t n = strcspn(p, ", ");
+		size_t i;
+
+		for (i = 0; i < sizeof(cpu_names) / sizeof(cpu_names[0]); i++)
+			if (n == strlen(cpu_names[i].name) && !strncmp(p, cpu_names[i].name, n))
+				break;
+		if (n && i == sizeof(cpu_names) / sizeof(cpu_names[0])) {
+			if (!err)
+				snprintf(bad, badlen, "%.*s", (int)(n < 31 ? n : 31), p);
+			err = -EINVAL;
+		} else if (n) {
+			bits |= cpu_names[i].bits;
+		}
+		p += n;
+		p += strspn(p, ", ");
+	}
+	*ret_bits = bits;
+	return err;
+}
 
 /* Does the "flags" line contain @word as a whole word? */
 static bool has_flag(const char *line, const char *word)
@@ -79,6 +121,13 @@ static void cpu_read(void)
 		}
 	}
 #endif
+	{
+		const char *hide = secure_getenv("LIBPASID_CPU_HIDE");
+		uint64_t bits = 0;
+
+		cpu_hide_err = wq_cpu_parse_hide(hide, &bits, cpu_hide_bad, sizeof(cpu_hide_bad));
+		cpu_mask &= ~bits;
+	}
 }
 
 uint64_t wq_cpu_mask(void)
@@ -100,5 +149,9 @@ PASID_EXPORT int pasid_cpu_features(uint64_t *ret_mask)
 	if (!ret_mask)
 		return -EINVAL;
 	*ret_mask = wq_cpu_mask();
+	if (cpu_hide_err)
+		return pasid_set_open_error(cpu_hide_err, "LIBPASID_CPU_HIDE: unknown feature "
+					    "'%s' (known: enqcmd, movdir64b, waitpkg); the "
+					    "valid names in it are hidden", cpu_hide_bad);
 	return 0;
 }

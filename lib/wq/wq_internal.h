@@ -37,6 +37,11 @@ struct pasid_wq {
 /* cpu.c */
 uint64_t wq_cpu_mask(void);
 uint64_t wq_cpu_parse_cpuinfo(FILE *f);
+/*
+ * "movdir64b,enqcmd" into PASID_CPU_* bits (the known names, always); -EINVAL
+ * with the first unknown word in @bad.
+ */
+int wq_cpu_parse_hide(const char *list, uint64_t *ret_bits, char *bad, size_t badlen);
 /* Tests: pretend the CPU/kernel offer @mask (on=false: the real view). */
 void wq_cpu_override(bool on, uint64_t mask);
 
