@@ -51,6 +51,7 @@ static void test_info_labels(void **state)
 {
 	struct wqt_fx *f = *state;
 	struct pasid_wq_info in;
+	uint64_t cpu;
 
 	assert_int_equal(pasid_wq_get_info(f->wq[0], &in), 0);
 	assert_true(in.flags & PASID_WQ_INFO_SIMULATED);
@@ -63,8 +64,10 @@ static void test_info_labels(void **state)
 	assert_int_equal(in.rid, 0x6a08);
 	assert_int_equal(pasid_wq_get_info(f->wq[1], &in), 0);
 	assert_int_equal(in.mode, PASID_WQ_DEDICATED);
-	assert_true(in.method == PASID_WQ_METHOD_SIM_MOVDIR64B ||
-		    in.method == PASID_WQ_METHOD_SIM_STORE);
+	/* MOVDIR64B exactly when the kernel and CPUID both offer it */
+	assert_int_equal(pasid_cpu_features(&cpu), 0);
+	assert_int_equal(in.method, (cpu & PASID_CPU_MOVDIR64B) && (cpu & PASID_CPU_CPUID_MOVDIR64B) ?
+			 PASID_WQ_METHOD_SIM_MOVDIR64B : PASID_WQ_METHOD_SIM_STORE);
 	assert_non_null(strstr(in.reason, "SIMULATED"));
 	print_message("dedicated WQ method: %s: %s\n", in.method_name, in.reason);
 }
