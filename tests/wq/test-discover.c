@@ -198,8 +198,8 @@ static const struct pasid_wq_entry *entry(const struct seen *s, const char *name
 static void need_mock(void)
 {
 	if (!tb) {
-		print_message("SKIPPED: not under umockdev-wrapper (no mock /sys)\n");
-		skip();
+		/* meson runs it under the wrapper: without it, the test is misconfigured */
+		fail_msg("not under umockdev-wrapper (no mock /sys): run it through meson test");
 	}
 }
 
