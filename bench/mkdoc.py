@@ -165,7 +165,7 @@ def machine(R):
             " + uncommitted changes in %s" % ", ".join(run["dirty"]) if run["dirty"] else "",
             ", --quick" if run.get("quick") else "",
             ", nice %d" % run["nice"] if run.get("nice") else "", run.get("seconds", "?")),
-        "- load average during the run: %s at the start, %s at the end (other sessions "
+        "- load average during the run: %s at the start, %s at the end (other jobs "
         "build and test on the same 2 vCPUs; the two-thread results suffer most)" % (
             run.get("loadavg_start", "?"), run.get("loadavg_end", "?")),
         "- simulated WQ: %s; bench-wq ran %s times, the median run is shown" % (

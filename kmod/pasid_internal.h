@@ -24,7 +24,7 @@
 
 /*
  * Every kernel-version switch of the module is here (an out-of-tree module
- * must build against several kernels); see kernel-notes.md.
+ * must build against several kernels); see docs/kernel-facts.md.
  *
  * Which real (non-mock) backend this kernel gets. PASID_SIMULATE_NO_ALLOCATOR
  * (Kbuild: PASID_SIMULATE_NO_ALLOCATOR=y) builds the 6.4/6.5 behaviour on

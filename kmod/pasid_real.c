@@ -3,7 +3,7 @@
  * Real mode: values held from the kernel's own PASID
  * allocator, RIDs that are real PASID-capable PCI functions, SVA binds.
  *
- * Per kernel version (see kernel-notes.md):
+ * Per kernel version (see docs/kernel-facts.md):
  *  6.1      group values: ioasid_alloc() in the shim's own ioasid set;
  *           the ENQCMD value: iommu_sva_alloc_pasid(mm) = mm->pasid, adopted
  *           by the core as an external global (the kernel frees it with the mm)

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * crc32c.c - CRC32C as DSA computes it (dsa-reference.md A6).
+ * crc32c.c - CRC32C as DSA computes it (docs/dsa-facts.md, 'CRC32C').
  *
  * Default: crc_val = ~U(~seed, data), U the reflected update (the x86 crc32
  * instruction). Bit 17 loads the seed as an MSB-first register and skips the

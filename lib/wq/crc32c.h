@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* crc32c.h - CRC32C as DSA computes it (dsa-reference.md A6). */
+/* crc32c.h - CRC32C as DSA computes it (docs/dsa-facts.md, 'CRC32C'). */
 #ifndef LIBPASID_WQ_CRC32C_H
 #define LIBPASID_WQ_CRC32C_H
 

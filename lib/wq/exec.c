@@ -2,8 +2,8 @@
 /*
  * exec.c - what the SIMULATED DSA engine does with one descriptor.
  *
- * Rules and status codes follow dsa-reference.md Part A (A4 checks, A5
- * operations, A7 faults, A8 batches). Data are touched inside a guard
+ * Rules and status codes follow docs/dsa-facts.md, sections 'Descriptor
+ * checks' to 'Batches'. Data are touched inside a guard
  * (guard.c): a descriptor naming unmapped memory completes with a page-fault
  * status instead of crashing the process. Injected not-present pages
  * (pasid_wq_sim_inject_fault()) give partial completions exactly as a

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * fault.c - page-fault continuation (dsa-reference.md A7, A8): make the
- * faulting page present, advance the descriptor past what completed,
- * resubmit the rest.
+ * fault.c - page-fault continuation (docs/dsa-facts.md, 'Page faults and
+ * continuation', 'Batches'): make the faulting page present, advance the
+ * descriptor past what completed, resubmit the rest.
  */
 #include <errno.h>
 #include <linux/idxd.h>

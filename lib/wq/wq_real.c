@@ -11,7 +11,7 @@
  * Shared WQ + mmap: ENQCMD, but only when the kernel enables it for user
  * space ("enqcmd" in /proc/cpuinfo); otherwise write(2).
  *
- * Reviewed against kernel-notes.md; no DSA hardware was available to run it.
+ * The idxd behaviour relied on is in docs/kernel-facts.md, 'idxd user path'.
  */
 #include <errno.h>
 #include <fcntl.h>

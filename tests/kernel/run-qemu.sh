@@ -4,8 +4,8 @@
 # run-qemu.sh KERNEL INITRD LOG TIMEOUT_S [KERNEL_ARGS...]
 #
 # Boots KERNEL with INITRD under QEMU TCG (q35, emulated VT-d in scalable
-# mode: qemu-recipe.md) with a hard timeout, writes the serial log to LOG and
-# decides from the log ONLY: exit 0 iff the log has
+# mode: docs/testing-in-qemu.md) with a hard timeout, writes the serial log
+# to LOG and decides from the log ONLY: exit 0 iff the log has
 # "KTEST-VERDICT: PASS <nonce>" for this boot's random nonce, no FAIL
 # verdict and no kernel panic. QEMU's own exit status is not trusted (it is 0
 # on poweroff and on panic alike). A timeout, a missing QEMU or kernel, or a

@@ -4,10 +4,10 @@
  * detail of ITS OWN failed call from pasid_ctx_last_error().
  *
  * Thread A fails a call, then thread B fails another call on the same
- * context, then A reads the message: it must be A's. The message used to be
- * one buffer per context, written without the context lock by some paths
- * (argument checks in ctx.c, the work-queue code): A read B's message and
- * TSan reported the unlocked writes (tests/stress/tsan.sh). Since 2aa8abd the
+ * context, then A reads the message: it must be A's. With one buffer per
+ * context, written without the context lock by some paths
+ * (argument checks in ctx.c, the work-queue code), A reads B's message and
+ * TSan reports the unlocked writes (tests/stress/tsan.sh); so the
  * detail is kept per thread (docs/threading.md, "Error messages").
  */
 #include <errno.h>

@@ -8,8 +8,8 @@
  * allocations lease the lowest free value, so 255 groups on one 20-bit device
  * (one VMM mirroring guest PASIDs, say) leave no value for any process's
  * ENQCMD PASID although 2^20 - 256 values are free: -ENOSPC for everyone.
- * Found by test-stress (its globals failed once a few hundred groups lived);
- * fixed in 2aa8abd: fresh group values come from above that window first.
+ * test-stress shows it too (its globals fail once a few hundred groups
+ * live), so fresh group values come from above that window first.
  */
 #include <errno.h>
 #include <stdio.h>

@@ -9,8 +9,8 @@
  * unblocked. Called from a chaining handler installed without SA_NODEFER,
  * the kernel blocked SIGSEGV on entry; the guard jumps out, SIGSEGV stays
  * blocked, and the next fault in a guard kills the process (found by
- * fuzz-desc, whose libFuzzer handler is such a handler; fixed in e3bb2f7: the
- * guard unblocks the signal before siglongjmp()). Run in a child.
+ * fuzz-desc, whose libFuzzer handler is such a handler); so the
+ * guard unblocks the signal before siglongjmp(). Run in a child.
  */
 #include <signal.h>
 #include <stdbool.h>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * test-discover.c - discovery through libudev against hand-written umockdev
- * device trees (values from dsa-reference.md Part B): a DSA with PASID on
+ * device trees (values: docs/dsa-facts.md, 'idxd sysfs'): a DSA with PASID on
  * (shared, dedicated, kernel and disabled WQs, op_config on one), an IAA
  * with PASID off, a PCI function without a PASID capability. Every WQ that
  * is not chosen must come with the right reason.

@@ -218,7 +218,7 @@ static void test_dualcast(void **state)
 	assert_int_equal(wqt_run(f->wq[0], &D, &C), DSA_COMP_OVERLAP_BUFFERS);
 }
 
-/* dsa-reference.md A6: columns default, bit 17, bit 18, bits 17+18 */
+/* docs/dsa-facts.md, 'CRC32C': columns default, bit 17, bit 18, bits 17+18 */
 static const struct {
 	const char *what;
 	uint32_t seed;
