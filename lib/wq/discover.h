@@ -10,7 +10,12 @@
 
 /* "0000:6a:01.0" -> RID. Return: 0 or -EINVAL. */
 int disc_parse_bdf(const char *s, uint32_t *ret_rid);
-/* sysfs 256-bit map "00000000,...,003f027d" (most significant group first). */
+/*
+ * idxd's op_cap/op_config: the 256-bit map "00000000,...,003f027d" (most
+ * significant group first, 6.3 and later) or four words "0x1003f027d 0x0
+ * 0x0 0x0" (low word first, 5.13-6.2). Return: 0, or -EINVAL and @ops
+ * unchanged.
+ */
 int disc_parse_opmap(const char *s, uint64_t ops[4]);
 /*
  * PASID capability in a config-space image: width and PASID_DEV_* flags.

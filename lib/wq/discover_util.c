@@ -3,6 +3,7 @@
  * discover_util.c - names, sysfs value formats, the PCI PASID capability,
  * and the WQ filter with its reasons.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,27 +27,80 @@ int disc_parse_bdf(const char *s, uint32_t *ret_rid)
 	return 0;
 }
 
-int disc_parse_opmap(const char *s, uint64_t ops[4])
+/*
+ * idxd's op_cap from 5.13 to 6.2: four "%#llx" words separated by spaces,
+ * the low 64 operations first ("0x1003f027d 0x0 0x0 0x0"); see
+ * docs/kernel-facts.md, "idxd op_cap format".
+ */
+static int parse_opmap_words(const char *s, uint64_t ops[4])
 {
-	uint32_t w[8];
+	const char *p = s;
 	int n = 0;
 
-	memset(ops, 0, 4 * sizeof(uint64_t));
-	for (const char *p = s; *p && *p != '\n' && n < 8;) {
+	while (*p && *p != '\n') {
 		char *end;
 
-		w[n++] = (uint32_t)strtoul(p, &end, 16);
-		if (end == p)
+		if (n == 4 || !isxdigit((unsigned char)*p))
 			return -EINVAL;
-		p = *end == ',' ? end + 1 : end;
+		errno = 0;
+		ops[n++] = strtoull(p, &end, 16);
+		if (errno)
+			return -EINVAL;
+		p = end;
+		if (*p == ' ')
+			p++;
+		else if (*p && *p != '\n')
+			return -EINVAL;
 	}
-	/* the last group is bits 0..31 */
+	return n == 4 ? 0 : -EINVAL;
+}
+
+/*
+ * The bitmap format ("%*pb", 6.3 and later, and op_config): 32-bit groups of
+ * 8 hex digits separated by commas, the most significant group first.
+ */
+static int parse_opmap_bitmap(const char *s, uint64_t ops[4])
+{
+	uint32_t w[8];
+	const char *p = s;
+	int n = 0;
+
+	while (*p && *p != '\n') {
+		char *end;
+		unsigned long v;
+
+		if (n == 8 || !isxdigit((unsigned char)*p))
+			return -EINVAL;
+		v = strtoul(p, &end, 16);
+		if (end - p > 8)
+			return -EINVAL;
+		w[n++] = (uint32_t)v;
+		p = end;
+		if (*p == ',')
+			p++;
+		else if (*p && *p != '\n')
+			return -EINVAL;
+	}
+	if (!n)
+		return -EINVAL;
 	for (int i = 0; i < n; i++) {
-		int bit = (n - 1 - i) * 32;
+		int bit = (n - 1 - i) * 32;	/* the last group is bits 0..31 */
 
 		ops[bit / 64] |= (uint64_t)w[i] << (bit % 64);
 	}
-	return n ? 0 : -EINVAL;
+	return 0;
+}
+
+int disc_parse_opmap(const char *s, uint64_t ops[4])
+{
+	uint64_t v[4] = { 0 };
+	int err;
+
+	/* the bitmap format has no spaces; the old one always has three */
+	err = strchr(s, ' ') ? parse_opmap_words(s, v) : parse_opmap_bitmap(s, v);
+	if (!err)
+		memcpy(ops, v, sizeof(v));
+	return err;
 }
 
 int disc_parse_pasid_cap(const uint8_t *cfg, size_t len, uint32_t *ret_width, uint32_t *ret_flags)

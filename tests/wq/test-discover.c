@@ -73,16 +73,22 @@ static char *add_pci(const char *name, const char *devid, int numa, bool pasid, 
 	return p;
 }
 
-static char *add_dsa(const char *parent, const char *name, const char *pasid_enabled,
-		     const char *numa)
+static char *add_dsa_opcap(const char *parent, const char *name, const char *pasid_enabled,
+			   const char *numa, const char *op_cap)
 {
 	return umockdev_testbed_add_device(tb, "dsa", name, parent,
 		"version", "0x100", "max_groups", "4", "max_work_queues", "8",
 		"max_engines", "4", "max_work_queues_size", "128", "numa_node", numa,
 		"max_batch_size", "1024", "max_transfer_size", "2147483648",
-		"op_cap", OPCAP_SPR, "gen_cap", "0x40915f0107", "configurable", "1",
+		"op_cap", op_cap, "gen_cap", "0x40915f0107", "configurable", "1",
 		"pasid_enabled", pasid_enabled, "state", "enabled", "cdev_major", "509",
 		NULL, "MODALIAS", "idxd:t0", NULL);
+}
+
+static char *add_dsa(const char *parent, const char *name, const char *pasid_enabled,
+		     const char *numa)
+{
+	return add_dsa_opcap(parent, name, pasid_enabled, numa, OPCAP_SPR);
 }
 
 static void add_wq(const char *dev, const char *type, const char *name, const char *mode,
@@ -292,6 +298,39 @@ static void test_filters(void **state)
 	assert_int_equal(pasid_wq_discover(NULL, &f, collect, &s), 6);
 }
 
+/*
+ * Debian 12's 6.1 prints op_cap as four words, low word first: a DSA with
+ * that format is chosen for memmove (opcode 3) like one with the bitmap.
+ */
+static void test_opcap_before_6_3(void **state)
+{
+	struct pasid_wq_filter f;
+	char *p, *d;
+	const struct pasid_wq_entry *e;
+	struct seen s;
+
+	(void)state;
+	need_mock();
+	p = add_pci("0000:e7:01.0", "0x0b25", 0, true, 0x1404, 0x0005, 10);
+	d = add_dsa_opcap(p, "dsa4", "1", "0", "0x1003f027d 0x0 0x0 0x0\n");
+	add_wq(d, "dsa", "wq4.0", "shared", "user", "enabled", "64", NULL, "4");
+	pasid_wq_filter_init(&f);
+	f.ops[0] = 1ull << 3 | 1ull << 32;	/* MEMMOVE, and a bit of the high word */
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(pasid_wq_discover(NULL, &f, collect, &s), 2);
+	e = entry(&s, "dsa4/wq4.0");
+	assert_int_equal(e->ops[0], 0x1003f027dull);
+	assert_int_equal(e->ops[1] | e->ops[2] | e->ops[3], 0);
+	assert_string_equal(why(&s, "dsa4/wq4.0"), "");
+	f.ops[0] = 1ull << 0x0a;	/* not in 0x1003f027d: refused, and said so */
+	memset(&s, 0, sizeof(s));
+	pasid_wq_discover(NULL, &f, collect, &s);
+	assert_string_equal(why(&s, "dsa4/wq4.0"), "operation 0xa not in the device's op_cap");
+	umockdev_testbed_remove_device(tb, p);	/* and everything below it */
+	g_free(d);
+	g_free(p);
+}
+
 static int stop_at_first(const struct pasid_wq_entry *e, const char *reason, void *data)
 {
 	(void)e;
@@ -378,6 +417,25 @@ static void test_parsers(void **state)
 	assert_int_equal(disc_parse_opmap("0000007b,00bf067f", ops), 0);
 	assert_int_equal(ops[0], 0x7b00bf067full);
 	assert_int_equal(disc_parse_opmap("", ops), -EINVAL);
+	/* 5.13-6.2: four "%#llx" words, the low 64 operations first */
+	assert_int_equal(disc_parse_opmap("0x1003f027d 0x0 0x0 0x0\n", ops), 0);
+	assert_int_equal(ops[0], 0x1003f027dull);
+	assert_int_equal(ops[1] | ops[2] | ops[3], 0);
+	assert_int_equal(disc_parse_opmap("0x1 0x2 0x3 0x8000000000000000", ops), 0);
+	assert_true(ops[0] == 1 && ops[1] == 2 && ops[2] == 3 && ops[3] == 1ull << 63);
+	assert_int_equal(disc_parse_opmap("0 0 0 0", ops), 0);
+	assert_int_equal(ops[0] | ops[1] | ops[2] | ops[3], 0);
+	/* malformed input is refused and changes nothing */
+	ops[0] = 0x77;
+	assert_int_equal(disc_parse_opmap("0x1 0x0 0x0", ops), -EINVAL);
+	assert_int_equal(disc_parse_opmap("0x1 0x0 0x0 0x0 0x0", ops), -EINVAL);
+	assert_int_equal(disc_parse_opmap("0x1 zz 0x0 0x0", ops), -EINVAL);
+	assert_int_equal(disc_parse_opmap("0x1 0x10000000000000000 0x0 0x0", ops), -EINVAL);
+	assert_int_equal(disc_parse_opmap("00000001,0000000g", ops), -EINVAL);
+	assert_int_equal(disc_parse_opmap("000000001,00000000", ops), -EINVAL);
+	assert_int_equal(disc_parse_opmap("1,2,3,4,5,6,7,8,9", ops), -EINVAL);
+	assert_int_equal(disc_parse_opmap(",", ops), -EINVAL);
+	assert_int_equal(ops[0], 0x77);
 	assert_int_equal(disc_parse_bdf("0000:6a:01.0", &rid), 0);
 	assert_int_equal(rid, 0x6a08);
 	assert_int_equal(disc_parse_bdf("0000:6a:01.0x", &rid), -EINVAL);
@@ -521,6 +579,7 @@ int main(void)
 		cmocka_unit_test(test_parsers),
 		cmocka_unit_test(test_default_filter),
 		cmocka_unit_test(test_filters),
+		cmocka_unit_test(test_opcap_before_6_3),
 		cmocka_unit_test(test_find_and_stop),
 		cmocka_unit_test(test_pci),
 		cmocka_unit_test(test_sim_discovery),
