@@ -438,6 +438,14 @@ int kernel_nl_event_fd(struct pasid_ctx *ctx, struct kernel_nl *nl)
 		goto err_free;
 	}
 	ret = nl_socket_add_membership(sk, grp);
+	if (ret == -NLE_PERM) {
+		/* events say who acted: the group is for administrators */
+		ret = pasid_set_error(ctx, -EPERM,
+				      "generic netlink: joining \"%s\" group \"%s\" needs "
+				      "CAP_SYS_ADMIN (CAP_NET_ADMIN before Linux 6.7)",
+				      PASID_GENL_NAME, PASID_GENL_MCGRP_EVENTS);
+		goto err_free;
+	}
 	if (ret < 0) {
 		ret = pasid_set_error(ctx, nle_errno(ret),
 				      "generic netlink: joining \"%s\" group \"%s\": %s",

@@ -377,11 +377,17 @@ struct pasid_cmd_test {
  *   PASID_NL_A_WIDTH, PASID_NL_A_NR_VALUES, PASID_NL_A_NR_ATTACHED,
  *   PASID_NL_A_MOCK (mock RID).
  *
- * Multicast group "events": one PASID_NL_CMD_EVENT message per change:
+ * Dump requests take no attribute: an attribute, or a non-zero reserved
+ * byte in the genl header, is refused (EINVAL). A dump that the module
+ * changed while it was being read has NLM_F_DUMP_INTR set on its messages
+ * (and on NLMSG_DONE): read it again.
+ *
+ * Multicast group "events" (joining needs CAP_SYS_ADMIN from Linux 6.7,
+ * CAP_NET_ADMIN before): one PASID_NL_CMD_EVENT message per change:
  * PASID_NL_A_EVENT, PASID_NL_A_INTENT (0 for RID events), PASID_NL_A_VALUE
- * (0 for RID events), PASID_NL_A_RID (0 if none), PASID_NL_A_OWNER_PID (the
- * acting owner's process, like a /proc entry; absent when none),
- * PASID_NL_A_MOCK. Events never carry owner comm.
+ * (0 for RID events), PASID_NL_A_RID (0 if none), PASID_NL_A_OWNER_PID (from
+ * Linux 6.7 only: the acting owner's process in the initial pid namespace;
+ * absent when none), PASID_NL_A_MOCK. Events never carry owner comm.
  *
  * Intent and event numbers are those of libpasid's enum pasid_intent and
  * enum pasid_event_type.
