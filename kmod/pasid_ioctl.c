@@ -211,8 +211,9 @@ static int pasid_extend_op(struct pcore *c, struct pcore_owner *o, u32 v, u32 ri
 {
 	const struct pcore_alloc *a = pcore_find(c, o, v);
 
-	if (a && a->intent == PCORE_INTENT_GROUP && !pcore_value_on_rid(c, v, rid) &&
-	    pasid_quota_rids(a->nr + 1))
+	/* a full group keeps its E2BIG */
+	if (a && a->intent == PCORE_INTENT_GROUP && a->nr < PASID_UAPI_MAX_GROUP_RIDS &&
+	    !pcore_value_on_rid(c, v, rid) && pasid_quota_rids(a->nr + 1))
 		return -EDQUOT;
 	return pcore_extend(c, o, v, rid);
 }
