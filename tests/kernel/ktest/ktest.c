@@ -228,6 +228,8 @@ static const struct {
 	{ "load", kt_load },
 	{ "real", kt_real },
 	{ "idle", kt_idle },
+	{ "hostile", kt_hostile },
+	{ "prod", kt_prod },
 };
 
 int main(int argc, char **argv)
@@ -236,7 +238,7 @@ int main(int argc, char **argv)
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc < 2) {
-		fprintf(stderr, "usage: pasid-ktest abi|multi|genl|fuzz|failnth|quota|load|real|idle [args]\n");
+		fprintf(stderr, "usage: pasid-ktest abi|multi|genl|fuzz|failnth|quota|load|real|idle|hostile|prod [args]\n");
 		return 2;
 	}
 	for (i = 0; i < sizeof(kt_groups) / sizeof(kt_groups[0]); i++) {

@@ -87,6 +87,8 @@ void kt_nl_close(struct kt_nl *nl);
 int kt_nl_allocs(struct kt_nl *nl, struct kt_alloc *out, int max);
 int kt_nl_rids(struct kt_nl *nl, struct kt_rid *out, int max);
 int kt_nl_subscribe(struct kt_nl *nl);
+/* the resolved family id */
+int kt_nl_family(struct kt_nl *nl);
 /* events pending within @timeout_ms; return the count or -errno */
 int kt_nl_events(struct kt_nl *nl, struct kt_event *out, int max, int timeout_ms);
 
@@ -100,6 +102,8 @@ int kt_fuzz(int argc, char **argv);
 int kt_failnth(int argc, char **argv);
 int kt_real(int argc, char **argv);
 int kt_idle(int argc, char **argv);
+int kt_hostile(int argc, char **argv);
+int kt_prod(int argc, char **argv);
 
 /* a fresh, known mock topology; removes the RIDs of an earlier call */
 void kt_mock_topology(int fd);

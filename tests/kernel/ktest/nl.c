@@ -193,6 +193,11 @@ int kt_nl_rids(struct kt_nl *nl, struct kt_rid *out, int max)
 	return dump(nl, PASID_NL_CMD_GET_RID, rid_cb, out, max);
 }
 
+int kt_nl_family(struct kt_nl *nl)
+{
+	return nl->family;
+}
+
 int kt_nl_subscribe(struct kt_nl *nl)
 {
 	int err;
