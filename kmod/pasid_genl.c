@@ -8,9 +8,9 @@
  * the requester's pid namespace) and comm of an allocation are included
  * only for the requester's own process, or for a requester with
  * CAP_SYS_ADMIN. The "events" group says who acted, so joining it needs
- * CAP_SYS_ADMIN (GENL_MCAST_CAP_SYS_ADMIN, 6.7 on). Older kernels can only
- * demand CAP_NET_ADMIN of a listener (GENL_UNS_ADMIN_PERM) and cannot filter
- * per listener, so there the events carry no owner pid at all.
+ * CAP_SYS_ADMIN (GENL_MCAST_CAP_SYS_ADMIN, 6.7 on). Older genetlink has no
+ * gate on joining a group and no per-listener filter, so there the events
+ * carry no owner pid at all.
  *
  * Consistency: a dump runs over several reads while allocations change;
  * every change bumps pasid_genl_gen, and a dump that saw it move marks its
@@ -28,12 +28,12 @@
 
 #include "pasid_internal.h"
 
-/* 6.7 added GENL_MCAST_CAP_SYS_ADMIN; before it only the CAP_NET_ADMIN gate */
+/* 6.7 added GENL_MCAST_CAP_SYS_ADMIN; 6.1's genl_bind() checks no flag */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 7, 0)
 #define PASID_MCAST_FLAGS	GENL_MCAST_CAP_SYS_ADMIN
 #define PASID_EVENT_HAS_PID	1
 #else
-#define PASID_MCAST_FLAGS	GENL_UNS_ADMIN_PERM
+#define PASID_MCAST_FLAGS	0
 #endif
 
 static struct genl_family pasid_genl_family;

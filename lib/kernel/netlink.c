@@ -442,7 +442,7 @@ int kernel_nl_event_fd(struct pasid_ctx *ctx, struct kernel_nl *nl)
 		/* events say who acted: the group is for administrators */
 		ret = pasid_set_error(ctx, -EPERM,
 				      "generic netlink: joining \"%s\" group \"%s\" needs "
-				      "CAP_SYS_ADMIN (CAP_NET_ADMIN before Linux 6.7)",
+				      "CAP_SYS_ADMIN",
 				      PASID_GENL_NAME, PASID_GENL_MCGRP_EVENTS);
 		goto err_free;
 	}

@@ -382,8 +382,8 @@ struct pasid_cmd_test {
  * changed while it was being read has NLM_F_DUMP_INTR set on its messages
  * (and on NLMSG_DONE): read it again.
  *
- * Multicast group "events" (joining needs CAP_SYS_ADMIN from Linux 6.7,
- * CAP_NET_ADMIN before): one PASID_NL_CMD_EVENT message per change:
+ * Multicast group "events" (joining needs CAP_SYS_ADMIN from Linux 6.7;
+ * before 6.7 anyone may join, and no event carries an owner pid): one PASID_NL_CMD_EVENT message per change:
  * PASID_NL_A_EVENT, PASID_NL_A_INTENT (0 for RID events), PASID_NL_A_VALUE
  * (0 for RID events), PASID_NL_A_RID (0 if none), PASID_NL_A_OWNER_PID (from
  * Linux 6.7 only: the acting owner's process in the initial pid namespace;

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "ktest.h"
@@ -23,6 +24,16 @@ void kt_fail(const char *file, int line, const char *fmt, ...)
 	printf("\n");
 	fflush(stdout);
 	kt_failures++;
+}
+
+bool kt_kernel_at_least(int maj, int min)
+{
+	struct utsname u;
+	int a = 0, b = 0;
+
+	uname(&u);
+	sscanf(u.release, "%d.%d", &a, &b);
+	return a > maj || (a == maj && b >= min);
 }
 
 int kt_open(void)
