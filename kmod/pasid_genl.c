@@ -122,6 +122,13 @@ static int pasid_nl_dump_allocs(struct sk_buff *skb, struct netlink_callback *cb
 	unsigned long skip = cb->args[1];
 	int err = 0;
 
+	/*
+	 * The call after the last message only adds NLMSG_DONE: a change
+	 * after the last message tore nothing, so the generation the dump
+	 * was read at stays (a dump that fits one buffer is never torn).
+	 */
+	if (v >= PCORE_PASID_LIMIT)
+		return 0;
 	mutex_lock(&pasid_lock);
 	cb->seq = pasid_genl_gen;
 	while (v < PCORE_PASID_LIMIT) {
@@ -164,6 +171,9 @@ static int pasid_nl_dump_rids(struct sk_buff *skb, struct netlink_callback *cb)
 	unsigned long i = cb->args[0];
 	int err = 0;
 
+	/* cb->args[1]: every slot was sent (see pasid_nl_dump_allocs()) */
+	if (cb->args[1])
+		return 0;
 	mutex_lock(&pasid_lock);
 	cb->seq = pasid_genl_gen;
 	for (; i < pasid_core.rid_cap; i++) {
@@ -191,6 +201,7 @@ static int pasid_nl_dump_rids(struct sk_buff *skb, struct netlink_callback *cb)
 		genlmsg_end(skb, hdr);
 	}
 	cb->args[0] = i;
+	cb->args[1] = i >= pasid_core.rid_cap;
 	mutex_unlock(&pasid_lock);
 	if (err && !skb->len)
 		return err;
