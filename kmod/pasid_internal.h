@@ -134,15 +134,37 @@ extern struct pcore pasid_core;
  * constant false and no allocation is ever failed on purpose, so none of it
  * reaches a module that DKMS installs.
  */
+/*
+ * Test-build knobs that widen the window between bus_register_notifier()
+ * and the initial PCI scan, and inside device_del() after DEL_DEVICE, and
+ * make every PCI function look PASID-capable: so the guest suite can replay
+ * a removal racing the scan.
+ */
+enum pasid_test_delay_at {
+	PASID_TEST_DELAY_SCAN,	/* before the initial scan */
+	PASID_TEST_DELAY_DEL,	/* after handling BUS_NOTIFY_DEL_DEVICE */
+};
+
 #ifdef PASID_TEST_BUILD
 extern bool pasid_mock;
 bool pasid_should_fail(void);
 int pasid_cmd_test(struct pasid_file *pf, void *buf);
+void pasid_test_delay(enum pasid_test_delay_at at);
+unsigned int pasid_test_pci_width(void);
 #else
 #define pasid_mock false
 static inline bool pasid_should_fail(void)
 {
 	return false;
+}
+
+static inline void pasid_test_delay(enum pasid_test_delay_at at)
+{
+}
+
+static inline unsigned int pasid_test_pci_width(void)
+{
+	return 0;
 }
 #endif
 

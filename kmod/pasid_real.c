@@ -175,7 +175,7 @@ static unsigned int pasid_pci_width(struct pci_dev *pdev)
 /* Under pasid_lock. Takes a reference on @pdev if the RID is added. */
 static void pasid_pci_add(struct pci_dev *pdev)
 {
-	unsigned int width = pasid_pci_width(pdev);
+	unsigned int width = pasid_test_pci_width() ?: pasid_pci_width(pdev);
 	u32 rid;
 	int err;
 
@@ -258,6 +258,8 @@ static int pasid_pci_notify(struct notifier_block *nb, unsigned long action, voi
 		break;
 	}
 	mutex_unlock(&pasid_lock);
+	if (action == BUS_NOTIFY_DEL_DEVICE)
+		pasid_test_delay(PASID_TEST_DELAY_DEL);
 	return NOTIFY_DONE;
 }
 
@@ -328,6 +330,7 @@ int pasid_real_init(void)
 	err = bus_register_notifier(&pci_bus_type, &pasid_pci_nb);
 	if (err)
 		return err;
+	pasid_test_delay(PASID_TEST_DELAY_SCAN);
 	mutex_lock(&pasid_lock);
 	for_each_pci_dev(pdev)
 		pasid_pci_add(pdev);

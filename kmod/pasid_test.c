@@ -11,6 +11,7 @@
  */
 #include <linux/atomic.h>
 #include <linux/capability.h>
+#include <linux/delay.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 
@@ -19,6 +20,39 @@
 bool pasid_mock;
 module_param_named(mock, pasid_mock, bool, 0444);
 MODULE_PARM_DESC(mock, "test build only: mock RIDs via PASID_IOC_TEST_CMD, a separate value namespace");
+
+static unsigned int test_scan_delay_ms;
+module_param(test_scan_delay_ms, uint, 0444);
+MODULE_PARM_DESC(test_scan_delay_ms, "test build only: sleep between the PCI notifier's registration and the initial scan");
+static unsigned int test_del_delay_ms;
+module_param(test_del_delay_ms, uint, 0644);
+MODULE_PARM_DESC(test_del_delay_ms, "test build only: sleep in the PCI notifier after DEL_DEVICE (delays device_del())");
+static unsigned int test_pci_width;
+module_param(test_pci_width, uint, 0444);
+MODULE_PARM_DESC(test_pci_width, "test build only, real mode: treat every PCI function as PASID-capable with this width");
+
+/**
+ * pasid_test_delay() - Sleep where a test asked for a wider race window.
+ * @at: which window
+ */
+void pasid_test_delay(enum pasid_test_delay_at at)
+{
+	unsigned int ms = at == PASID_TEST_DELAY_SCAN ? test_scan_delay_ms :
+			  READ_ONCE(test_del_delay_ms);
+
+	if (ms)
+		msleep(min(ms, 10000u));
+}
+
+/**
+ * pasid_test_pci_width() - The width test_pci_width= gives every function.
+ *
+ * Return: 1..20, or 0 (the function's own capability decides).
+ */
+unsigned int pasid_test_pci_width(void)
+{
+	return min(test_pci_width, (unsigned int)PASID_UAPI_WIDTH_MAX);
+}
 
 static atomic_t pasid_fail_countdown = ATOMIC_INIT(0);
 static atomic_t pasid_fail_hit_count = ATOMIC_INIT(0);

@@ -241,6 +241,7 @@ static const struct {
 	{ "idle", kt_idle },
 	{ "hostile", kt_hostile },
 	{ "prod", kt_prod },
+	{ "scanrace", kt_scanrace },
 };
 
 int main(int argc, char **argv)
@@ -249,7 +250,7 @@ int main(int argc, char **argv)
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc < 2) {
-		fprintf(stderr, "usage: pasid-ktest abi|multi|genl|fuzz|failnth|quota|load|real|idle|hostile|prod [args]\n");
+		fprintf(stderr, "usage: pasid-ktest abi|multi|genl|fuzz|failnth|quota|load|real|idle|hostile|prod|scanrace [args]\n");
 		return 2;
 	}
 	for (i = 0; i < sizeof(kt_groups) / sizeof(kt_groups[0]); i++) {

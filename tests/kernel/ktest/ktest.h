@@ -109,6 +109,7 @@ int kt_real(int argc, char **argv);
 int kt_idle(int argc, char **argv);
 int kt_hostile(int argc, char **argv);
 int kt_prod(int argc, char **argv);
+int kt_scanrace(int argc, char **argv);
 
 /* a fresh, known mock topology; removes the RIDs of an earlier call */
 void kt_mock_topology(int fd);
