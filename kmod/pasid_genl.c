@@ -4,10 +4,22 @@
  * and RIDs, and the "events" multicast group fed by the core's events.
  *
  * Visibility: every allocation and RID is listed to everyone (values and
- * RIDs are not secrets: they are the shared resource); the owner's pid and
- * comm of an allocation are included only for the requester's own process,
- * or for a requester with CAP_SYS_ADMIN. Events carry the acting process's
- * pid (as /proc does) but never its comm.
+ * RIDs are not secrets: they are the shared resource); the owner's pid (in
+ * the requester's pid namespace) and comm of an allocation are included
+ * only for the requester's own process, or for a requester with
+ * CAP_SYS_ADMIN. The "events" group says who acted, so joining it needs
+ * CAP_SYS_ADMIN (GENL_MCAST_CAP_SYS_ADMIN, 6.7 on). Older genetlink has no
+ * gate on joining a group and no per-listener filter, so there the events
+ * carry no owner pid at all.
+ *
+ * Consistency: a dump runs over several reads while allocations change;
+ * every change bumps pasid_genl_gen, and a dump that saw it move marks its
+ * messages NLM_F_DUMP_INTR (genl_dump_check_consistent()) so the reader
+ * knows to read again.
+ *
+ * Requests are validated strictly (resv_start_op 0): the dumps take no
+ * attribute, so each operation has the empty policy and any attribute or
+ * non-zero reserved header byte is refused with EINVAL.
  */
 #include <linux/capability.h>
 #include <linux/sched.h>
@@ -16,25 +28,19 @@
 
 #include "pasid_internal.h"
 
-static const struct nla_policy pasid_nl_policy[PASID_NL_A_MAX + 1] = {
-	[PASID_NL_A_VALUE] = { .type = NLA_U32 },
-	[PASID_NL_A_INTENT] = { .type = NLA_U32 },
-	[PASID_NL_A_RIDS] = { .type = NLA_BINARY },
-	[PASID_NL_A_ATTACHED] = { .type = NLA_BINARY },
-	[PASID_NL_A_OWNER_PID] = { .type = NLA_U32 },
-	[PASID_NL_A_OWNER_COMM] = { .type = NLA_NUL_STRING, .len = TASK_COMM_LEN - 1 },
-	[PASID_NL_A_RID] = { .type = NLA_U32 },
-	[PASID_NL_A_WIDTH] = { .type = NLA_U32 },
-	[PASID_NL_A_NR_VALUES] = { .type = NLA_U32 },
-	[PASID_NL_A_NR_ATTACHED] = { .type = NLA_U32 },
-	[PASID_NL_A_MOCK] = { .type = NLA_FLAG },
-	[PASID_NL_A_EVENT] = { .type = NLA_U32 },
-	[PASID_NL_A_FLAGS] = { .type = NLA_U32 },
-	[PASID_NL_A_NR_OWNERS] = { .type = NLA_U32 },
-};
+/* 6.7 added GENL_MCAST_CAP_SYS_ADMIN; 6.1's genl_bind() checks no flag */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 7, 0)
+#define PASID_MCAST_FLAGS	GENL_MCAST_CAP_SYS_ADMIN
+#define PASID_EVENT_HAS_PID	1
+#else
+#define PASID_MCAST_FLAGS	0
+#endif
 
 static struct genl_family pasid_genl_family;
 static bool pasid_genl_ok;
+
+/* changes since load, under pasid_lock; never 0 (a dump's "not yet seen") */
+static unsigned long pasid_genl_gen = 1;
 
 /* The owner to show for @a: its owner, or for a global the first holder. */
 static const struct pasid_file *pasid_alloc_owner(const struct pcore_alloc *a)
@@ -63,6 +69,7 @@ static int pasid_nl_fill_alloc(struct sk_buff *skb, struct netlink_callback *cb,
 			  &pasid_genl_family, NLM_F_MULTI, PASID_NL_CMD_GET_ALLOC);
 	if (!hdr)
 		return -EMSGSIZE;
+	genl_dump_check_consistent(cb, hdr);
 
 	own = pf && pf->tgid == task_tgid(current);
 	if (own)
@@ -115,7 +122,15 @@ static int pasid_nl_dump_allocs(struct sk_buff *skb, struct netlink_callback *cb
 	unsigned long skip = cb->args[1];
 	int err = 0;
 
+	/*
+	 * The call after the last message only adds NLMSG_DONE: a change
+	 * after the last message tore nothing, so the generation the dump
+	 * was read at stays (a dump that fits one buffer is never torn).
+	 */
+	if (v >= PCORE_PASID_LIMIT)
+		return 0;
 	mutex_lock(&pasid_lock);
+	cb->seq = pasid_genl_gen;
 	while (v < PCORE_PASID_LIMIT) {
 		struct pcore_alloc **leaf = pasid_core.idx[v >> PCORE_IDX_SHIFT];
 		const struct pcore_alloc *a;
@@ -156,7 +171,11 @@ static int pasid_nl_dump_rids(struct sk_buff *skb, struct netlink_callback *cb)
 	unsigned long i = cb->args[0];
 	int err = 0;
 
+	/* cb->args[1]: every slot was sent (see pasid_nl_dump_allocs()) */
+	if (cb->args[1])
+		return 0;
 	mutex_lock(&pasid_lock);
+	cb->seq = pasid_genl_gen;
 	for (; i < pasid_core.rid_cap; i++) {
 		const struct pcore_rid *r = pasid_core.rid_slots[i];
 		void *hdr;
@@ -169,6 +188,7 @@ static int pasid_nl_dump_rids(struct sk_buff *skb, struct netlink_callback *cb)
 			err = -EMSGSIZE;
 			break;
 		}
+		genl_dump_check_consistent(cb, hdr);
 		if (nla_put_u32(skb, PASID_NL_A_RID, r->id) ||
 		    nla_put_u32(skb, PASID_NL_A_WIDTH, r->width) ||
 		    nla_put_u32(skb, PASID_NL_A_NR_VALUES, r->nr_values) ||
@@ -181,6 +201,7 @@ static int pasid_nl_dump_rids(struct sk_buff *skb, struct netlink_callback *cb)
 		genlmsg_end(skb, hdr);
 	}
 	cb->args[0] = i;
+	cb->args[1] = i >= pasid_core.rid_cap;
 	mutex_unlock(&pasid_lock);
 	if (err && !skb->len)
 		return err;
@@ -191,8 +212,11 @@ static int pasid_nl_dump_rids(struct sk_buff *skb, struct netlink_callback *cb)
  * pasid_genl_event() - Multicast one core event to the "events" group.
  * @ev: the event, under pasid_lock
  *
- * Best effort: with no listener nothing is built; an allocation failure
- * loses the event (listeners see a gap, as with any netlink overrun).
+ * Every change passes here: it also ends any dump in progress's claim to
+ * be consistent. Best effort: with no listener nothing is built; an
+ * allocation failure loses the event (listeners see a gap, as with any
+ * netlink overrun). The owner pid is in the initial pid namespace: one
+ * multicast message cannot carry a pid per listener.
  */
 void pasid_genl_event(const struct pcore_event *ev)
 {
@@ -200,6 +224,9 @@ void pasid_genl_event(const struct pcore_event *ev)
 	struct sk_buff *skb;
 	void *hdr;
 
+	lockdep_assert_held(&pasid_lock);
+	if (++pasid_genl_gen == 0)
+		pasid_genl_gen = 1;
 	if (!pasid_genl_ok || !genl_has_listeners(&pasid_genl_family, &init_net, 0))
 		return;
 	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
@@ -212,9 +239,14 @@ void pasid_genl_event(const struct pcore_event *ev)
 	    nla_put_u32(skb, PASID_NL_A_INTENT, ev->intent) ||
 	    nla_put_u32(skb, PASID_NL_A_VALUE, ev->value) ||
 	    nla_put_u32(skb, PASID_NL_A_RID, ev->rid) ||
-	    (pf && nla_put_u32(skb, PASID_NL_A_OWNER_PID, pid_nr(pf->tgid))) ||
 	    (pasid_mock && nla_put_flag(skb, PASID_NL_A_MOCK)))
 		goto err_free;
+#ifdef PASID_EVENT_HAS_PID
+	if (pf && nla_put_u32(skb, PASID_NL_A_OWNER_PID, pid_nr(pf->tgid)))
+		goto err_free;
+#else
+	(void)pf;
+#endif
 	genlmsg_end(skb, hdr);
 	genlmsg_multicast(&pasid_genl_family, skb, 0, 0, GFP_KERNEL);
 	return;
@@ -238,31 +270,28 @@ static int pasid_nl_dump_allocs_start(struct netlink_callback *cb)
 static const struct genl_ops pasid_genl_ops[] = {
 	{
 		.cmd = PASID_NL_CMD_GET_ALLOC,
-		.validate = GENL_DONT_VALIDATE_STRICT,
 		.start = pasid_nl_dump_allocs_start,
 		.dumpit = pasid_nl_dump_allocs,
 	},
 	{
 		.cmd = PASID_NL_CMD_GET_RID,
-		.validate = GENL_DONT_VALIDATE_STRICT,
 		.dumpit = pasid_nl_dump_rids,
 	},
 };
 
 static const struct genl_multicast_group pasid_genl_mcgrps[] = {
-	{ .name = PASID_GENL_MCGRP_EVENTS },
+	{ .name = PASID_GENL_MCGRP_EVENTS, .flags = PASID_MCAST_FLAGS },
 };
 
 static struct genl_family pasid_genl_family __ro_after_init = {
 	.name = PASID_GENL_NAME,
 	.version = PASID_GENL_VERSION,
-	.maxattr = PASID_NL_A_MAX,
-	.policy = pasid_nl_policy,
 	.netnsok = false,
 	.module = THIS_MODULE,
 	.ops = pasid_genl_ops,
 	.n_ops = ARRAY_SIZE(pasid_genl_ops),
-	.resv_start_op = PASID_NL_CMD_MAX + 1,
+	/* strict: no op takes attributes, so none has a policy (reject all) */
+	.resv_start_op = 0,
 	.mcgrps = pasid_genl_mcgrps,
 	.n_mcgrps = ARRAY_SIZE(pasid_genl_mcgrps),
 };

@@ -57,6 +57,7 @@
 
 struct iommu_sva;
 struct mm_struct;
+struct pasid_user;
 struct pci_dev;
 
 /**
@@ -87,6 +88,8 @@ struct pasid_file {
 	struct mm_struct *mm;
 	struct pid *tgid;
 	kuid_t uid;		/* effective uid of the opener, for quotas */
+	struct pasid_user *user;	/* that uid's quota account */
+	u32 counted;		/* PASIDs of this file counted in @user */
 	char comm[TASK_COMM_LEN];
 	struct list_head binds;
 	struct iommu_sva *global_sva;
@@ -97,14 +100,73 @@ static inline struct pasid_file *pasid_file_of(const struct pcore_owner *o)
 	return o ? container_of(o, struct pasid_file, owner) : NULL;
 }
 
-/* pasid_quota.c */
+/*
+ * The RID of a PCI function in the uAPI's encoding, segment << 16 | bus << 8
+ * | devfn: 16 bits of PCI domain. Linux numbers the domains behind an Intel
+ * VMD controller from 0x10000 up; those do not fit, and truncating would
+ * alias a function of domain (d & 0xffff), so such a function gets no RID
+ * (-ERANGE) and is not tracked. (Functions behind VMD issue DMA with the
+ * VMD endpoint's requester ID, so the IOMMU cannot tell their PASIDs apart
+ * anyway.)
+ */
+static inline int pasid_rid_encode(u32 domain, u8 bus, u8 devfn, u32 *rid)
+{
+	if (domain > 0xffff)
+		return -ERANGE;
+	*rid = domain << 16 | (u32)bus << 8 | devfn;
+	return 0;
+}
+
+/* pasid_quota.c: per-user limits, O(1) per check */
 int pasid_quota_rids(u32 nr);
 int pasid_quota_alloc(const struct pasid_file *pf, bool global);
+int pasid_quota_open(struct pasid_file *pf);
+void pasid_quota_sync(struct pasid_file *pf);
+void pasid_quota_close(struct pasid_file *pf);
 
 /* pasid_main.c */
 extern struct mutex pasid_lock;
 extern struct pcore pasid_core;
+
+/*
+ * pasid_test.c, only in the test build (Kbuild: PASID_TEST=y): mock mode,
+ * PASID_IOC_TEST_CMD and the fail-nth countdown. Elsewhere mock mode is a
+ * constant false and no allocation is ever failed on purpose, so none of it
+ * reaches a module that DKMS installs.
+ */
+/*
+ * Test-build knobs that widen the window between bus_register_notifier()
+ * and the initial PCI scan, and inside device_del() after DEL_DEVICE, and
+ * make every PCI function look PASID-capable: so the guest suite can replay
+ * a removal racing the scan.
+ */
+enum pasid_test_delay_at {
+	PASID_TEST_DELAY_SCAN,	/* before the initial scan */
+	PASID_TEST_DELAY_DEL,	/* after handling BUS_NOTIFY_DEL_DEVICE */
+};
+
+#ifdef PASID_TEST_BUILD
 extern bool pasid_mock;
+bool pasid_should_fail(void);
+int pasid_cmd_test(struct pasid_file *pf, void *buf);
+void pasid_test_delay(enum pasid_test_delay_at at);
+unsigned int pasid_test_pci_width(void);
+#else
+#define pasid_mock false
+static inline bool pasid_should_fail(void)
+{
+	return false;
+}
+
+static inline void pasid_test_delay(enum pasid_test_delay_at at)
+{
+}
+
+static inline unsigned int pasid_test_pci_width(void)
+{
+	return 0;
+}
+#endif
 
 /**
  * struct pasid_source - where the core's values come from, per mode
@@ -125,7 +187,9 @@ struct pasid_source {
 /* values currently held from the source (GET_INFO out_nr_held), under pasid_lock */
 extern u32 pasid_nr_held;
 
+#ifdef PASID_TEST_BUILD
 extern const struct pasid_source pasid_source_mock;
+#endif
 #ifndef PASID_REAL_NONE
 extern const struct pasid_source pasid_source_real;
 #endif
@@ -140,12 +204,8 @@ void pasid_real_release(struct pasid_file *pf);
 u32 pasid_real_mm_pasid(struct mm_struct *mm);
 bool pasid_real_global_possible(void);
 
-/* pasid_env.c: fail-nth countdown */
-bool pasid_should_fail(void);
+/* pasid_env.c: memory a user's request creates, charged to its memcg */
 void *pasid_kvzalloc(size_t size);
-void pasid_fail_nth_set(u32 nth);
-u32 pasid_fail_nth_left(void);
-u32 pasid_fail_nth_hits(void);
 
 /* pasid_genl.c */
 int pasid_genl_init(void);

@@ -21,7 +21,18 @@ union pasid_ucmd_buffer {
 	struct pasid_cmd_free free;
 	struct pasid_cmd_extend extend;
 	struct pasid_cmd_attach attach;
+#ifdef PASID_TEST_BUILD
 	struct pasid_cmd_test test;
+#endif
+};
+
+/*
+ * The kernel's copy of a command, and what a failed copy-out must undo:
+ * @new_hold: ALLOC of the global intent took a hold this file did not have.
+ */
+struct pasid_ucmd {
+	union pasid_ucmd_buffer buf;
+	bool new_hold;
 };
 
 /* FREE, EXTEND, ATTACH, DETACH: a value no allocation can have is -ENOENT. */
@@ -77,6 +88,7 @@ static int pasid_cmd_get_info(struct pasid_file *pf, void *buf)
 
 static int pasid_cmd_alloc(struct pasid_file *pf, void *buf)
 {
+	struct pasid_ucmd *ucmd = container_of(buf, struct pasid_ucmd, buf);
 	struct pasid_cmd_alloc *cmd = buf;
 	u32 intent = cmd->flags & (PASID_CMD_ALLOC_GROUP | PASID_CMD_ALLOC_GLOBAL_ENQCMD);
 	bool exact = cmd->flags & PASID_CMD_ALLOC_EXACT;
@@ -100,6 +112,7 @@ static int pasid_cmd_alloc(struct pasid_file *pf, void *buf)
 		if (current->mm != pf->mm)
 			return -EPERM;
 		mutex_lock(&pasid_lock);
+		ucmd->new_hold = !pf->owner.global;
 		err = pasid_quota_alloc(pf, true);
 		if (!err && pasid_mock)
 			err = pcore_alloc_global(&pasid_core, &pf->owner,
@@ -110,6 +123,7 @@ static int pasid_cmd_alloc(struct pasid_file *pf, void *buf)
 #else
 			err = -EOPNOTSUPP;
 #endif
+		pasid_quota_sync(pf);
 		mutex_unlock(&pasid_lock);
 		goto out;
 	}
@@ -132,6 +146,7 @@ static int pasid_cmd_alloc(struct pasid_file *pf, void *buf)
 	if (!err)
 		err = pcore_alloc_group(&pasid_core, &pf->owner, rids, cmd->nr_rids,
 					exact ? PCORE_ALLOC_EXACT : 0, &v);
+	pasid_quota_sync(pf);
 	mutex_unlock(&pasid_lock);
 out:
 	kvfree(rids);
@@ -161,6 +176,7 @@ static int pasid_value_cmd(struct pasid_file *pf, u32 must_be_zero, u32 pasid, u
 		return -EPERM;
 	mutex_lock(&pasid_lock);
 	err = op(&pasid_core, &pf->owner, pasid, rid);
+	pasid_quota_sync(pf);
 	mutex_unlock(&pasid_lock);
 	return err;
 }
@@ -190,11 +206,23 @@ static int pasid_cmd_free(struct pasid_file *pf, void *buf)
 			       pasid_free_op);
 }
 
+/* max_rids_per_alloc bounds a group however it grew: by ALLOC or by EXTEND. */
+static int pasid_extend_op(struct pcore *c, struct pcore_owner *o, u32 v, u32 rid)
+{
+	const struct pcore_alloc *a = pcore_find(c, o, v);
+
+	/* a full group keeps its E2BIG */
+	if (a && a->intent == PCORE_INTENT_GROUP && a->nr < PASID_UAPI_MAX_GROUP_RIDS &&
+	    !pcore_value_on_rid(c, v, rid) && pasid_quota_rids(a->nr + 1))
+		return -EDQUOT;
+	return pcore_extend(c, o, v, rid);
+}
+
 static int pasid_cmd_extend(struct pasid_file *pf, void *buf)
 {
 	struct pasid_cmd_extend *cmd = buf;
 
-	return pasid_value_cmd(pf, cmd->flags, cmd->pasid, cmd->rid, false, pcore_extend);
+	return pasid_value_cmd(pf, cmd->flags, cmd->pasid, cmd->rid, false, pasid_extend_op);
 }
 
 static int pasid_cmd_attach(struct pasid_file *pf, void *buf)
@@ -211,51 +239,6 @@ static int pasid_cmd_detach(struct pasid_file *pf, void *buf)
 	struct pasid_cmd_attach *cmd = buf;
 
 	return pasid_value_cmd(pf, cmd->flags, cmd->pasid, cmd->rid, false, pcore_detach);
-}
-
-static int pasid_cmd_test(struct pasid_file *pf, void *buf)
-{
-	struct pasid_cmd_test *cmd = buf;
-	int err = 0;
-
-	if (!pasid_mock)
-		return -EOPNOTSUPP;
-	if (cmd->flags)
-		return -EINVAL;
-
-	switch (cmd->op) {
-	case PASID_TEST_OP_RID_ADD:
-		if (cmd->value)
-			return -EINVAL;
-		if (cmd->width < 1 || cmd->width > PASID_UAPI_WIDTH_MAX)
-			return -EINVAL;
-		mutex_lock(&pasid_lock);
-		err = pcore_rid_add(&pasid_core, cmd->rid, cmd->width, NULL);
-		mutex_unlock(&pasid_lock);
-		break;
-	case PASID_TEST_OP_RID_REMOVE:
-		if (cmd->width || cmd->value)
-			return -EINVAL;
-		mutex_lock(&pasid_lock);
-		err = pcore_rid_remove(&pasid_core, cmd->rid);
-		mutex_unlock(&pasid_lock);
-		break;
-	case PASID_TEST_OP_SET_FAIL_NTH:
-		if (cmd->rid || cmd->width)
-			return -EINVAL;
-		pasid_fail_nth_set(cmd->value);
-		cmd->out_value = pasid_fail_nth_hits();
-		break;
-	case PASID_TEST_OP_GET_FAIL_NTH:
-		if (cmd->rid || cmd->width || cmd->value)
-			return -EINVAL;
-		cmd->out_value = pasid_fail_nth_left();
-		cmd->out_value2 = pasid_fail_nth_hits();
-		break;
-	default:
-		return -EOPNOTSUPP;
-	}
-	return err;
 }
 
 /**
@@ -298,9 +281,28 @@ static const struct pasid_ioctl_op pasid_ioctl_ops[] = {
 		       rid, false),
 	PASID_IOCTL_OP(PASID_IOC_DETACH, pasid_cmd_detach, struct pasid_cmd_attach,
 		       rid, false),
+#ifdef PASID_TEST_BUILD
 	PASID_IOCTL_OP(PASID_IOC_TEST_CMD, pasid_cmd_test, struct pasid_cmd_test,
 		       out_value2, true),
+#endif
 };
+
+/*
+ * ALLOC succeeded but its result could not be written back: nobody learnt
+ * the value, so what the call took is given back (a group allocation, or a
+ * hold on the global the file did not have before; an existing hold stays).
+ */
+static void pasid_alloc_undo(struct pasid_file *pf, const struct pasid_ucmd *ucmd)
+{
+	const struct pasid_cmd_alloc *cmd = &ucmd->buf.alloc;
+
+	if ((cmd->flags & PASID_CMD_ALLOC_GLOBAL_ENQCMD) && !ucmd->new_hold)
+		return;
+	mutex_lock(&pasid_lock);
+	pcore_free(&pasid_core, &pf->owner, cmd->out_pasid);
+	pasid_quota_sync(pf);
+	mutex_unlock(&pasid_lock);
+}
 
 /**
  * pasid_fops_ioctl() - Dispatch one /dev/pasid ioctl.
@@ -315,7 +317,7 @@ long pasid_fops_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	struct pasid_file *pf = file->private_data;
 	void __user *uarg = (void __user *)arg;
 	const struct pasid_ioctl_op *op;
-	union pasid_ucmd_buffer buf;
+	struct pasid_ucmd ucmd = {};
 	unsigned int nr = _IOC_NR(cmd);
 	u32 user_size;
 	int err;
@@ -332,20 +334,16 @@ long pasid_fops_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return -EINVAL;
 	if (user_size > PAGE_SIZE)
 		return -E2BIG;
-	err = copy_struct_from_user(&buf, op->size, uarg, user_size);
+	err = copy_struct_from_user(&ucmd.buf, op->size, uarg, user_size);
 	if (err)
 		return err;
 
-	err = op->execute(pf, &buf);
+	err = op->execute(pf, &ucmd.buf);
 	if (err || !op->has_out)
 		return err;
-	if (copy_to_user(uarg, &buf, min_t(size_t, op->size, user_size))) {
-		/* nobody learnt the value: a group allocation is undone */
-		if (cmd == PASID_IOC_ALLOC && (buf.alloc.flags & PASID_CMD_ALLOC_GROUP)) {
-			mutex_lock(&pasid_lock);
-			pcore_free(&pasid_core, &pf->owner, buf.alloc.out_pasid);
-			mutex_unlock(&pasid_lock);
-		}
+	if (copy_to_user(uarg, &ucmd.buf, min_t(size_t, op->size, user_size))) {
+		if (cmd == PASID_IOC_ALLOC)
+			pasid_alloc_undo(pf, &ucmd);
 		return -EFAULT;
 	}
 	return 0;

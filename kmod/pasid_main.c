@@ -7,6 +7,8 @@
  * namespace (mock=1), and handed out per RID group or as the process's
  * global ENQCMD value by the allocator core in core/.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
@@ -14,10 +16,6 @@
 #include <linux/slab.h>
 
 #include "pasid_internal.h"
-
-bool pasid_mock;
-module_param_named(mock, pasid_mock, bool, 0444);
-MODULE_PARM_DESC(mock, "mock mode: mock RIDs via PASID_IOC_TEST_CMD, a separate value namespace (tests only)");
 
 DEFINE_MUTEX(pasid_lock);
 struct pcore pasid_core;
@@ -43,17 +41,24 @@ void pasid_core_event(void *priv, const struct pcore_event *ev)
 static int pasid_fops_open(struct inode *inode, struct file *file)
 {
 	struct pasid_file *pf;
+	int err;
 
 	if (!current->mm)
 		return -EINVAL;
-	pf = kzalloc(sizeof(*pf), GFP_KERNEL);
+	/* every open costs kernel memory: the opener's memcg pays for it */
+	pf = kzalloc(sizeof(*pf), GFP_KERNEL_ACCOUNT);
 	if (!pf)
 		return -ENOMEM;
+	pf->uid = current_euid();
+	err = pasid_quota_open(pf);
+	if (err) {
+		kfree(pf);
+		return err;
+	}
 	INIT_LIST_HEAD(&pf->binds);
 	pf->mm = current->mm;
 	mmgrab(pf->mm);
 	pf->tgid = get_pid(task_tgid(current));
-	pf->uid = current_euid();
 	get_task_comm(pf->comm, current);
 
 	mutex_lock(&pasid_lock);
@@ -77,6 +82,7 @@ static int pasid_fops_release(struct inode *inode, struct file *file)
 	if (!pasid_mock)
 		pasid_real_release(pf);
 #endif
+	pasid_quota_close(pf);
 	mutex_unlock(&pasid_lock);
 	mmdrop(pf->mm);
 	put_pid(pf->tgid);
@@ -106,13 +112,15 @@ static int __init pasid_init(void)
 
 	if (!pasid_mock) {
 #ifdef PASID_REAL_NONE
-		pr_err("pasid: this kernel exports no PASID allocator (6.1-6.3 need CONFIG_IOASID and CONFIG_IOMMU_SVA; 6.4 and 6.5 have none: ioasid is gone, iommu_alloc_global_pasid() arrives in 6.6): real mode cannot work here; use mock=1 for tests\n");
+		pr_err("this kernel exports no PASID allocator (6.1-6.3 need CONFIG_IOASID and CONFIG_IOMMU_SVA; 6.4 and 6.5 have none: ioasid is gone, iommu_alloc_global_pasid() arrives in 6.6): real mode cannot work here; a test build (PASID_TEST=y) with mock=1 can\n");
 		return -EOPNOTSUPP;
 #else
 		pasid_source = &pasid_source_real;
 #endif
 	} else {
+#ifdef PASID_TEST_BUILD
 		pasid_source = &pasid_source_mock;
+#endif
 	}
 
 	err = pasid_source->init();
@@ -134,7 +142,7 @@ static int __init pasid_init(void)
 	if (err)
 		goto err_real;
 
-	pr_info("pasid: /dev/pasid ready, %s mode, ABI %u\n",
+	pr_info("/dev/pasid ready, %s mode, ABI %u\n",
 		pasid_mock ? "MOCK" : "real", PASID_ABI_VERSION);
 	return 0;
 
@@ -162,12 +170,12 @@ static void __exit pasid_exit(void)
 	mutex_lock(&pasid_lock);
 	/* no file is open: nothing may be held any more */
 	WARN(pasid_core.st.nr_owners || pasid_nr_held,
-	     "pasid: %u owners, %u values still held at unload\n",
+	     pr_fmt("%u owners, %u values still held at unload\n"),
 	     pasid_core.st.nr_owners, pasid_nr_held);
 	pcore_destroy(&pasid_core);
 	mutex_unlock(&pasid_lock);
 	pasid_source->exit();
-	pr_info("pasid: unloaded\n");
+	pr_info("unloaded\n");
 }
 
 module_init(pasid_init);

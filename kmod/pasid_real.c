@@ -15,6 +15,9 @@
  * Mock RIDs never reach this file: every function here is used in real
  * mode only.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+#define dev_fmt(fmt) pr_fmt(fmt)
+
 #include <linux/device.h>
 #include <linux/iommu.h>
 #include <linux/log2.h>
@@ -32,7 +35,13 @@
 #ifdef PASID_REAL_IOASID
 #include <linux/ioasid.h>
 
-/* Exported (GPL) by 6.1 but declared only in drivers/iommu/iommu-sva-lib.h. */
+/*
+ * 6.1 to 6.3 export iommu_sva_alloc_pasid() (GPL, drivers/iommu/iommu-sva-lib.c)
+ * but declare it only in the private drivers/iommu/iommu-sva-lib.h, which an
+ * out-of-tree module cannot include. This prototype is the one of those
+ * versions; 6.4 removed the function and this file uses it only below 6.4
+ * (PASID_REAL_IOASID), so no other version can disagree with it.
+ */
 int iommu_sva_alloc_pasid(struct mm_struct *mm, ioasid_t min, ioasid_t max);
 
 static DECLARE_IOASID_SET(pasid_ioasid_set);
@@ -137,9 +146,10 @@ const struct pasid_source pasid_source_real = {
 
 /* ---- RIDs: PCI functions with a PASID capability ------------------------ */
 
-static u32 pasid_pci_rid(struct pci_dev *pdev)
+/* 0 and the RID, or -ERANGE for a domain beyond 16 bits (pasid_rid_encode()). */
+static int pasid_pci_rid(struct pci_dev *pdev, u32 *rid)
 {
-	return (u32)pci_domain_nr(pdev->bus) << 16 | pdev->bus->number << 8 | pdev->devfn;
+	return pasid_rid_encode(pci_domain_nr(pdev->bus), pdev->bus->number, pdev->devfn, rid);
 }
 
 /* Effective PASID width: min(the function's capability, its IOMMU); 0 if none. */
@@ -165,34 +175,42 @@ static unsigned int pasid_pci_width(struct pci_dev *pdev)
 /* Under pasid_lock. Takes a reference on @pdev if the RID is added. */
 static void pasid_pci_add(struct pci_dev *pdev)
 {
-	unsigned int width = pasid_pci_width(pdev);
-	u32 rid = pasid_pci_rid(pdev);
+	unsigned int width = pasid_test_pci_width() ?: pasid_pci_width(pdev);
+	u32 rid;
 	int err;
 
-	if (!width || pcore_rid_find(&pasid_core, rid))
+	if (!width)
+		return;
+	if (pasid_pci_rid(pdev, &rid)) {
+		pci_info(pdev, "PCI domain beyond 16 bits (VMD): no RID for this function\n");
+		return;
+	}
+	if (pcore_rid_find(&pasid_core, rid))
 		return;
 	pci_dev_get(pdev);
 	err = pcore_rid_add(&pasid_core, rid, min_t(unsigned int, width, PCORE_PASID_BITS),
 			    pdev);
 	if (err) {
 		pci_dev_put(pdev);
-		pci_warn(pdev, "pasid: cannot track this function: %d\n", err);
+		pci_warn(pdev, "cannot track this function: %d\n", err);
 		return;
 	}
-	pci_info(pdev, "pasid: PASID-capable function, width %u\n", width);
+	pci_info(pdev, "PASID-capable function, width %u\n", width);
 }
 
 /* Under pasid_lock. */
 static void pasid_pci_remove(struct pci_dev *pdev)
 {
-	struct pcore_rid *r = pcore_rid_find(&pasid_core, pasid_pci_rid(pdev));
-	struct pci_dev *held;
+	struct pcore_rid *r;
+	u32 rid;
 
+	if (pasid_pci_rid(pdev, &rid))
+		return;
+	r = pcore_rid_find(&pasid_core, rid);
 	if (!r || r->cookie != pdev)
 		return;
-	held = r->cookie;
-	pcore_rid_remove(&pasid_core, pasid_pci_rid(pdev));
-	pci_dev_put(held);
+	pcore_rid_remove(&pasid_core, rid);
+	pci_dev_put(pdev);
 }
 
 /* Under pasid_lock: tear down the SVA binds on @rid (driver going away). */
@@ -215,6 +233,8 @@ static int pasid_pci_notify(struct notifier_block *nb, unsigned long action, voi
 {
 	struct pci_dev *pdev = to_pci_dev(data);
 
+	u32 rid;
+
 	mutex_lock(&pasid_lock);
 	switch (action) {
 	case BUS_NOTIFY_ADD_DEVICE:
@@ -222,13 +242,24 @@ static int pasid_pci_notify(struct notifier_block *nb, unsigned long action, voi
 		pasid_pci_add(pdev);
 		break;
 	case BUS_NOTIFY_UNBIND_DRIVER:
-		pasid_pci_unbind_all(pasid_pci_rid(pdev));
+		if (!pasid_pci_rid(pdev, &rid))
+			pasid_pci_unbind_all(rid);
 		break;
+	/*
+	 * DEL_DEVICE comes before the function leaves the bus's device list,
+	 * REMOVED_DEVICE after. A function whose DEL_DEVICE went by before
+	 * the initial scan (or before this notifier was registered) can
+	 * still be found by that scan and added; its REMOVED_DEVICE then
+	 * removes it. After REMOVED_DEVICE no scan can find it any more.
+	 */
 	case BUS_NOTIFY_DEL_DEVICE:
+	case BUS_NOTIFY_REMOVED_DEVICE:
 		pasid_pci_remove(pdev);
 		break;
 	}
 	mutex_unlock(&pasid_lock);
+	if (action == BUS_NOTIFY_DEL_DEVICE)
+		pasid_test_delay(PASID_TEST_DELAY_DEL);
 	return NOTIFY_DONE;
 }
 
@@ -236,6 +267,8 @@ static struct notifier_block pasid_pci_nb = {
 	.notifier_call = pasid_pci_notify,
 };
 
+#ifdef PASID_TEST_BUILD
+/* the test build only: RIDs without a device */
 static char *test_rids;
 module_param(test_rids, charp, 0444);
 MODULE_PARM_DESC(test_rids, "real mode, tests only: RIDs without a device, \"rid:width[,rid:width]\"; "
@@ -271,12 +304,18 @@ static int pasid_real_add_test_rids(void)
 	}
 	kfree(list);
 	if (err)
-		pr_err("pasid: bad test_rids=\"%s\": %d\n", test_rids, err);
+		pr_err("bad test_rids=\"%s\": %d\n", test_rids, err);
 	else
-		pr_warn("pasid: test_rids=\"%s\": RIDs without a device, for tests only\n",
+		pr_warn("test_rids=\"%s\": RIDs without a device, for tests only\n",
 			test_rids);
 	return err;
 }
+#else
+static inline int pasid_real_add_test_rids(void)
+{
+	return 0;
+}
+#endif
 
 /**
  * pasid_real_init() - Track PASID-capable PCI functions.
@@ -291,11 +330,12 @@ int pasid_real_init(void)
 	err = bus_register_notifier(&pci_bus_type, &pasid_pci_nb);
 	if (err)
 		return err;
+	pasid_test_delay(PASID_TEST_DELAY_SCAN);
 	mutex_lock(&pasid_lock);
 	for_each_pci_dev(pdev)
 		pasid_pci_add(pdev);
 	if (!pasid_core.nr_rids)
-		pr_info("pasid: no PASID-capable PCI function behind a PASID-capable IOMMU; "
+		pr_info("no PASID-capable PCI function behind a PASID-capable IOMMU; "
 			"allocations fail with -ENODEV until one appears\n");
 	err = pasid_real_add_test_rids();
 	mutex_unlock(&pasid_lock);

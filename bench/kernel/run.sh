@@ -42,7 +42,8 @@ mkdir -p "$work/kmod"
 # cp -p keeps times, so an unchanged tree is not rebuilt
 cp -p "$src"/kmod/*.c "$src"/kmod/*.h "$src"/kmod/Kbuild "$work/kmod/"
 cp -pr "$src/kmod/core" "$src/kmod/uapi" "$work/kmod/"
-if ! make -C "$kdir" M="$work/kmod" modules >"$work/build.log" 2>&1; then
+# the test build: mock mode and PASID_IOC_TEST_CMD (the benchmarks use mock RIDs)
+if ! make -C "$kdir" M="$work/kmod" PASID_TEST=y modules >"$work/build.log" 2>&1; then
 	cat "$work/build.log"
 	echo "bench: pasid.ko does not build against $kver" >&2
 	exit 1

@@ -116,16 +116,41 @@ static bool alloc_intersects(const struct pcore_alloc *a, const pcore_u32 *ids, 
 	return false;
 }
 
+static void sift_down(pcore_u32 *ids, pcore_u32 root, pcore_u32 n)
+{
+	pcore_u32 child, x = ids[root];
+
+	while ((child = 2 * root + 1) < n) {
+		if (child + 1 < n && ids[child + 1] > ids[child])
+			child++;
+		if (ids[child] <= x)
+			break;
+		ids[root] = ids[child];
+		root = child;
+	}
+	ids[root] = x;
+}
+
+/*
+ * Heapsort: O(n log n) in the worst case and no extra memory, so a request
+ * naming 1024 RIDs in reverse order costs no more than any other. Callers
+ * usually pass sorted lists: those cost one O(n) pass.
+ */
 static void sort_ids(pcore_u32 *ids, pcore_u32 n)
 {
-	pcore_u32 i, j, x;
+	pcore_u32 i, x;
 
-	/* callers pass short lists, usually already sorted */
-	for (i = 1; i < n; i++) {
-		x = ids[i];
-		for (j = i; j > 0 && ids[j - 1] > x; j--)
-			ids[j] = ids[j - 1];
-		ids[j] = x;
+	for (i = 1; i < n && ids[i - 1] <= ids[i]; i++)
+		;
+	if (i >= n)
+		return;
+	for (i = n / 2; i-- > 0;)
+		sift_down(ids, i, n);
+	for (i = n - 1; i > 0; i--) {
+		x = ids[0];
+		ids[0] = ids[i];
+		ids[i] = x;
+		sift_down(ids, 0, i);
 	}
 }
 

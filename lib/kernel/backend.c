@@ -596,8 +596,9 @@ static int not_mock(struct pasid_ctx *ctx, uint32_t rid)
 	char rb[PASID_RID_STRLEN];
 
 	return pasid_set_error(ctx, -EOPNOTSUPP,
-			       "RID %s: mock RIDs need pasid.ko in mock mode (modprobe pasid "
-			       "mock=1); the loaded one is in real mode", pasid_rid_str(rid, rb));
+			       "RID %s: mock RIDs need a test build of pasid.ko (make -C kmod "
+			       "PASID_TEST=y) loaded with mock=1; the loaded one is in real mode",
+			       pasid_rid_str(rid, rb));
 }
 
 /* PASID_IOC_TEST_CMD for RID_ADD (@width used) or RID_REMOVE. */

@@ -14,6 +14,7 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,8 +26,12 @@
 
 #include "kernel.h"
 
-/* Tries when a dump reports NLM_F_DUMP_INTR (it changed while we read it). */
-#define DUMP_TRIES 4
+/*
+ * Tries when a dump reports NLM_F_DUMP_INTR (it changed while we read it).
+ * A dump that fits one receive buffer is never torn; a longer one is read
+ * again, yielding the CPU in between so the writers can finish.
+ */
+#define DUMP_TRIES 16
 /* Receive buffer asked for the event socket (the kernel caps it at rmem_max). */
 #define EVENT_RCVBUF (1 << 20)
 
@@ -314,6 +319,7 @@ static int dump(struct pasid_ctx *ctx, struct kernel_nl *nl, uint8_t cmd, const 
 		ret = dump_once(nl, cmd, fn, st);
 		if (ret != -NLE_DUMP_INTR)
 			break;
+		sched_yield();
 	}
 	if (ret < 0) {
 		dump_socket_reset(nl);
@@ -438,6 +444,14 @@ int kernel_nl_event_fd(struct pasid_ctx *ctx, struct kernel_nl *nl)
 		goto err_free;
 	}
 	ret = nl_socket_add_membership(sk, grp);
+	if (ret == -NLE_PERM) {
+		/* events say who acted: the group is for administrators */
+		ret = pasid_set_error(ctx, -EPERM,
+				      "generic netlink: joining \"%s\" group \"%s\" needs "
+				      "CAP_SYS_ADMIN",
+				      PASID_GENL_NAME, PASID_GENL_MCGRP_EVENTS);
+		goto err_free;
+	}
 	if (ret < 0) {
 		ret = pasid_set_error(ctx, nle_errno(ret),
 				      "generic netlink: joining \"%s\" group \"%s\": %s",

@@ -92,6 +92,35 @@ else
 	step real-hotplug hotplug
 	step real-idle pasid-ktest idle
 	step real-rmmod rmmod pasid
+	# a function removed while the initial scan runs: its DEL_DEVICE comes
+	# before the scan (which still finds it on the bus list, the removal
+	# held up after DEL_DEVICE by test_del_delay_ms), so only a later
+	# notification can drop it again
+	scanrace() {
+		cls=$(grep -l 0x020000 /sys/bus/pci/devices/*/class | head -n 1)
+		[ -n "$cls" ] || { echo "no PCI network function to unplug"; return 1; }
+		dev=${cls%/class}
+		insmod /pasid.ko test_pci_width=8 test_scan_delay_ms=3000 test_del_delay_ms=3000 &
+		ins=$!
+		sleep 1
+		echo "removing ${dev##*/} while the scan waits"
+		echo 1 > "$dev/remove" || return 1
+		wait $ins || return 1
+		r=0
+		pasid-ktest scanrace "${dev##*/}" || r=1
+		rmmod pasid || r=1
+		echo 1 > /sys/bus/pci/rescan
+		[ -e "$dev" ] || r=1
+		return $r
+	}
+	step scan-race scanrace
+	# the module as DKMS builds it: no mock mode, no test command
+	# (the kernel ignores an unknown parameter with a warning: mock=1 must be
+	# one, and the module must come up in real mode)
+	step prod-insmod-mock insmod /pasid-prod.ko mock=1
+	step prod-no-mock sh -c 'dmesg | grep -qi "unknown parameter .mock. ignored"'
+	step prod-tests pasid-ktest prod
+	step prod-rmmod rmmod pasid
 fi
 
 # mock mode: the semantics
@@ -101,6 +130,7 @@ step abi pasid-ktest abi
 step multi pasid-ktest multi
 step genl pasid-ktest genl
 step fuzz pasid-ktest fuzz "$seed" "$fuzz"
+step fuzz-nobody pasid-ktest fuzz "$seed" 50000 nobody
 # three fuzzers at once, then the usual end state (checked by the idle step)
 parfuzz() {
 	pasid-ktest fuzz 0x1111 30000 par & p1=$!
@@ -115,6 +145,7 @@ parfuzz() {
 step fuzz-parallel parfuzz
 step failnth pasid-ktest failnth
 step quota pasid-ktest quota
+step hostile pasid-ktest hostile
 step load pasid-ktest load 5 4 4
 # extra tests (e.g. the library's API test), each from an empty module, in
 # /extra as their working directory (support files lie beside them)

@@ -1,11 +1,11 @@
 #!/bin/sh
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
-# mkinitramfs.sh OUT.cpio.gz [--init FILE | --no-init] [--ko FILE]
+# mkinitramfs.sh OUT.cpio.gz [--init FILE | --no-init] [--ko FILE] [--ko-prod FILE]
 #                [--bin FILE]... [--extra FILE]... [--file FILE]...
 #
 # Packs a test initramfs: busybox-static (with its applet links), /init,
-# the module as /pasid.ko, test binaries in /bin, extra tests (e.g. meson-built
+# the module as /pasid.ko (a production build, --ko-prod, as /pasid-prod.ko), test binaries in /bin, extra tests (e.g. meson-built
 # test executables or scripts; /init runs the ones listed in /extra/run.list)
 # and their support files (--file: copied beside them, not run) in /extra,
 # and the ldd closure (libraries and
@@ -14,13 +14,14 @@ set -eu
 
 out=${1:?usage: mkinitramfs.sh OUT.cpio.gz [options]}
 shift
-init= noinit=0 ko=
+init= noinit=0 ko= koprod=
 bins= extras= files=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--init) init=$2; shift 2 ;;
 	--no-init) noinit=1; shift ;;
 	--ko) ko=$2; shift 2 ;;
+	--ko-prod) koprod=$2; shift 2 ;;
 	--bin) bins="$bins $2"; shift 2 ;;
 	--extra) extras="$extras $2"; shift 2 ;;
 	--file) files="$files $2"; shift 2 ;;
@@ -52,6 +53,7 @@ if [ "$noinit" -eq 0 ]; then
 	chmod 755 "$root/init"
 fi
 [ -z "$ko" ] || cp "$ko" "$root/pasid.ko"
+[ -z "$koprod" ] || cp "$koprod" "$root/pasid-prod.ko"
 
 # copy_closure FILE: the dynamic loader and libraries FILE needs
 copy_closure() {

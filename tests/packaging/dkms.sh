@@ -12,8 +12,10 @@
 #
 # Checks: dkms.conf names the project version; the module is built, signed
 # with the scratch key, installed under updates/dkms with the kernel's
-# vermagic, reported "installed" by dkms status, depmod (on a scratch copy of
-# the module directory) resolves it, and dkms remove takes it away again.
+# vermagic, reported "installed" by dkms status, it is not the test build (no
+# mock or test parameter, no TEST_CMD or fail-nth symbol), depmod (on a
+# scratch copy of the module directory) resolves it, and dkms remove takes it
+# away again.
 set -euo pipefail
 src=$1 version=$2 kver=${3:-}
 
@@ -71,6 +73,30 @@ if [ -s "$tmp/mok.pub" ]; then
 fi
 [ "$(modinfo -F license "$ko")" = "GPL" ] || [ "$(modinfo -F license "$ko")" = "GPL v2" ] ||
 	{ echo "license: $(modinfo -F license "$ko")"; exit 1; }
+
+# what DKMS installs is not the test build (Kbuild PASID_TEST=y): no mock
+# mode, no test parameters, no PASID_IOC_TEST_CMD handler, no fail-nth
+parms=$(modinfo -F parm "$ko" | cut -d: -f1 | tr '\n' ' ')
+echo "parameters: $parms"
+for p in mock test_rids; do
+	case " $parms " in
+	*" $p "*) echo "the installed module has the test parameter $p"; exit 1 ;;
+	esac
+done
+case " $parms " in
+*" max_pasids_per_user "*) ;;
+*) echo "modinfo lists no max_pasids_per_user: cannot read the module's parameters"; exit 1 ;;
+esac
+syms=$(nm "$ko" | awk '{ print $NF }')
+echo "$syms" | grep -q '^pasid_fops_ioctl$' ||
+	{ echo "nm shows no pasid_fops_ioctl: cannot inspect the module's symbols"; exit 1; }
+for s in pasid_cmd_test pasid_should_fail pasid_source_mock pasid_mock; do
+	if echo "$syms" | grep -qx "$s"; then
+		echo "the installed module contains the test-build symbol $s"
+		exit 1
+	fi
+done
+echo "no test command: no mock/test_rids parameter, no TEST_CMD or fail-nth code"
 
 # depmod against a scratch copy of the kernel's module directory
 mkdir -p "$tmp/root/lib/modules/$kver"

@@ -3,8 +3,10 @@
  * cmd_list.c - "pasidctl list" (every allocation: genl dump on the kernel,
  * the platform on the sim) and "pasidctl rids".
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "pasidctl.h"
 
@@ -70,14 +72,31 @@ static int alloc_cb(const struct pasid_alloc_info *a, void *data)
 	return 0;
 }
 
+/* Times "list" reads allocations that keep changing before it gives up. */
+#define LIST_TRIES 5
+
 int pctl_print_allocs(struct pctl *g, const char *indent)
 {
 	struct list_state s = { .g = g };
 	int rc;
 
-	table_init(&s.t, 5, "+PASID", "INTENT", "OWNER", "ATTACHED", "RIDS");
-	s.arr = json_object_new_array();
-	rc = pasid_list_allocs(g->ctx, alloc_cb, &s);
+	int tries = 0;
+
+	/*
+	 * -EAGAIN: the allocations kept changing while the library read them
+	 * (it retries itself); try again a few times after a pause.
+	 */
+	for (;;) {
+		table_init(&s.t, 5, "+PASID", "INTENT", "OWNER", "ATTACHED", "RIDS");
+		s.arr = json_object_new_array();
+		s.n = 0;
+		rc = pasid_list_allocs(g->ctx, alloc_cb, &s);
+		if (rc != -EAGAIN || ++tries == LIST_TRIES)
+			break;
+		json_object_put(s.arr);
+		table_free(&s.t);
+		usleep(10000);
+	}
 	if (rc < 0) {
 		json_object_put(s.arr);
 		table_free(&s.t);

@@ -18,7 +18,11 @@
 #include <linux/types.h>
 #include <linux/ioctl.h>
 
-#define PASID_ABI_VERSION	1
+/*
+ * 2: ioctl type 0xBC (ABI 1 used 0xB8, which ioctl-number.rst assigns to
+ * other drivers); PASID_IOC_TEST_CMD only in test builds of the module.
+ */
+#define PASID_ABI_VERSION	2
 
 /** Values are 1 .. 2^PASID_UAPI_WIDTH_MAX - 1; 0 is never handed out. */
 #define PASID_UAPI_WIDTH_MAX	20
@@ -46,6 +50,8 @@
  *  EOPNOTSUPP  the operation needs something this kernel/mode lacks
  *              (PASID_IOC_TEST_CMD outside mock mode, a real attach the
  *              kernel cannot do)
+ *  EDQUOT      a limit set by the administrator (module parameters
+ *              max_pasids_per_user, max_rids_per_alloc)
  *  =========== ==============================================================
  *
  * Command-specific errors are listed with each struct. On any error nothing
@@ -59,8 +65,13 @@
  * detaches and frees everything the owner holds.
  */
 
-/** Command numbers; the ioctl is _IO(PASID_TYPE, number). */
-#define PASID_TYPE		0xB8
+/*
+ * Command numbers; the ioctl is _IO(PASID_TYPE, number). 0xBC is unassigned
+ * in the kernel's Documentation/userspace-api/ioctl/ioctl-number.rst
+ * (checked against mainline in 2025: 0xB8 is Marvell's mrvl_cn10k_dpi.h and
+ * Hyper-V's mshv.h, 0xBA liveupdate.h).
+ */
+#define PASID_TYPE		0xBC
 
 enum {
 	PASID_CMD_BASE = 0x80,
@@ -162,7 +173,10 @@ struct pasid_cmd_get_info {
  *	0 for the global intent
  * @__reserved: must be 0
  * @rids_uptr: user pointer to @nr_rids __u32 RIDs
- *	(segment << 16 | bus << 8 | devfn), no duplicates; 0 for global
+ *	(segment << 16 | bus << 8 | devfn), no duplicates; 0 for global.
+ *	The segment (PCI domain) has 16 bits: a function in a domain >= 0x10000
+ *	(Intel VMD numbers its domains from there) has no RID and is never
+ *	listed; its DMA carries the VMD endpoint's requester ID anyway.
  * @out_pasid: the PASID; input too with PASID_CMD_ALLOC_EXACT
  * @__reserved2: must be 0
  *
@@ -190,8 +204,12 @@ struct pasid_cmd_get_info {
  *              narrowest RID
  *  EDQUOT      the caller's user holds max_pasids_per_user live PASIDs, or
  *              @nr_rids exceeds max_rids_per_alloc (module parameters)
- *  ENOMEM      out of memory
+ *  ENOMEM      out of memory (the memory is charged to the caller's memory
+ *              cgroup)
  *  =========== ==============================================================
+ *
+ * When the result cannot be written back (EFAULT) the allocation is undone:
+ * a group is freed, a hold on the global that this call took is dropped.
  */
 struct pasid_cmd_alloc {
 	__u32 size;
@@ -232,7 +250,8 @@ struct pasid_cmd_free {
  * Errors: ENOENT (not held; also 0 or >= 2^20), EPERM (another owner's),
  * EINVAL (a global value), ENODEV (unknown RID), EALREADY (RID already in
  * the group), ERANGE (value too wide for the RID), EBUSY (value in use on
- * the RID), E2BIG (group has PASID_UAPI_MAX_GROUP_RIDS RIDs), ENOMEM.
+ * the RID), EDQUOT (the group names max_rids_per_alloc RIDs already),
+ * E2BIG (group has PASID_UAPI_MAX_GROUP_RIDS RIDs), ENOMEM.
  */
 struct pasid_cmd_extend {
 	__u32 size;
@@ -283,10 +302,19 @@ enum pasid_test_op {
 	 * fired); out_value2: failures injected so far
 	 */
 	PASID_TEST_OP_GET_FAIL_NTH = 4,
+	/*
+	 * @value: a PCI domain, @rid: bus << 8 | devfn. out_value: the RID real
+	 * mode gives that function; ERANGE when the domain has no RID
+	 * (>= 0x10000). Any mode.
+	 */
+	PASID_TEST_OP_RID_ENCODE = 5,
 };
 
+/** Most mock RIDs a test build holds (RID_ADD beyond it: ENOSPC). */
+#define PASID_TEST_MAX_RIDS	4096
+
 /**
- * struct pasid_cmd_test - ioctl(PASID_IOC_TEST_CMD), mock mode only
+ * struct pasid_cmd_test - ioctl(PASID_IOC_TEST_CMD), test builds only
  * @size: sizeof(struct pasid_cmd_test)
  * @flags: must be 0
  * @op: enum pasid_test_op
@@ -296,12 +324,18 @@ enum pasid_test_op {
  * @out_value: see enum pasid_test_op
  * @out_value2: see enum pasid_test_op
  *
- * The fail-nth countdown is global to the module and counts every internal
- * allocation made by any command (the shim's and the allocator core's).
+ * Only a module built for the test suite (Kbuild variable PASID_TEST=y) has
+ * this command; a module built without it (what DKMS installs) answers
+ * ENOTTY and has no mock mode. The fail-nth countdown is global to the
+ * module and counts every internal allocation made by any command (the
+ * shim's and the allocator core's), and the RIDs are everyone's: RID_ADD,
+ * RID_REMOVE and SET_FAIL_NTH need CAP_SYS_ADMIN.
  *
- * Errors: EOPNOTSUPP (not mock mode; unknown @op), EINVAL (width not 1..20,
- * a field the op does not use is not 0), EEXIST (RID_ADD: RID exists),
- * ENODEV (RID_REMOVE: unknown RID), ENOMEM.
+ * Errors: EOPNOTSUPP (not mock mode, except RID_ENCODE; unknown @op), EPERM
+ * (no CAP_SYS_ADMIN), EINVAL (width not 1..20, a field the op does not use
+ * is not 0), EEXIST (RID_ADD: RID exists), ENOSPC (RID_ADD:
+ * PASID_TEST_MAX_RIDS RIDs exist), ENODEV (RID_REMOVE: unknown RID), ERANGE
+ * (RID_ENCODE: domain >= 0x10000), ENOMEM.
  */
 struct pasid_cmd_test {
 	__u32 size;
@@ -343,11 +377,17 @@ struct pasid_cmd_test {
  *   PASID_NL_A_WIDTH, PASID_NL_A_NR_VALUES, PASID_NL_A_NR_ATTACHED,
  *   PASID_NL_A_MOCK (mock RID).
  *
- * Multicast group "events": one PASID_NL_CMD_EVENT message per change:
+ * Dump requests take no attribute: an attribute, or a non-zero reserved
+ * byte in the genl header, is refused (EINVAL). A dump that the module
+ * changed while it was being read has NLM_F_DUMP_INTR set on its messages
+ * (and on NLMSG_DONE): read it again.
+ *
+ * Multicast group "events" (joining needs CAP_SYS_ADMIN from Linux 6.7;
+ * before 6.7 anyone may join, and no event carries an owner pid): one PASID_NL_CMD_EVENT message per change:
  * PASID_NL_A_EVENT, PASID_NL_A_INTENT (0 for RID events), PASID_NL_A_VALUE
- * (0 for RID events), PASID_NL_A_RID (0 if none), PASID_NL_A_OWNER_PID (the
- * acting owner's process, like a /proc entry; absent when none),
- * PASID_NL_A_MOCK. Events never carry owner comm.
+ * (0 for RID events), PASID_NL_A_RID (0 if none), PASID_NL_A_OWNER_PID (from
+ * Linux 6.7 only: the acting owner's process in the initial pid namespace;
+ * absent when none), PASID_NL_A_MOCK. Events never carry owner comm.
  *
  * Intent and event numbers are those of libpasid's enum pasid_intent and
  * enum pasid_event_type.

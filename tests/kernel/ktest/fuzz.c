@@ -4,9 +4,14 @@
  * sizes, flags, values, RIDs and pointers, several owners, fail-nth armed
  * now and then. The kernel must neither crash nor leak: afterwards nothing
  * may be held (checked here and again by "idle" before rmmod).
- * Usage: fuzz [SEED [ITERATIONS [par]]]; with "par" several fuzzers run at
- * once against the same module and the caller checks the end state.
+ * Usage: fuzz [SEED [ITERATIONS [par|nobody]]]; with "par" several fuzzers
+ * run at once against the same module and the caller checks the end state;
+ * with "nobody" the calls are made as uid 65534 given /dev/pasid (the test
+ * commands must then all be refused: EPERM).
  */
+#include <grp.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -44,6 +49,9 @@ int kt_fuzz(int argc, char **argv)
 	unsigned long iters = argc > 2 ? strtoul(argv[2], NULL, 0) : 20000;
 	/* "par": several fuzzers run at once; the caller checks the end state */
 	bool par = argc > 3 && !strcmp(argv[3], "par");
+	bool nobody = argc > 3 && !strcmp(argv[3], "nobody");
+	struct stat root_st, dev_st;
+	pid_t child = -1;
 	unsigned char *page, *ro;
 	uint32_t values[64] = { 0 }, rids[16];
 	int fds[3], i, crashes = 0;
@@ -61,10 +69,33 @@ int kt_fuzz(int argc, char **argv)
 		abort();
 	munmap(page + 4096, 4096);	/* a hole right after the buffer */
 
+	if (!par) {
+		i = kt_open();
+		kt_mock_topology(i);
+		close(i);
+	}
+	if (nobody) {
+		/* a granted user: / and /dev/pasid opened up for uid 65534 */
+		if (stat("/", &root_st) || stat("/dev/pasid", &dev_st) || chmod("/", 0755) ||
+		    chmod("/dev/pasid", 0666))
+			abort();
+		child = fork();
+		if (child > 0) {
+			int st;
+
+			waitpid(child, &st, 0);
+			chmod("/dev/pasid", dev_st.st_mode & 07777);
+			chmod("/", root_st.st_mode & 07777);
+			KT_CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "fuzzer as uid 65534: %d",
+				 WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+			it = iters;
+			goto end;
+		}
+		if (child < 0 || setgroups(0, NULL) || setgid(65534) || setuid(65534))
+			_exit(3);
+	}
 	for (i = 0; i < 3; i++)
 		fds[i] = kt_open();
-	if (!par)
-		kt_mock_topology(fds[0]);
 
 	for (it = 0; it < iters; it++) {
 		int fd = fds[rnd() % 3], err;
@@ -139,6 +170,13 @@ int kt_fuzz(int argc, char **argv)
 		default: arg = page; break;
 		}
 		err = ioctl(fd, req, arg) ? -errno : 0;
+		if (nobody && req == PASID_IOC_TEST_CMD && arg == page &&
+		    (w[2] == PASID_TEST_OP_RID_ADD || w[2] == PASID_TEST_OP_RID_REMOVE ||
+		     w[2] == PASID_TEST_OP_SET_FAIL_NTH) && err != -EPERM && err != -EINVAL &&
+		    err != -E2BIG) {
+			KT_CHECK(0, "iteration %lu: uid 65534's test op %u gave %d", it, w[2], err);
+			crashes++;
+		}
 		if (!err) {
 			ok++;
 			if (req == PASID_IOC_ALLOC && arg == page)
@@ -146,7 +184,7 @@ int kt_fuzz(int argc, char **argv)
 		} else if (err != -EINVAL && err != -E2BIG && err != -EFAULT && err != -ENOTTY &&
 			   err != -ENOENT && err != -EPERM && err != -ENODEV && err != -ERANGE &&
 			   err != -EEXIST && err != -EBUSY && err != -ENOSPC && err != -EALREADY &&
-			   err != -ENOMEM && err != -EOPNOTSUPP) {
+			   err != -ENOMEM && err != -EOPNOTSUPP && err != -EDQUOT) {
 			KT_CHECK(0, "iteration %lu: undocumented errno %d", it, err);
 			crashes++;
 			if (crashes > 10)
@@ -161,9 +199,12 @@ int kt_fuzz(int argc, char **argv)
 		}
 	}
 	kt_fail_nth(fds[0], 0);
-	printf("# fuzz: %lu calls, %lu succeeded\n", it, ok);
+	printf("# fuzz%s: %lu calls, %lu succeeded\n", nobody ? " (uid 65534)" : "", it, ok);
 	for (i = 0; i < 3; i++)
 		close(fds[i]);
+	if (child == 0)
+		_exit(kt_failures ? 1 : 0);
+end:
 	if (par)
 		return 0;
 

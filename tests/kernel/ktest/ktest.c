@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "ktest.h"
@@ -23,6 +24,16 @@ void kt_fail(const char *file, int line, const char *fmt, ...)
 	printf("\n");
 	fflush(stdout);
 	kt_failures++;
+}
+
+bool kt_kernel_at_least(int maj, int min)
+{
+	struct utsname u;
+	int a = 0, b = 0;
+
+	uname(&u);
+	sscanf(u.release, "%d.%d", &a, &b);
+	return a > maj || (a == maj && b >= min);
 }
 
 int kt_open(void)
@@ -228,6 +239,9 @@ static const struct {
 	{ "load", kt_load },
 	{ "real", kt_real },
 	{ "idle", kt_idle },
+	{ "hostile", kt_hostile },
+	{ "prod", kt_prod },
+	{ "scanrace", kt_scanrace },
 };
 
 int main(int argc, char **argv)
@@ -236,7 +250,7 @@ int main(int argc, char **argv)
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc < 2) {
-		fprintf(stderr, "usage: pasid-ktest abi|multi|genl|fuzz|failnth|quota|load|real|idle [args]\n");
+		fprintf(stderr, "usage: pasid-ktest abi|multi|genl|fuzz|failnth|quota|load|real|idle|hostile|prod|scanrace [args]\n");
 		return 2;
 	}
 	for (i = 0; i < sizeof(kt_groups) / sizeof(kt_groups[0]); i++) {

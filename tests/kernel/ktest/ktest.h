@@ -83,12 +83,19 @@ struct kt_event {
 struct kt_nl;
 struct kt_nl *kt_nl_open(void);
 void kt_nl_close(struct kt_nl *nl);
-/* fill up to @max entries; return the count or -errno */
+/* dumps read again because a change tore them (NLM_F_DUMP_INTR) */
+extern unsigned long kt_nl_torn;
+/* fill up to @max entries; return the count or -errno (-EAGAIN: torn every time) */
 int kt_nl_allocs(struct kt_nl *nl, struct kt_alloc *out, int max);
 int kt_nl_rids(struct kt_nl *nl, struct kt_rid *out, int max);
 int kt_nl_subscribe(struct kt_nl *nl);
+/* the resolved family id */
+int kt_nl_family(struct kt_nl *nl);
 /* events pending within @timeout_ms; return the count or -errno */
 int kt_nl_events(struct kt_nl *nl, struct kt_event *out, int max, int timeout_ms);
+
+/* the running kernel is at least @maj.@min */
+bool kt_kernel_at_least(int maj, int min);
 
 /* ---- test groups ---- */
 int kt_abi(int argc, char **argv);
@@ -100,6 +107,9 @@ int kt_fuzz(int argc, char **argv);
 int kt_failnth(int argc, char **argv);
 int kt_real(int argc, char **argv);
 int kt_idle(int argc, char **argv);
+int kt_hostile(int argc, char **argv);
+int kt_prod(int argc, char **argv);
+int kt_scanrace(int argc, char **argv);
 
 /* a fresh, known mock topology; removes the RIDs of an earlier call */
 void kt_mock_topology(int fd);

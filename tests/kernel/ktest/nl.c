@@ -163,21 +163,37 @@ static int rid_cb(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
+unsigned long kt_nl_torn;
+
+/*
+ * A dump the module changed while it was read (NLM_F_DUMP_INTR, which libnl
+ * reports as NLE_DUMP_INTR) is read again; -EAGAIN after KT_DUMP_TRIES.
+ */
+#define KT_DUMP_TRIES 1000
+
 static int dump(struct kt_nl *nl, uint8_t cmd, nl_recvmsg_msg_cb_t fn, void *out, int max)
 {
-	struct kt_collect c = { .out = out, .max = max };
+	struct kt_collect c;
 	struct nl_cb *cb;
-	int err;
+	int err, tries;
 
-	err = genl_send_simple(nl->sk, nl->family, cmd, PASID_GENL_VERSION, NLM_F_DUMP);
-	if (err < 0)
-		return nle_errno(err);
-	cb = nl_cb_clone(nl_socket_get_cb(nl->sk));
-	if (!cb)
-		return -ENOMEM;
-	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, fn, &c);
-	err = nl_recvmsgs(nl->sk, cb);
-	nl_cb_put(cb);
+	for (tries = 0; tries < KT_DUMP_TRIES; tries++) {
+		c = (struct kt_collect){ .out = out, .max = max };
+		err = genl_send_simple(nl->sk, nl->family, cmd, PASID_GENL_VERSION, NLM_F_DUMP);
+		if (err < 0)
+			return nle_errno(err);
+		cb = nl_cb_clone(nl_socket_get_cb(nl->sk));
+		if (!cb)
+			return -ENOMEM;
+		nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, fn, &c);
+		err = nl_recvmsgs(nl->sk, cb);
+		nl_cb_put(cb);
+		if (err != -NLE_DUMP_INTR)
+			break;
+		kt_nl_torn++;
+	}
+	if (err == -NLE_DUMP_INTR)
+		return -EAGAIN;
 	if (err < 0)
 		return nle_errno(err);
 	return c.err ? c.err : c.n;
@@ -191,6 +207,11 @@ int kt_nl_allocs(struct kt_nl *nl, struct kt_alloc *out, int max)
 int kt_nl_rids(struct kt_nl *nl, struct kt_rid *out, int max)
 {
 	return dump(nl, PASID_NL_CMD_GET_RID, rid_cb, out, max);
+}
+
+int kt_nl_family(struct kt_nl *nl)
+{
+	return nl->family;
 }
 
 int kt_nl_subscribe(struct kt_nl *nl)
