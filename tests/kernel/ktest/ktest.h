@@ -99,6 +99,7 @@ int kt_genl(int argc, char **argv);
 int kt_fuzz(int argc, char **argv);
 int kt_failnth(int argc, char **argv);
 int kt_real(int argc, char **argv);
+int kt_bed2(int argc, char **argv);
 int kt_idle(int argc, char **argv);
 
 /* a fresh, known mock topology; removes the RIDs of an earlier call */
