@@ -4,9 +4,11 @@
 # bed2/suite.sh SUITE WORKDIR PASID_KTEST
 #
 # Test bed 2: real mode on real PASID-capable PCI functions. SUITE is the
-# Debian suite whose kernel boots (sid, experimental or trixie: mkchroot.sh).
-# In the tool chroot (built and cached by mkchroot.sh under KTEST_CACHE)
-# this builds pasid.ko with that kernel's headers and compiler (warnings are
+# Debian suite whose kernel boots: sid, experimental or trixie (their images,
+# headers and compilers are in the tool chroot that mkchroot.sh builds and
+# caches under KTEST_CACHE), or bookworm (Debian 12's installed kernel, the
+# version its linux-image-amd64 depends on, built with the host's gcc 12).
+# This builds pasid.ko with that kernel's headers and compiler (warnings are
 # errors), starts two vfio-user servers (vfio-user-server.py) for two PCIe
 # endpoints behind their own root ports, one with an 8-bit and one with a
 # 20-bit PASID capability, and boots the kernel under the chroot's QEMU with
@@ -21,11 +23,11 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 kdir=$(cd "$here/.." && pwd)
 src=$(cd "$here/../../.." && pwd)
-suite=${1:?usage: bed2/suite.sh sid|experimental|trixie WORKDIR PASID_KTEST}
+suite=${1:?usage: bed2/suite.sh sid|experimental|trixie|bookworm WORKDIR PASID_KTEST}
 work=${2:?}
 ktest=${3:?}
 case $suite in
-sid | experimental | trixie) ;;
+sid | experimental | trixie | bookworm) ;;
 *) echo "bed2/suite.sh: unknown suite $suite" >&2; exit 2 ;;
 esac
 mkdir -p "$work"
@@ -39,11 +41,7 @@ if ! out=$("$here/mkchroot.sh" "$cache"); then
 fi
 root=$(echo "$out" | sed -n 's/^ROOT=//p' | tail -n 1)
 t1=$(date +%s)
-kver=$(cat "$root/kernels/$suite/kver")
-vmlinuz=$root/kernels/$suite/vmlinuz-$kver
-echo "# $suite kernel $kver; chroot ready in $((t1 - t0))s"
-
-# everything QEMU and the compiler see lies inside the chroot
+# everything QEMU and the chroot's compiler see lies inside the chroot
 name=$(basename "$work")
 cwork=/ktest/$name
 hwork=$root$cwork
@@ -52,8 +50,29 @@ mkdir -p "$hwork/kmod"
 cp "$src"/kmod/*.c "$src"/kmod/*.h "$src"/kmod/Kbuild "$hwork/kmod/"
 cp -r "$src/kmod/core" "$src/kmod/uapi" "$hwork/kmod/"
 rm -f "$hwork/kmod/core/"*.o "$hwork/kmod/core/".*.cmd
-if ! "$here/chroot-run.sh" "$root" make -C "/usr/src/linux-headers-$kver" \
-	M="$cwork/kmod" PASID_WERROR=y modules >"$work/build.log" 2>&1; then
+if [ "$suite" = bookworm ]; then
+	kver=$(dpkg-query -W -f='${Depends}' linux-image-amd64 2>/dev/null |
+	       sed -n 's/.*linux-image-\([0-9][^ ,]*-amd64\).*/\1/p')
+	[ -n "$kver" ] || { echo "FAIL: linux-image-amd64 is not installed"; exit 1; }
+	[ -r "/boot/vmlinuz-$kver" ] || { echo "FAIL: no /boot/vmlinuz-$kver"; exit 1; }
+	cp "/boot/vmlinuz-$kver" "$hwork/"
+	vmlinuz=$hwork/vmlinuz-$kver
+	headers=/lib/modules/$kver/build
+	[ -d "$headers" ] || headers=/usr/src/linux-headers-$kver
+	kind=ioasid
+	build() { make -C "$headers" M="$hwork/kmod" PASID_WERROR=y modules; }
+else
+	kver=$(cat "$root/kernels/$suite/kver")
+	vmlinuz=$root/kernels/$suite/vmlinuz-$kver
+	headers=$root/usr/src/linux-headers-$kver
+	kind=global-ida
+	build() {
+		"$here/chroot-run.sh" "$root" make -C "/usr/src/linux-headers-$kver" \
+			M="$cwork/kmod" PASID_WERROR=y modules
+	}
+fi
+echo "# $suite kernel $kver; chroot ready in $((t1 - t0))s"
+if ! build >"$work/build.log" 2>&1; then
 	cat "$work/build.log"
 	echo "FAIL: pasid.ko does not build against $kver"
 	exit 1
@@ -64,7 +83,7 @@ if grep -i 'warning' "$work/build.log"; then
 fi
 t2=$(date +%s)
 echo "# pasid.ko built for $kver with $(sed -n 's/^CONFIG_CC_VERSION_TEXT="\(.*\)"/\1/p' \
-	"$root/usr/src/linux-headers-$kver/.config") in $((t2 - t1))s"
+	"$headers/.config") in $((t2 - t1))s"
 
 "$kdir/mkinitramfs.sh" "$hwork/initramfs.cpio.gz" --init "$kdir/init.sh" \
 	--ko "$hwork/kmod/pasid.ko" --bin "$ktest"
@@ -112,7 +131,7 @@ KTEST_QEMU_ARGS="-cpu max,la57=off -m 1G -device intel-iommu,intremap=on,caching
 export KTEST_QEMU_ROOT KTEST_QEMU_ARGS
 rc=0
 "$kdir/run-qemu.sh" "$vmlinuz" "$hwork/initramfs.cpio.gz" "$work/serial.log" \
-	"${KTEST_TIMEOUT:-300}" ktest.kind=global-ida ktest.bed=2 "ktest.rids=$rids" \
+	"${KTEST_TIMEOUT:-300}" "ktest.kind=$kind" ktest.bed=2 "ktest.rids=$rids" \
 	"slub_debug=${KTEST_SLUB_DEBUG:-FZPU}" || rc=$?
 # QEMU is gone: a server that was connected has seen the end of its
 # connection and exits 0; one that stopped on a protocol error, or never
