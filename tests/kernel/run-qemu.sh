@@ -50,8 +50,10 @@ fi
 # seen in about 1 boot in 5 while other work ran; the check proves nothing here.
 nonce=$(od -An -N8 -tx8 /dev/urandom | tr -d ' \n')
 start=$(date +%s.%N)
+# --foreground: QEMU stays in this process group, so a runner that kills the
+# test's group (meson on a timeout) kills QEMU too
 # shellcheck disable=SC2086
-timeout -k 10 "$tmo" $qemu \
+timeout --foreground -k 10 "$tmo" $qemu \
 	-accel tcg,thread=multi -machine q35,kernel-irqchip=split $machine \
 	-smp 2 -nographic -no-reboot -monitor none -serial stdio \
 	-kernel "$kernel" -initrd "$initrd" \

@@ -32,7 +32,7 @@ new=$cache/sid-chroot.new
 exec 9>"$cache/sid-chroot.lock"
 flock 9
 
-complete() {
+chroot_complete() {
 	[ -f "$root/.done" ] || return 1
 	for s in sid experimental trixie; do
 		[ -s "$root/kernels/$s/kver" ] || return 1
@@ -43,7 +43,7 @@ complete() {
 	[ -x "$root/usr/bin/qemu-system-x86_64" ]
 }
 
-if complete; then
+if chroot_complete; then
 	echo "ROOT=$root"
 	exit 0
 fi
@@ -154,6 +154,6 @@ grep '^#' "$cache/provision.log" >&2 || true
 rm -rf "$tools"
 mv "$new" "$root"
 date -u +%FT%TZ > "$root/.done"
-complete || { echo "mkchroot: the finished chroot is incomplete" >&2; exit 1; }
+chroot_complete || { echo "mkchroot: the finished chroot is incomplete" >&2; exit 1; }
 echo "# chroot built in $(($(date +%s) - t0))s (debootstrap $((t1 - t0))s)" >&2
 echo "ROOT=$root"

@@ -101,6 +101,8 @@ cleanup() {
 	rm -f "$hwork"/vu*.sock
 }
 trap cleanup EXIT
+# a timeout's SIGTERM must not leave a server waiting for a client
+trap 'exit 1' INT TERM HUP
 i=1
 rids=
 for w in $widths; do
