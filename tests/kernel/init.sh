@@ -105,6 +105,8 @@ if [ "$bed" = 2 ]; then
 			{ echo "kernel allocator changed:"; cat /tmp/probe.before /tmp/probe.after; return 1; }
 	}
 	step bed2-rmmod-live rmmod_live
+	# last: the host unplugs the 20-bit function for good (QMP device_del)
+	step bed2-qmp-unplug pasid-ktest bed2 qmp "$rids"
 	step bed2-idle pasid-ktest idle
 	step bed2-rmmod rmmod pasid
 elif [ "$kind" = none ]; then

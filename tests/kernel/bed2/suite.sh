@@ -98,7 +98,7 @@ cleanup() {
 	for p in $pids; do
 		kill "$p" 2>/dev/null || true
 	done
-	rm -f "$hwork"/vu*.sock
+	rm -f "$hwork"/vu*.sock "$hwork/qmp.sock"
 }
 trap cleanup EXIT
 # a timeout's SIGTERM must not leave a server waiting for a client
@@ -111,6 +111,9 @@ for w in $widths; do
 	pids="$pids $!"
 	i=$((i + 1))
 done
+# the QMP helper does the real hot-unplug the guest asks for on its console
+python3 "$here/qmp-unplug.py" "$work/serial.log.raw" "$hwork/qmp.sock" 2>"$work/qmp.log" &
+pids="$pids $!"
 n=0
 while [ ! -S "$hwork/vu1.sock" ] || [ ! -S "$hwork/vu2.sock" ]; do
 	n=$((n + 1))
@@ -129,15 +132,16 @@ fn() {
 # la57=off: with 5-level paging the VT-d driver disables SVA on 6.12;
 # svm=on needs fsts, device-iotlb and pasid-bits (QEMU's intel_iommu.c)
 KTEST_QEMU_ROOT=$root
-KTEST_QEMU_ARGS="-cpu max,la57=off -m 1G -device intel-iommu,intremap=on,caching-mode=on,scalable-mode=on,fsts=on,pasid-bits=20,svm=on,device-iotlb=on $(fn 1) $(fn 2)"
+KTEST_QEMU_ARGS="-qmp unix:$cwork/qmp.sock,server=on,wait=off -cpu max,la57=off -m 1G -device intel-iommu,intremap=on,caching-mode=on,scalable-mode=on,fsts=on,pasid-bits=20,svm=on,device-iotlb=on $(fn 1) $(fn 2)"
 export KTEST_QEMU_ROOT KTEST_QEMU_ARGS
 rc=0
 "$kdir/run-qemu.sh" "$vmlinuz" "$hwork/initramfs.cpio.gz" "$work/serial.log" \
 	"${KTEST_TIMEOUT:-300}" "ktest.kind=$kind" ktest.bed=2 "ktest.rids=$rids" \
 	"slub_debug=${KTEST_SLUB_DEBUG:-FZPU}" || rc=$?
 # QEMU is gone: a server that was connected has seen the end of its
-# connection and exits 0; one that stopped on a protocol error, or never
-# got a client (killed here after 5 s), makes the run fail
+# connection and exits 0, the QMP helper has done its unplug; one that
+# stopped on an error, or is still waiting (killed here after 5 s), makes
+# the run fail
 for p in $pids; do
 	n=0
 	while kill -0 "$p" 2>/dev/null && [ $n -lt 50 ]; do
@@ -146,8 +150,8 @@ for p in $pids; do
 	done
 	kill "$p" 2>/dev/null || true
 	if ! wait "$p"; then
-		echo "FAIL: a vfio-user server failed:"
-		cat "$work"/vu*.log
+		echo "FAIL: a vfio-user server or the QMP helper failed:"
+		cat "$work"/vu*.log "$work/qmp.log"
 		rc=1
 	fi
 done

@@ -8,7 +8,7 @@
  * come from the kernel's iommu_alloc_global_pasid() (>= 6.6) or ioasid_alloc()
  * (6.1); both give the lowest free value, which the checks below rely on.
  *
- * Usage: pasid-ktest bed2 discover|groups|unplug|death|probe RIDS
+ * Usage: pasid-ktest bed2 discover|groups|unplug|death|qmp|probe RIDS
  *        pasid-ktest bed2 hold RIDS FILE
  *   probe  print the 64 values the kernel's allocator gives first, one per
  *          line, and give them back: two probes print the same lines iff
@@ -340,6 +340,59 @@ static void test_unplug(void)
 	close(fd);
 }
 
+/*
+ * A real PCIe hot-unplug of the wide function: the host (bed2/qmp-unplug.py)
+ * sees the request on the console and sends QMP device_del for the device
+ * whose id is "fn" and the function's bus number (bed2/suite.sh); the
+ * guest's pciehp removes the function. Last test of a boot: it stays gone.
+ */
+static void test_qmp(void)
+{
+	struct kt_event ev[64];
+	struct pasid_cmd_get_info info;
+	struct kt_nl *nl = kt_nl_open(), *sub = kt_nl_open();
+	struct kt_alloc *d = calloc(8, sizeof(*d));
+	uint32_t both[2] = { narrow, wide }, a = 0, c = 0;
+	char path[128];
+	int fd = kt_open(), n = 0, k, i;
+
+	KT_OK(kt_alloc_group(fd, &wide, 1, 0, &a));
+	KT_OK(kt_alloc_group(fd, both, 2, 0, &c));
+	KT_OK(sub ? kt_nl_subscribe(sub) : -ENOMEM);
+	printf("KTEST-QMP-UNPLUG fn%u\n", (wide >> 8) & 0xff);
+	fflush(stdout);
+	for (i = 0; i < 60 && !has_ev(ev, n, PASID_NL_EVENT_RID_REMOVE, 0, wide); i++) {
+		int got = kt_nl_events(sub, ev + n, 64 - n, 1000);
+
+		if (got > 0)
+			n += got;
+	}
+	printf("# RID %#x removed after about %d s\n", wide, i);
+	KT_CHECK(has_ev(ev, n, PASID_NL_EVENT_RID_REMOVE, 0, wide), "no RID remove event "
+		 "within 60 s of the unplug request");
+	KT_CHECK(has_ev(ev, n, PASID_NL_EVENT_REVOKE, a, wide), "no revoke event for %u", a);
+	KT_CHECK(has_ev(ev, n, PASID_NL_EVENT_REVOKE, c, wide), "no revoke event for %u", c);
+	sysfs_path(path, sizeof(path), wide, "");
+	KT_CHECK(access(path, F_OK) != 0, "%s still there after the unplug", path);
+	n = nl ? kt_nl_allocs(nl, d, 8) : -1;
+	KT_CHECK(n == 2, "dump after the unplug: %d", n);
+	k = dump_find(d, n, a);
+	KT_CHECK(k >= 0 && d[k].nr_rids == 0, "group of the unplugged RID: %d RIDs",
+		 k >= 0 ? (int)d[k].nr_rids : -1);
+	k = dump_find(d, n, c);
+	KT_CHECK(k >= 0 && d[k].nr_rids == 1 && d[k].rids[0] == narrow,
+		 "two-RID group after the unplug: %d RIDs", k >= 0 ? (int)d[k].nr_rids : -1);
+	KT_OK(kt_info(fd, &info));
+	KT_CHECK(info.out_nr_rids == (uint32_t)b2_n - 1, "%u RIDs after the unplug",
+		 info.out_nr_rids);
+	KT_OK(kt_free(fd, a));
+	KT_OK(kt_free(fd, c));
+	free(d);
+	kt_nl_close(sub);
+	kt_nl_close(nl);
+	close(fd);
+}
+
 /* The lowest PROBE_N values the kernel's allocator gives now, given back. */
 static int probe(uint32_t *out)
 {
@@ -424,7 +477,7 @@ int kt_bed2(int argc, char **argv)
 	uint32_t vals[PROBE_N];
 
 	if (argc < 3 || parse_rids(argv[2])) {
-		KT_CHECK(0, "usage: bed2 discover|groups|unplug|death|probe|hold "
+		KT_CHECK(0, "usage: bed2 discover|groups|unplug|death|qmp|probe|hold "
 			 "RID:WIDTH,RID:WIDTH[,...] (two widths at least)");
 		return 1;
 	}
@@ -434,6 +487,8 @@ int kt_bed2(int argc, char **argv)
 		test_groups();
 	} else if (!strcmp(argv[1], "unplug")) {
 		test_unplug();
+	} else if (!strcmp(argv[1], "qmp")) {
+		test_qmp();
 	} else if (!strcmp(argv[1], "death")) {
 		test_death();
 	} else if (!strcmp(argv[1], "probe")) {
