@@ -64,8 +64,19 @@ mirror=$("$here/../debian-mirror.sh")
 tools=$cache/debootstrap
 rm -rf "$tools"
 mkdir -p "$tools/deb"
-(cd "$tools/deb" && apt-get -qq -o APT::Sandbox::User=root download debootstrap) ||
-	{ echo "mkchroot: cannot download bookworm's debootstrap (apt-get update?)" >&2; exit 1; }
+# the system's package lists, else (none or stale) a private bookworm list
+if ! (cd "$tools/deb" && apt-get -qq -o APT::Sandbox::User=root download debootstrap) \
+	2>/dev/null; then
+	mkdir -p "$tools/lists/partial"
+	echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror bookworm main" \
+		> "$tools/sources.list"
+	aptopts="-o Dir::Etc::SourceList=$tools/sources.list -o Dir::Etc::SourceParts=/dev/null
+		 -o Dir::State::Lists=$tools/lists -o Dir::Cache::pkgcache=
+		 -o Dir::Cache::srcpkgcache= -o Debug::NoLocking=1 -o APT::Sandbox::User=root"
+	# shellcheck disable=SC2086
+	apt-get -qq $aptopts update && (cd "$tools/deb" && apt-get -qq $aptopts download debootstrap) ||
+		{ echo "mkchroot: cannot download bookworm's debootstrap" >&2; exit 1; }
+fi
 dpkg -x "$tools"/deb/debootstrap_*.deb "$tools/root"
 echo "# debootstrap sid from $mirror" >&2
 if ! DEBOOTSTRAP_DIR=$tools/root/usr/share/debootstrap \
