@@ -69,19 +69,27 @@ static void pasid_real_release_value(void *priv, u32 value)
 #define PASID_REAL_KIND PASID_KALLOC_IOASID
 #else /* PASID_REAL_GLOBAL_IDA */
 
-/* The device whose IOMMU we ask for values: any real RID behind one. */
+/*
+ * The device to ask the IDA through: the real RID with the most PASIDs. The
+ * IDA is system-wide, but iommu_alloc_global_pasid() bounds a lease by the
+ * device's max_pasids: asking through an 8-bit function would cap every
+ * group, even one of 20-bit functions only, at 255.
+ */
 static struct device *pasid_real_pool_dev(void)
 {
+	struct device *best = NULL;
 	u32 i;
 
 	for (i = 0; i < pasid_core.rid_cap; i++) {
 		struct pcore_rid *r = pasid_core.rid_slots[i];
 		struct pci_dev *pdev = r ? r->cookie : NULL;
 
-		if (pdev && pdev->dev.iommu && pdev->dev.iommu->max_pasids)
-			return &pdev->dev;
+		if (!pdev || !pdev->dev.iommu || !pdev->dev.iommu->max_pasids)
+			continue;
+		if (!best || pdev->dev.iommu->max_pasids > best->iommu->max_pasids)
+			best = &pdev->dev;
 	}
-	return NULL;
+	return best;
 }
 
 /*

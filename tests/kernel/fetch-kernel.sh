@@ -24,12 +24,7 @@ if [ -f "$dir/.done" ]; then
 	exit 0
 fi
 
-mirror=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list \
-	     /etc/apt/sources.list.d/*.sources 2>/dev/null |
-	 sed -n -e 's|^URIs:[[:space:]]*\(http[^[:space:]]*/debian\)/*$|\1|p' \
-		-e 's|^deb[[:space:]]\+\(\[[^]]*\][[:space:]]\+\)\?\(http[^[:space:]]*/debian\)/*[[:space:]].*|\2|p' |
-	 head -n 1)
-[ -n "$mirror" ] || mirror=http://deb.debian.org/debian
+mirror=$("$(dirname "$0")/debian-mirror.sh")
 keyring=/usr/share/keyrings/debian-archive-keyring.gpg
 
 mkdir -p "$dir/apt/lists/partial" "$dir/apt/cache/archives/partial" "$dir/debs"

@@ -9,6 +9,8 @@
 #
 # Kernel command line: ktest.nonce=N ktest.kind=ioasid|global-ida|none
 #   ktest.seed=S ktest.fuzz=ITERS
+#   ktest.bed=2 ktest.rids=RID:WIDTH,... (test bed 2: real PASID-capable
+#   functions with these RIDs and capability widths; bed2/suite.sh)
 #   ktest.force=pass|fail|hang|nononce|splat (harness self-tests only)
 export PATH=/bin:/sbin
 mount -t proc proc /proc
@@ -17,7 +19,7 @@ mount -t devtmpfs devtmpfs /dev
 mount -t tmpfs tmpfs /tmp
 exec </dev/console >/dev/console 2>&1
 
-nonce=none kind= seed=0x5eed fuzz=200000 force=
+nonce=none kind= seed=0x5eed fuzz=200000 force= bed=1 rids=
 for w in $(cat /proc/cmdline); do
 	case $w in
 	ktest.nonce=*) nonce=${w#*=} ;;
@@ -25,6 +27,8 @@ for w in $(cat /proc/cmdline); do
 	ktest.seed=*) seed=${w#*=} ;;
 	ktest.fuzz=*) fuzz=${w#*=} ;;
 	ktest.force=*) force=${w#*=} ;;
+	ktest.bed=*) bed=${w#*=} ;;
+	ktest.rids=*) rids=${w#*=} ;;
 	esac
 done
 
@@ -70,7 +74,42 @@ esac
 if [ "$force" != splat ]; then
 
 # real mode first: no mock RIDs exist, so this is what a stock system sees
-if [ "$kind" = none ]; then
+if [ "$bed" = 2 ]; then
+	# the kernel's PASID allocator as seen before the module ever loaded
+	step bed2-insmod insmod /pasid.ko
+	step bed2-probe-before sh -c 'pasid-ktest bed2 probe "$0" > /tmp/probe.before' "$rids"
+	step bed2-discover pasid-ktest bed2 discover "$rids"
+	step bed2-groups pasid-ktest bed2 groups "$rids"
+	step bed2-unplug pasid-ktest bed2 unplug "$rids"
+	step bed2-owner-death pasid-ktest bed2 death "$rids"
+	# rmmod is refused while a process holds values; once it is gone the
+	# module unloads and every value is back in the kernel's allocator
+	rmmod_live() {
+		rm -f /tmp/held
+		pasid-ktest bed2 hold "$rids" /tmp/held & holder=$!
+		n=0
+		while [ ! -e /tmp/held ] && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
+		[ -e /tmp/held ] || { echo "holder did not start"; kill -9 $holder; return 1; }
+		if rmmod pasid 2>/dev/null; then
+			echo "rmmod succeeded while $(cat /tmp/held) values were held"
+			kill -9 $holder
+			return 1
+		fi
+		kill -9 $holder
+		wait $holder
+		rmmod pasid || return 1
+		! grep -q "^pasid " /proc/modules || return 1
+		insmod /pasid.ko || return 1
+		pasid-ktest bed2 probe "$rids" > /tmp/probe.after || return 1
+		cmp /tmp/probe.before /tmp/probe.after ||
+			{ echo "kernel allocator changed:"; cat /tmp/probe.before /tmp/probe.after; return 1; }
+	}
+	step bed2-rmmod-live rmmod_live
+	# last: the host unplugs the 20-bit function for good (QMP device_del)
+	step bed2-qmp-unplug pasid-ktest bed2 qmp "$rids"
+	step bed2-idle pasid-ktest idle
+	step bed2-rmmod rmmod pasid
+elif [ "$kind" = none ]; then
 	# a kernel without an exported allocator (6.4/6.5): refuse, say why
 	step real-refused sh -c '! insmod /pasid.ko &&
 		dmesg | grep -q "pasid: this kernel exports no PASID allocator"'

@@ -238,6 +238,7 @@ static const struct {
 	{ "quota", kt_quota },
 	{ "load", kt_load },
 	{ "real", kt_real },
+	{ "bed2", kt_bed2 },
 	{ "idle", kt_idle },
 	{ "hostile", kt_hostile },
 	{ "prod", kt_prod },
@@ -250,7 +251,7 @@ int main(int argc, char **argv)
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc < 2) {
-		fprintf(stderr, "usage: pasid-ktest abi|multi|genl|fuzz|failnth|quota|load|real|idle|hostile|prod|scanrace [args]\n");
+		fprintf(stderr, "usage: pasid-ktest abi|multi|genl|fuzz|failnth|quota|load|real|bed2|idle|hostile|prod|scanrace [args]\n");
 		return 2;
 	}
 	for (i = 0; i < sizeof(kt_groups) / sizeof(kt_groups[0]); i++) {

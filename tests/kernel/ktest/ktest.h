@@ -106,6 +106,7 @@ int kt_genl(int argc, char **argv);
 int kt_fuzz(int argc, char **argv);
 int kt_failnth(int argc, char **argv);
 int kt_real(int argc, char **argv);
+int kt_bed2(int argc, char **argv);
 int kt_idle(int argc, char **argv);
 int kt_hostile(int argc, char **argv);
 int kt_prod(int argc, char **argv);

@@ -1,0 +1,504 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * bed2.c - real mode on real PASID-capable PCI functions (test bed 2).
+ *
+ * The guest has two PCIe endpoints served over vfio-user with ATS, PASID and
+ * PRI capabilities of known widths (ktest.rids=RID:WIDTH,...), behind an
+ * emulated VT-d in scalable mode. The module runs in real mode: its values
+ * come from the kernel's iommu_alloc_global_pasid() (>= 6.6) or ioasid_alloc()
+ * (6.1); both give the lowest free value, which the checks below rely on.
+ *
+ * Usage: pasid-ktest bed2 discover|groups|unplug|death|qmp|probe RIDS
+ *        pasid-ktest bed2 hold RIDS FILE
+ *   probe  print the 64 values the kernel's allocator gives first, one per
+ *          line, and give them back: two probes print the same lines iff
+ *          the allocator holds the same values below them
+ *   hold   hold 16 group values, write their count to FILE, wait for SIGKILL
+ */
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "ktest.h"
+
+#define B2_MAX 4
+#define PROBE_N 64
+
+static uint32_t b2_rid[B2_MAX], b2_width[B2_MAX];
+static int b2_n;
+static uint32_t narrow, wide, wn, ww;	/* the narrowest and widest function */
+
+static int parse_rids(const char *spec)
+{
+	char *s = strdup(spec), *p = s, *item;
+
+	b2_n = 0;
+	while ((item = strsep(&p, ",")) && b2_n < B2_MAX) {
+		char *colon = strchr(item, ':');
+
+		if (!colon)
+			break;
+		b2_rid[b2_n] = strtoul(item, NULL, 0);
+		b2_width[b2_n] = strtoul(colon + 1, NULL, 0);
+		b2_n++;
+	}
+	free(s);
+	if (b2_n < 2)
+		return -1;
+	narrow = wide = b2_rid[0];
+	wn = ww = b2_width[0];
+	for (int i = 1; i < b2_n; i++) {
+		if (b2_width[i] < wn) {
+			wn = b2_width[i];
+			narrow = b2_rid[i];
+		}
+		if (b2_width[i] > ww) {
+			ww = b2_width[i];
+			wide = b2_rid[i];
+		}
+	}
+	return wn < ww ? 0 : -1;
+}
+
+static void sysfs_path(char *buf, size_t len, uint32_t rid, const char *leaf)
+{
+	snprintf(buf, len, "/sys/bus/pci/devices/%04x:%02x:%02x.%x/%s", rid >> 16,
+		 (rid >> 8) & 0xff, (rid >> 3) & 0x1f, rid & 7, leaf);
+}
+
+static int write_str(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY), ok;
+
+	if (fd < 0)
+		return -errno;
+	ok = write(fd, s, strlen(s)) == (ssize_t)strlen(s);
+	close(fd);
+	return ok ? 0 : -EIO;
+}
+
+/*
+ * The function's PASID capability as the guest reads it from config space:
+ * returns the Max PASID Width and sets *enabled to the PASID Enable bit
+ * (set by the IOMMU driver), or -1 if there is no PASID capability.
+ */
+static int config_pasid(uint32_t rid, int *enabled, int *ats)
+{
+	unsigned char cfg[4096];
+	char path[128];
+	uint32_t off = 0x100, hdr;
+	int fd, n, guard = 0;
+
+	sysfs_path(path, sizeof(path), rid, "config");
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	n = read(fd, cfg, sizeof(cfg));
+	close(fd);
+	if (n < 4096)
+		return -1;
+	*ats = 0;
+	while (off >= 0x100 && off < 4096 && guard++ < 64) {
+		memcpy(&hdr, cfg + off, 4);
+		if ((hdr & 0xffff) == 0x000f)
+			*ats = 1;
+		if ((hdr & 0xffff) == 0x001b) {
+			*enabled = cfg[off + 6] & 1;
+			return (cfg[off + 5] & 0x1f);
+		}
+		off = hdr >> 20;
+	}
+	return -1;
+}
+
+static int dump_find(struct kt_alloc *a, int n, uint32_t v)
+{
+	for (int i = 0; i < n; i++)
+		if (a[i].value == v)
+			return i;
+	return -1;
+}
+
+static int has_ev(const struct kt_event *ev, int n, uint32_t type, uint32_t value,
+		  uint32_t rid)
+{
+	for (int i = 0; i < n; i++)
+		if (ev[i].type == type && ev[i].value == value && ev[i].rid == rid &&
+		    !ev[i].mock)
+			return 1;
+	return 0;
+}
+
+/* The RIDs the module found, with the widths the functions really have. */
+static void test_discover(void)
+{
+	struct pasid_cmd_get_info info;
+	struct kt_nl *nl = kt_nl_open();
+	struct kt_rid r[16];
+	int fd = kt_open(), n, i, j;
+	uint32_t v = 0;
+
+	for (i = 0; i < b2_n; i++) {
+		int en = 0, ats = 0, w = config_pasid(b2_rid[i], &en, &ats);
+
+		printf("# %#x: config space PASID width %d, enabled %d, ATS %d\n", b2_rid[i],
+		       w, en, ats);
+		KT_CHECK(w == (int)b2_width[i], "%#x: PASID capability width %d, want %u",
+			 b2_rid[i], w, b2_width[i]);
+		KT_CHECK(en, "%#x: the kernel did not enable PASID", b2_rid[i]);
+		KT_CHECK(ats, "%#x: no ATS capability", b2_rid[i]);
+	}
+	KT_OK(kt_info(fd, &info));
+	KT_CHECK(info.out_mode == PASID_MODE_REAL, "mode %u", info.out_mode);
+	KT_CHECK(info.out_kernel_alloc == PASID_KALLOC_GLOBAL_IDA ||
+		 info.out_kernel_alloc == PASID_KALLOC_IOASID, "kalloc %u",
+		 info.out_kernel_alloc);
+	KT_CHECK(info.out_nr_rids == (uint32_t)b2_n, "%u RIDs, want %d", info.out_nr_rids,
+		 b2_n);
+	KT_CHECK(info.out_min_width == wn, "min width %u, want %u", info.out_min_width, wn);
+	n = nl ? kt_nl_rids(nl, r, 16) : -1;
+	KT_CHECK(n == b2_n, "rid dump: %d entries, want %d", n, b2_n);
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < b2_n && b2_rid[j] != r[i].rid; j++)
+			;
+		KT_CHECK(j < b2_n, "unexpected RID %#x", r[i].rid);
+		if (j < b2_n)
+			KT_CHECK(r[i].width == b2_width[j] && !r[i].mock,
+				 "RID %#x: width %u mock %d, want width %u, real", r[i].rid,
+				 r[i].width, r[i].mock, b2_width[j]);
+	}
+	/*
+	 * >= 6.6: no SVA bind on the emulated IOMMU, so the global intent is
+	 * refused. 6.1's global (the mm's PASID) is tested by "real ioasid" on
+	 * bed 1; taking one here would hold a value for the life of this mm
+	 * (which a lazy-TLB reference can stretch) and shift the probes.
+	 */
+	if (info.out_kernel_alloc == PASID_KALLOC_GLOBAL_IDA)
+		KT_ERR(kt_alloc_global(fd, 0, &v), -ENODEV);
+	KT_OK(kt_info(fd, &info));
+	KT_CHECK(info.out_nr_globals == 0 && info.out_nr_held == 0,
+		 "after the refused global: globals %u held %u", info.out_nr_globals,
+		 info.out_nr_held);
+	kt_nl_close(nl);
+	close(fd);
+}
+
+/*
+ * Allocate on @rids until a value above @above comes (above >= 0) or the
+ * allocation fails; store the values in @out. Return how many were stored,
+ * *err the failure (0 if a value above @above came).
+ */
+static int fill(int fd, const uint32_t *rids, uint32_t n, int64_t above, uint32_t *out,
+		int max, int *err)
+{
+	int i;
+
+	for (i = 0; i < max; i++) {
+		out[i] = 0;
+		*err = kt_alloc_group(fd, rids, n, 0, &out[i]);
+		if (*err)
+			return i;
+		if (above >= 0 && out[i] > above)
+			return i + 1;
+	}
+	*err = -E2BIG;
+	return i;
+}
+
+/* Group allocations on real RIDs of different widths. */
+static void test_groups(void)
+{
+	static uint32_t hi[2048], lo[2048];
+	struct pasid_cmd_get_info info;
+	struct kt_nl *nl = kt_nl_open();
+	struct kt_alloc *d = calloc(8, sizeof(*d));
+	uint32_t both[2] = { narrow, wide }, a = 0, b = 0, c = 0, w, nmax = (1u << wn) - 1;
+	int fd = kt_open(), n, i, nh, nl_, k, err;
+
+	KT_OK(kt_alloc_group(fd, &narrow, 1, 0, &a));
+	KT_OK(kt_alloc_group(fd, &wide, 1, 0, &b));
+	KT_OK(kt_alloc_group(fd, both, 2, 0, &c));
+	printf("# narrow %#x: %u; wide %#x: %u; both: %u\n", narrow, a, wide, b, c);
+	KT_CHECK(a >= 1 && a <= nmax, "value %u on the %u-bit RID", a, wn);
+	KT_CHECK(c >= 1 && c <= nmax, "value %u on a group with a %u-bit RID", c, wn);
+	KT_CHECK(c != a && c != b && a != b, "groups sharing a RID got one value: %u %u %u",
+		 a, b, c);
+	/* EXTEND to the second function */
+	KT_OK(kt_extend(fd, a, wide));
+	KT_ERR(kt_extend(fd, a, wide), -EALREADY);
+	n = nl ? kt_nl_allocs(nl, d, 8) : -1;
+	KT_CHECK(n == 3, "dump: %d allocations", n);
+	k = dump_find(d, n, a);
+	KT_CHECK(k >= 0 && d[k].nr_rids == 2 && !d[k].mock, "extended group: %d rids",
+		 k >= 0 ? (int)d[k].nr_rids : -1);
+	/* values beyond the narrow width: refused on it */
+	w = nmax + 1;
+	KT_ERR(kt_alloc_group(fd, &narrow, 1, PASID_CMD_ALLOC_EXACT, &w), -ERANGE);
+	w = nmax + 1;
+	KT_ERR(kt_alloc_group(fd, both, 2, PASID_CMD_ALLOC_EXACT, &w), -ERANGE);
+
+	/*
+	 * A value above the narrow width on the wide function (the global IDA
+	 * gives the lowest free value: only after the low ones are taken;
+	 * 6.1's ranged lease can give one at once); it cannot EXTEND to the
+	 * narrow function.
+	 */
+	nh = fill(fd, &wide, 1, nmax, hi, 2048, &err);
+	KT_CHECK(!err && nh > 0 && hi[nh - 1] > nmax, "no value above %u after %d allocations "
+		 "on the %u-bit RID: %d (%s)", nmax, nh, ww, err, strerror(-err));
+	if (!err && nh > 0) {
+		printf("# %d values on the wide RID, the last %u\n", nh, hi[nh - 1]);
+		KT_ERR(kt_extend(fd, hi[nh - 1], narrow), -ERANGE);
+	}
+	/* the narrow function runs out: -ENOSPC, nothing changed */
+	nl_ = fill(fd, &narrow, 1, -1, lo, 2048, &err);
+	KT_ERR(err, -ENOSPC);
+	for (i = 0; i < nl_; i++)
+		KT_CHECK(lo[i] <= nmax, "value %u on the %u-bit RID", lo[i], wn);
+	printf("# %d more values on the narrow RID before -ENOSPC\n", nl_);
+	KT_OK(kt_info(fd, &info));
+	KT_CHECK(info.out_nr_held == (uint32_t)(nh + nl_ + 3) &&
+		 info.out_nr_groups == (uint32_t)(nh + nl_ + 3),
+		 "held %u groups %u, want %d", info.out_nr_held, info.out_nr_groups, nh + nl_ + 3);
+	for (i = 0; i < nh; i++)
+		KT_OK(kt_free(fd, hi[i]));
+	for (i = 0; i < nl_; i++)
+		KT_OK(kt_free(fd, lo[i]));
+	KT_OK(kt_free(fd, a));
+	KT_OK(kt_free(fd, b));
+	KT_OK(kt_free(fd, c));
+	KT_OK(kt_info(fd, &info));
+	KT_CHECK(info.out_nr_held == 0 && info.out_nr_groups == 0, "held %u groups %u",
+		 info.out_nr_held, info.out_nr_groups);
+	free(d);
+	kt_nl_close(nl);
+	close(fd);
+}
+
+/* Guest sysfs remove of the narrow function, then a rescan. */
+static void test_unplug(void)
+{
+	struct kt_event ev[64];
+	struct pasid_cmd_get_info info;
+	struct kt_nl *nl = kt_nl_open(), *sub = kt_nl_open();
+	struct kt_alloc *d = calloc(8, sizeof(*d));
+	uint32_t both[2] = { narrow, wide }, a = 0, b = 0, c = 0, w;
+	char path[128];
+	int fd = kt_open(), n, k, en = 0, ats = 0, i;
+
+	KT_OK(kt_alloc_group(fd, &narrow, 1, 0, &a));
+	KT_OK(kt_alloc_group(fd, &wide, 1, 0, &b));
+	KT_OK(kt_alloc_group(fd, both, 2, 0, &c));
+	KT_OK(sub ? kt_nl_subscribe(sub) : -ENOMEM);
+	sysfs_path(path, sizeof(path), narrow, "remove");
+	KT_OK(write_str(path, "1"));
+	sysfs_path(path, sizeof(path), narrow, "");
+	KT_CHECK(access(path, F_OK) != 0, "%s still there after remove", path);
+	n = sub ? kt_nl_events(sub, ev, 64, 1000) : -1;
+	KT_CHECK(has_ev(ev, n, PASID_NL_EVENT_REVOKE, a, narrow), "no revoke event for %u", a);
+	KT_CHECK(has_ev(ev, n, PASID_NL_EVENT_REVOKE, c, narrow), "no revoke event for %u", c);
+	KT_CHECK(!has_ev(ev, n, PASID_NL_EVENT_REVOKE, b, narrow) &&
+		 !has_ev(ev, n, PASID_NL_EVENT_REVOKE, b, wide), "revoke event for %u", b);
+	KT_CHECK(has_ev(ev, n, PASID_NL_EVENT_RID_REMOVE, 0, narrow), "no RID remove event");
+	KT_OK(kt_info(fd, &info));
+	KT_CHECK(info.out_nr_rids == (uint32_t)b2_n - 1 && info.out_min_width > wn,
+		 "after remove: %u RIDs, min width %u", info.out_nr_rids, info.out_min_width);
+	/* the owner keeps its values; the groups no longer name the function */
+	n = nl ? kt_nl_allocs(nl, d, 8) : -1;
+	KT_CHECK(n == 3, "dump after remove: %d", n);
+	k = dump_find(d, n, a);
+	KT_CHECK(k >= 0 && d[k].nr_rids == 0, "group of the removed RID: %d RIDs",
+		 k >= 0 ? (int)d[k].nr_rids : -1);
+	k = dump_find(d, n, c);
+	KT_CHECK(k >= 0 && d[k].nr_rids == 1 && d[k].rids[0] == wide,
+		 "two-RID group after remove: %d RIDs", k >= 0 ? (int)d[k].nr_rids : -1);
+	KT_ERR(kt_extend(fd, c, narrow), -ENODEV);
+	w = 0;
+	KT_ERR(kt_alloc_group(fd, &narrow, 1, 0, &w), -ENODEV);
+	KT_OK(kt_free(fd, a));
+
+	/* rescan: the function comes back with its width, PASID enabled again */
+	KT_OK(write_str("/sys/bus/pci/rescan", "1"));
+	for (i = 0, n = 0; i < 20 && !has_ev(ev, n, PASID_NL_EVENT_RID_ADD, 0, narrow); i++)
+		n = kt_nl_events(sub, ev, 64, 100);
+	KT_CHECK(has_ev(ev, n, PASID_NL_EVENT_RID_ADD, 0, narrow), "no RID add after rescan");
+	KT_CHECK(config_pasid(narrow, &en, &ats) == (int)wn && en,
+		 "after rescan: PASID width/enable wrong");
+	KT_OK(kt_info(fd, &info));
+	KT_CHECK(info.out_nr_rids == (uint32_t)b2_n && info.out_min_width == wn,
+		 "after rescan: %u RIDs, min width %u", info.out_nr_rids, info.out_min_width);
+	KT_OK(kt_extend(fd, c, narrow));
+	KT_OK(kt_free(fd, b));
+	KT_OK(kt_free(fd, c));
+	KT_OK(kt_info(fd, &info));
+	KT_CHECK(info.out_nr_held == 0, "held %u", info.out_nr_held);
+	free(d);
+	kt_nl_close(sub);
+	kt_nl_close(nl);
+	close(fd);
+}
+
+/*
+ * A real PCIe hot-unplug of the wide function: the host (bed2/qmp-unplug.py)
+ * sees the request on the console and sends QMP device_del for the device
+ * whose id is "fn" and the function's bus number (bed2/suite.sh); the
+ * guest's pciehp removes the function. Last test of a boot: it stays gone.
+ */
+static void test_qmp(void)
+{
+	struct kt_event ev[64];
+	struct pasid_cmd_get_info info;
+	struct kt_nl *nl = kt_nl_open(), *sub = kt_nl_open();
+	struct kt_alloc *d = calloc(8, sizeof(*d));
+	uint32_t both[2] = { narrow, wide }, a = 0, c = 0;
+	char path[128];
+	int fd = kt_open(), n = 0, k, i;
+
+	KT_OK(kt_alloc_group(fd, &wide, 1, 0, &a));
+	KT_OK(kt_alloc_group(fd, both, 2, 0, &c));
+	KT_OK(sub ? kt_nl_subscribe(sub) : -ENOMEM);
+	printf("KTEST-QMP-UNPLUG fn%u\n", (wide >> 8) & 0xff);
+	fflush(stdout);
+	for (i = 0; i < 60 && !has_ev(ev, n, PASID_NL_EVENT_RID_REMOVE, 0, wide); i++) {
+		int got = kt_nl_events(sub, ev + n, 64 - n, 1000);
+
+		if (got > 0)
+			n += got;
+	}
+	printf("# RID %#x removed after about %d s\n", wide, i);
+	KT_CHECK(has_ev(ev, n, PASID_NL_EVENT_RID_REMOVE, 0, wide), "no RID remove event "
+		 "within 60 s of the unplug request");
+	KT_CHECK(has_ev(ev, n, PASID_NL_EVENT_REVOKE, a, wide), "no revoke event for %u", a);
+	KT_CHECK(has_ev(ev, n, PASID_NL_EVENT_REVOKE, c, wide), "no revoke event for %u", c);
+	sysfs_path(path, sizeof(path), wide, "");
+	KT_CHECK(access(path, F_OK) != 0, "%s still there after the unplug", path);
+	n = nl ? kt_nl_allocs(nl, d, 8) : -1;
+	KT_CHECK(n == 2, "dump after the unplug: %d", n);
+	k = dump_find(d, n, a);
+	KT_CHECK(k >= 0 && d[k].nr_rids == 0, "group of the unplugged RID: %d RIDs",
+		 k >= 0 ? (int)d[k].nr_rids : -1);
+	k = dump_find(d, n, c);
+	KT_CHECK(k >= 0 && d[k].nr_rids == 1 && d[k].rids[0] == narrow,
+		 "two-RID group after the unplug: %d RIDs", k >= 0 ? (int)d[k].nr_rids : -1);
+	KT_OK(kt_info(fd, &info));
+	KT_CHECK(info.out_nr_rids == (uint32_t)b2_n - 1, "%u RIDs after the unplug",
+		 info.out_nr_rids);
+	KT_OK(kt_free(fd, a));
+	KT_OK(kt_free(fd, c));
+	free(d);
+	kt_nl_close(sub);
+	kt_nl_close(nl);
+	close(fd);
+}
+
+/* The lowest PROBE_N values the kernel's allocator gives now, given back. */
+static int probe(uint32_t *out)
+{
+	int fd = kt_open(), i, err = 0;
+
+	for (i = 0; i < PROBE_N && !err; i++) {
+		out[i] = 0;
+		err = kt_alloc_group(fd, &wide, 1, 0, &out[i]);
+	}
+	close(fd);		/* close gives every value back */
+	return err;
+}
+
+/* A process killed with values held gives every one back to the kernel. */
+static void test_death(void)
+{
+	struct pasid_cmd_get_info info;
+	uint32_t before[PROBE_N], after[PROBE_N];
+	int fd = kt_open(), p[2], st, i, cnt = -1;
+	pid_t pid;
+
+	KT_OK(probe(before));
+	if (pipe(p))
+		abort();
+	pid = fork();
+	if (pid == 0) {
+		uint32_t both[2] = { narrow, wide };
+		int cfd = kt_open(), got = 0;
+
+		for (i = 0; i < 20; i++) {
+			uint32_t v = 0;
+
+			got += !kt_alloc_group(cfd, i & 1 ? both : &wide, i & 1 ? 2 : 1, 0, &v);
+		}
+		if (write(p[1], &got, sizeof(got)) != sizeof(got))
+			_exit(3);
+		pause();
+		_exit(0);
+	}
+	if (read(p[0], &cnt, sizeof(cnt)) != sizeof(cnt))
+		cnt = -1;
+	KT_CHECK(cnt == 20, "child allocated %d of 20", cnt);
+	KT_OK(kt_info(fd, &info));
+	KT_CHECK(info.out_nr_held == 20 && info.out_nr_owners == 2, "held %u owners %u",
+		 info.out_nr_held, info.out_nr_owners);
+	kill(pid, SIGKILL);
+	waitpid(pid, &st, 0);
+	KT_OK(kt_info(fd, &info));
+	KT_CHECK(info.out_nr_held == 0 && info.out_nr_groups == 0 && info.out_nr_owners == 1,
+		 "after SIGKILL: held %u groups %u owners %u", info.out_nr_held,
+		 info.out_nr_groups, info.out_nr_owners);
+	KT_OK(probe(after));
+	for (i = 0; i < PROBE_N; i++)
+		KT_CHECK(before[i] == after[i], "kernel allocator changed: value %d is %u, was %u",
+			 i, after[i], before[i]);
+	close(p[0]);
+	close(p[1]);
+	close(fd);
+}
+
+static void hold(const char *file)
+{
+	int fd = kt_open(), i, got = 0;
+	FILE *f;
+
+	for (i = 0; i < 16; i++) {
+		uint32_t v = 0;
+
+		got += !kt_alloc_group(fd, i & 1 ? &narrow : &wide, 1, 0, &v);
+	}
+	f = fopen(file, "w");
+	if (!f)
+		exit(1);
+	fprintf(f, "%d\n", got);
+	fclose(f);
+	for (;;)
+		pause();
+}
+
+int kt_bed2(int argc, char **argv)
+{
+	uint32_t vals[PROBE_N];
+
+	if (argc < 3 || parse_rids(argv[2])) {
+		KT_CHECK(0, "usage: bed2 discover|groups|unplug|death|qmp|probe|hold "
+			 "RID:WIDTH,RID:WIDTH[,...] (two widths at least)");
+		return 1;
+	}
+	if (!strcmp(argv[1], "discover")) {
+		test_discover();
+	} else if (!strcmp(argv[1], "groups")) {
+		test_groups();
+	} else if (!strcmp(argv[1], "unplug")) {
+		test_unplug();
+	} else if (!strcmp(argv[1], "qmp")) {
+		test_qmp();
+	} else if (!strcmp(argv[1], "death")) {
+		test_death();
+	} else if (!strcmp(argv[1], "probe")) {
+		KT_OK(probe(vals));
+		for (int i = 0; i < PROBE_N; i++)
+			printf("%u\n", vals[i]);
+	} else if (!strcmp(argv[1], "hold") && argc > 3) {
+		hold(argv[3]);
+	} else {
+		KT_CHECK(0, "unknown bed2 test %s", argv[1]);
+	}
+	return 0;
+}
