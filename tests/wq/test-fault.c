@@ -3,7 +3,9 @@
  * test-fault.c - page faults on the SIMULATED engine: injected not-present
  * pages give partial completions (DSA_COMP_PAGE_FAULT_NOBOF, write bit,
  * fault_addr, bytes_completed) and pasid_wq_fault_continue() finishes every
- * operation with the same data and results as an undisturbed run.
+ * operation with the same data and results as an undisturbed run. Pages
+ * never touched are not present either: the engine decides by residency
+ * (mincore()) and must not make them present itself.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -14,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include <cmocka.h>
 
@@ -267,6 +270,57 @@ static void test_batch_list_fault(void **state)
 	}
 }
 
+static bool resident(const void *p)
+{
+	unsigned char v = 0;
+
+	assert_int_equal(mincore((void *)((uintptr_t)p & ~(uintptr_t)(PG - 1)), PG, &v), 0);
+	return v & 1;
+}
+
+/*
+ * Four pages of fresh anonymous memory, only the first two touched: a read
+ * (source) or a write (destination) reaching page 2 stops there without
+ * block-on-fault, exactly at the page boundary, and page 2 stays absent.
+ */
+static void test_not_resident(void **state)
+{
+	struct wqt_fx *f = *state;
+
+	for (int write = 0; write < 2; write++) {
+		for (int w = 0; w < 2; w++) {
+			uint8_t *m = mmap(NULL, 4 * PG, PROT_READ | PROT_WRITE,
+					  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+			assert_true(m != MAP_FAILED);
+			memset(m, 0x77, 2 * PG);
+			assert_false(resident(m + 2 * PG));
+			wqt_desc(&D, DSA_OPCODE_MEMMOVE, &C);
+			D.src_addr = (uintptr_t)(write ? f->a : m + 100);
+			D.dst_addr = (uintptr_t)(write ? m + 100 : f->b);
+			D.xfer_size = 3 * PG - 100;	/* ends where page 3 begins */
+			assert_int_equal(wqt_run(f->wq[w], &D, &C), DSA_COMP_PAGE_FAULT_NOBOF |
+					 (write ? DSA_COMP_STATUS_WRITE : 0));
+			assert_int_equal(C.fault_addr, (uintptr_t)(m + 2 * PG));
+			assert_int_equal(C.bytes_completed, 2 * PG - 100);
+			assert_false(resident(m + 2 * PG));
+			if (write)
+				assert_memory_equal(m + 100, f->a, 2 * PG - 100);
+			else
+				assert_memory_equal(f->b, m + 100, 2 * PG - 100);
+			/* the continuation makes it present; the rest completes */
+			assert_int_equal(pasid_wq_fault_continue(f->wq[w], &D, &C), 1);
+			assert_int_equal(pasid_wq_wait(f->wq[w], &C, 2 * SEC), 0);
+			assert_int_equal(C.status, DSA_COMP_SUCCESS);
+			assert_true(resident(m + 2 * PG));
+			assert_false(resident(m + 3 * PG));
+			if (write)
+				assert_memory_equal(m + 100, f->a, 3 * PG - 100);
+			munmap(m, 4 * PG);
+		}
+	}
+}
+
 static void test_not_a_fault(void **state)
 {
 	struct wqt_fx *f = *state;
@@ -288,6 +342,7 @@ int main(void)
 		cmocka_unit_test(test_crc_continuation),
 		cmocka_unit_test(test_dualcast),
 		cmocka_unit_test(test_batch_list_fault),
+		cmocka_unit_test(test_not_resident),
 		cmocka_unit_test(test_not_a_fault),
 	};
 
