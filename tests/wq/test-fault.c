@@ -20,6 +20,7 @@
 
 #include <cmocka.h>
 
+#include "../../lib/wq/populate.h"
 #include "wq-test.h"
 
 #define PG	4096
@@ -321,6 +322,112 @@ static void test_not_resident(void **state)
 	}
 }
 
+/* A completion record that does not fit the descriptor changes nothing. */
+static void test_continue_validates(void **state)
+{
+	struct wqt_fx *f = *state;
+	struct dsa_hw_desc before;
+	struct dsa_completion_record cbefore;
+	static const uint32_t bad_done[] = { 4096, 4097, 0xffffffffu };
+
+	for (size_t i = 0; i < sizeof(bad_done) / sizeof(bad_done[0]); i++) {
+		wqt_desc(&D, DSA_OPCODE_MEMMOVE, &C);
+		D.src_addr = (uintptr_t)f->a;
+		D.dst_addr = (uintptr_t)f->b;
+		D.xfer_size = 4096;
+		memset(&C, 0, sizeof(C));
+		C.status = DSA_COMP_PAGE_FAULT_NOBOF;
+		C.bytes_completed = bad_done[i];
+		C.fault_addr = (uintptr_t)f->a;
+		before = D;
+		cbefore = C;
+		assert_int_equal(pasid_wq_fault_continue(f->wq[0], &D, &C), -EINVAL);
+		assert_memory_equal(&D, &before, sizeof(D));
+		assert_memory_equal(&C, &cbefore, sizeof(C));
+	}
+	/* a batch page fault on a descriptor that is not a batch */
+	C.status = DSA_COMP_BATCH_PAGE_FAULT;
+	C.bytes_completed = 0;
+	before = D;
+	assert_int_equal(pasid_wq_fault_continue(f->wq[0], &D, &C), -EINVAL);
+	assert_memory_equal(&D, &before, sizeof(D));
+	/* an operation that cannot be continued: refused before touching memory */
+	wqt_desc(&D, DSA_OPCODE_NOOP, &C);
+	memset(&C, 0, sizeof(C));
+	C.status = DSA_COMP_PAGE_FAULT_NOBOF;
+	C.fault_addr = 0x1000;		/* cannot be made present either */
+	before = D;
+	assert_int_equal(pasid_wq_fault_continue(f->wq[0], &D, &C), -EOPNOTSUPP);
+	assert_memory_equal(&D, &before, sizeof(D));
+}
+
+/* DSA_COMP_PAGE_FAULT_IR (the page request was refused) is a fault too. */
+static void test_continue_ir(void **state)
+{
+	struct wqt_fx *f = *state;
+	struct dsa_hw_desc before;
+
+	memset(f->b, 0, LEN);
+	wqt_desc(&D, DSA_OPCODE_MEMMOVE, &C);
+	D.src_addr = (uintptr_t)f->a;
+	D.dst_addr = (uintptr_t)f->b;
+	D.xfer_size = 3 * PG;
+	memset(&C, 0, sizeof(C));
+	/* the page was bad when the device asked; mapped now */
+	C.status = DSA_COMP_PAGE_FAULT_IR | DSA_COMP_STATUS_WRITE;
+	C.bytes_completed = PG;
+	C.fault_addr = (uintptr_t)(f->b + PG);
+	memcpy(f->b, f->a, PG);
+	assert_int_equal(pasid_wq_fault_continue(f->wq[0], &D, &C), 1);
+	assert_int_equal(pasid_wq_wait(f->wq[0], &C, 2 * SEC), 0);
+	assert_int_equal(C.status, DSA_COMP_SUCCESS);
+	assert_memory_equal(f->b, f->a, 3 * PG);
+	/* still bad: an error, nothing changed */
+	wqt_desc(&D, DSA_OPCODE_MEMMOVE, &C);
+	D.src_addr = 0x2000;
+	D.dst_addr = (uintptr_t)f->b;
+	D.xfer_size = 64;
+	memset(&C, 0, sizeof(C));
+	C.status = DSA_COMP_PAGE_FAULT_IR;
+	C.fault_addr = 0x2000;
+	before = D;
+	assert_int_equal(pasid_wq_fault_continue(f->wq[0], &D, &C), -EFAULT);
+	assert_memory_equal(&D, &before, sizeof(D));
+}
+
+/*
+ * Without MADV_POPULATE_WRITE (before Linux 5.14) a write fault on a
+ * read-only page is refused, not resolved by writing to the page (which
+ * would kill the process with SIGSEGV).
+ */
+static void test_continue_readonly_old_kernel(void **state)
+{
+	struct wqt_fx *f = *state;
+	uint8_t *ro = mmap(NULL, PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct dsa_hw_desc before;
+
+	assert_true(ro != MAP_FAILED);
+	wqt_desc(&D, DSA_OPCODE_MEMMOVE, &C);
+	D.src_addr = (uintptr_t)f->a;
+	D.dst_addr = (uintptr_t)ro;
+	D.xfer_size = 100;
+	memset(&C, 0, sizeof(C));
+	C.status = DSA_COMP_PAGE_FAULT_NOBOF | DSA_COMP_STATUS_WRITE;
+	C.fault_addr = (uintptr_t)ro;
+	before = D;
+	wq_populate_force_unsupported(true);
+	assert_int_equal(pasid_wq_fault_continue(f->wq[0], &D, &C), -EFAULT);
+	assert_memory_equal(&D, &before, sizeof(D));
+	/* a writable page is still resolved by the fallback */
+	D.dst_addr = (uintptr_t)f->b;
+	C.fault_addr = (uintptr_t)f->b;
+	assert_int_equal(pasid_wq_fault_continue(f->wq[0], &D, &C), 1);
+	wq_populate_force_unsupported(false);
+	assert_int_equal(pasid_wq_wait(f->wq[0], &C, 2 * SEC), 0);
+	assert_int_equal(C.status, DSA_COMP_SUCCESS);
+	munmap(ro, PG);
+}
+
 static void test_not_a_fault(void **state)
 {
 	struct wqt_fx *f = *state;
@@ -343,6 +450,9 @@ int main(void)
 		cmocka_unit_test(test_dualcast),
 		cmocka_unit_test(test_batch_list_fault),
 		cmocka_unit_test(test_not_resident),
+		cmocka_unit_test(test_continue_validates),
+		cmocka_unit_test(test_continue_ir),
+		cmocka_unit_test(test_continue_readonly_old_kernel),
 		cmocka_unit_test(test_not_a_fault),
 	};
 
