@@ -217,11 +217,15 @@ int pasid_wq_set_submit_opts(struct pasid_wq *wq, const struct pasid_wq_submit_o
  * with a page fault.
  * @wq: work queue it ran on
  * @desc: the descriptor as submitted; rewritten to cover the rest
- * @comp: its completion record, status DSA_COMP_PAGE_FAULT_NOBOF or
- *	DSA_COMP_BATCH_PAGE_FAULT; zeroed before the resubmission
+ * @comp: its completion record, status DSA_COMP_PAGE_FAULT_NOBOF,
+ *	DSA_COMP_PAGE_FAULT_IR or DSA_COMP_BATCH_PAGE_FAULT; zeroed before the
+ *	resubmission
  *
- * Makes the faulting page present (writable when status bit 0x80 says the
- * fault was a write; MADV_POPULATE_READ/WRITE, else a touch), advances every
+ * Checks first that @comp fits @desc (bytes_completed below xfer_size, or a
+ * batch member index leaving at least two members) and changes nothing
+ * when it does not. Makes the faulting page present (writable when status
+ * bit 0x80 says the fault was a write; MADV_POPULATE_READ/WRITE, else, before
+ * Linux 5.14, a touch after checking the mapping allows it), advances every
  * address by bytes_completed and shrinks xfer_size (a backward MEMMOVE,
  * result 1, only shrinks), rotates fill/compare patterns to the new start,
  * continues CRCs from crc_val, skips completed batch members, and
@@ -231,8 +235,9 @@ int pasid_wq_set_submit_opts(struct pasid_wq *wq, const struct pasid_wq_submit_o
  * resubmission: add the distance @desc's source moved.
  *
  * Return: 1 resubmitted; 0 @comp is not a page fault (nothing done);
- * -EFAULT the page cannot be made present (bad address); -EOPNOTSUPP an
- * operation it cannot continue; pasid_wq_submit() errors.
+ * -EINVAL @comp does not fit @desc; -EFAULT the page cannot be made present
+ * (bad address); -EOPNOTSUPP an operation it cannot continue;
+ * pasid_wq_submit() errors. On every error @desc and @comp are unchanged.
  */
 int pasid_wq_fault_continue(struct pasid_wq *wq, void *desc, void *comp);
 

@@ -31,13 +31,11 @@
 #include "../sim/sim.h"
 #include "engine.h"
 #include "guard.h"
-#include "populate.h"
 
 #define RECHECK_NS	1000000ull
 #define SPIN_NS		50000ull
 #define SLEEP_NS	1000000l
 #define DOORBELL_NS	2000ull		/* see the doorbell comment in eng_thread() */
-#define VCACHE_NS	50000000ull
 
 static uint64_t now_ns(void)
 {
@@ -78,11 +76,7 @@ static bool ring_run(struct engine *e, struct eng_ring *r, struct eng_ring **oth
 		r->e_checked_at = h;
 		r->pasid_ok = sim_pasid_attached(r->ctx, r->pasid, e->cfg.rid);
 		r->e_checked_ns = now_ns();
-		if (r->e_checked_ns - e->vcache_epoch_ns > VCACHE_NS) {
-			memset(e->vcache, 0, sizeof(e->vcache));	/* forget validated pages */
-			memset(e->vranges, 0, sizeof(e->vranges));
-			e->vcache_epoch_ns = r->e_checked_ns;
-		}
+		eng_cache_forget(e);	/* pages may have left memory meanwhile */
 	}
 	for (; h != t; h++) {
 		_Alignas(64) struct dsa_hw_desc d = r->slots[h & r->mask];
@@ -169,11 +163,9 @@ void eng_kick_slow(struct engine *e)
 
 int eng_start(struct engine *e)
 {
-	static _Alignas(4096) unsigned char page[4096];
 	int err;
 
 	wq_guard_install();
-	e->unchecked = wq_populate(page, sizeof(page), true) == -ENOSYS;
 	atomic_store(&e->stop, false);
 	err = pthread_create(&e->thread, NULL, eng_thread, e);
 	if (err)

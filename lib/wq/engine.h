@@ -20,6 +20,7 @@ struct pasid_ctx;
 #define ENG_PAGE	4096ull
 #define ENG_VCACHE	4096	/* validated-page cache entries */
 #define ENG_VRANGES	64	/* validated multi-page ranges */
+#define ENG_RESVEC	4096	/* pages per mincore() call */
 
 /* What the engine knows of its WQ (from the sim topology). */
 struct eng_cfg {
@@ -75,12 +76,11 @@ struct engine {
 	_Atomic uint64_t errors, dropped;
 	_Atomic uint32_t last_error;
 	struct engine *next;		/* registry */
-	/* engine thread only: pages known to be mapped (bit 0 readable, 1 writable) */
+	/* engine thread only: pages seen present (bit 0 readable, 1 writable) */
 	uint64_t vcache[ENG_VCACHE];
 	struct { uint64_t start, end; bool write; } vranges[ENG_VRANGES];	/* multi-page */
 	unsigned int vrange_next;
-	uint64_t vcache_epoch_ns;
-	bool unchecked;		/* no MADV_POPULATE_*: CR writes need the guard too */
+	unsigned char resvec[ENG_RESVEC];	/* mincore() output */
 };
 
 /* Engine lifetime and rings (engine.c). */
@@ -108,6 +108,8 @@ void eng_latch_error(struct engine *e, uint32_t status);
 
 /* Is the page at @page mapped (and writable if @write)? Engine thread only. */
 bool eng_page_ok(struct engine *e, uint64_t page, bool write);
+/* Forget the pages seen present (exec.c). Engine thread only. */
+void eng_cache_forget(struct engine *e);
 
 /* Fault injection (exec.c). */
 int eng_fault_inject(struct engine *e, uint64_t addr);

@@ -3,12 +3,17 @@
  * exec.c - what the SIMULATED DSA engine does with one descriptor.
  *
  * Rules and status codes follow docs/dsa-facts.md, sections 'Descriptor
- * checks' to 'Batches'. Data are touched inside a guard
- * (guard.c): a descriptor naming unmapped memory completes with a page-fault
- * status instead of crashing the process. Injected not-present pages
- * (pasid_wq_sim_inject_fault()) give partial completions exactly as a
- * device without block-on-fault does. The completion record is written
- * field by field with the status byte last (release store).
+ * checks' to 'Batches' (from the Intel DSA Architecture Specification).
+ * Before data are touched, each operand's pages are checked as the IOMMU
+ * would find them (span_limit(): resident per mincore() and
+ * accessible): without block-on-fault the operation stops at the first page
+ * that is not present with a partial completion; with it such a page is
+ * made present first. Injected not-present pages
+ * (pasid_wq_sim_inject_fault()) act the same way. The data work and the
+ * completion-record store always run inside a guard (guard.c), so memory
+ * that disappears after the check still ends in a page-fault completion.
+ * The completion record is written field by field with the status byte last
+ * (release store).
  */
 #include <errno.h>
 #include <string.h>
@@ -185,15 +190,13 @@ static void cr_write(struct engine *e, const struct dsa_hw_desc *d, const struct
 	c.dst = (uint8_t *)(uintptr_t)d->completion_addr;
 	c.src = rec;
 	c.len = e->cfg.iaa ? 64 : 32;
-	if (e->unchecked) {	/* kernel without MADV_POPULATE_*: guarded */
+	{
 		uint64_t fa;
 		bool fw;
 
 		if (wq_guard_run(cr_copy_fn, &c, &fa, &fw) < 0)
 			eng_latch_error(e, DSA_COMP_CRA_XLAT);
-		return;
 	}
-	cr_copy_fn(&c);
 }
 
 /* ---- injected faults -------------------------------------------------- */
@@ -235,81 +238,163 @@ struct span {
 };
 
 /*
- * Validation of the memory a descriptor names, so that a wild address gives
- * a page-fault status instead of a SIGSEGV in the engine thread (a guard
- * alone is not enough: test harnesses and applications install their own
- * SIGSEGV handlers). MADV_POPULATE_READ/WRITE fail on unmapped, PROT_NONE
- * or (for writes) read-only pages and fault the page in otherwise (like
- * ATS + PRS). Kernels before 5.14 lack them: then only the guard protects.
- * Results are cached per page and forgotten every 50 ms (engine.c); memory unmapped
- * while a descriptor naming it is in flight is the caller's bug, as with a
- * device.
+ * Page-state cache of the engine thread: a page (or a multi-page range) seen
+ * present and accessible. It only saves system calls: every access to data
+ * is guarded (guard.c), so a stale entry (memory unmapped since) still ends
+ * in a page-fault completion, never in a crash. engine.c empties the cache
+ * whenever it rechecks PASIDs (after every idle period, at most every 1 ms
+ * on a busy WQ), which bounds how long a page that left memory can still be
+ * taken for present.
+ */
+void eng_cache_forget(struct engine *e)
+{
+	memset(e->vcache, 0, sizeof(e->vcache));
+	memset(e->vranges, 0, sizeof(e->vranges));
+}
+
+static bool cached(struct engine *e, uint64_t first, uint64_t last, bool write)
+{
+	uint64_t t;
+
+	if (first == last) {
+		t = e->vcache[(first / ENG_PAGE) % ENG_VCACHE];
+		return (t & ~(ENG_PAGE - 1)) == first && (t & (write ? 2 : 1));
+	}
+	for (unsigned int i = 0; i < ENG_VRANGES; i++)
+		if (e->vranges[i].start <= first && last < e->vranges[i].end &&
+		    (e->vranges[i].write || !write))
+			return true;
+	return false;
+}
+
+static void cache_add(struct engine *e, uint64_t first, uint64_t last, bool write)
+{
+	unsigned int i;
+	uint64_t *t;
+
+	if (first == last) {
+		t = &e->vcache[(first / ENG_PAGE) % ENG_VCACHE];
+		*t = first | ((*t & ~(ENG_PAGE - 1)) == first ? *t & 3 : 0) | (write ? 3 : 1);
+		return;
+	}
+	i = e->vrange_next++ % ENG_VRANGES;
+	e->vranges[i].start = first;
+	e->vranges[i].end = last + ENG_PAGE;
+	e->vranges[i].write = write;
+}
+
+/*
+ * Is the page at @page mapped (and writable if @write)? For completion
+ * records and readback addresses: MADV_POPULATE_READ/WRITE fail on
+ * unmapped, PROT_NONE or (for writes) read-only pages and make the page
+ * present otherwise (the kernel resolves completion-record faults itself).
+ * Kernels before 5.14 lack them: then only the guard protects.
  */
 bool eng_page_ok(struct engine *e, uint64_t page, bool write)
 {
-	uint64_t *t = &e->vcache[(page / ENG_PAGE) % ENG_VCACHE];
-	uint64_t have = (*t & ~(ENG_PAGE - 1)) == page ? *t & 3 : 0;
 	int err;
 
-	if (have & (write ? 2 : 1))
+	if (cached(e, page, page, write))
 		return true;
 	if (page < ENG_PAGE || page >= (1ull << 47))
 		return false;
 	err = wq_populate((void *)(uintptr_t)page, ENG_PAGE, write);
 	if (err == -EFAULT)
 		return false;
-	if (err)		/* kernel before 5.14: the guard catches faults */
-		return true;
-	*t = page | have | (write ? 3 : 1);
-	return true;
+	if (!err)
+		cache_add(e, page, page, write);
+	return true;	/* -ENOSYS: the guard catches faults */
 }
 
-/* Bytes of @s (forward, or from the end) before the first page not mapped. */
-static uint64_t valid_limit(struct engine *e, const struct span *s, uint64_t len, bool backward,
-			    uint64_t *ret_addr)
+/* mincore() of one page: 1 resident, 0 mapped but not resident, -1 not mapped. */
+static int page_state(uint64_t page)
+{
+	unsigned char v;
+
+	if (page < ENG_PAGE || page >= (1ull << 47))
+		return -1;
+	if (mincore((void *)(uintptr_t)page, ENG_PAGE, &v))
+		return -1;
+	return v & 1;
+}
+
+/*
+ * Bytes of @s (@len bytes, forward or from the end) that the device could
+ * process before a page fault, and the faulting address.
+ *
+ * Present means what the IOMMU would find: the page is resident (mincore(),
+ * which neither faults a page in nor changes it) and the mapping allows the
+ * access (MADV_POPULATE_READ/WRITE over pages already resident, which then
+ * leaves their residency as it is). Without block-on-fault the device stops
+ * at the first page that is not present; with it (@bof) the device waits
+ * for the page request, so a mapped page is made present here and only a
+ * page that cannot be (unmapped, PROT_NONE, read-only for a write) stops it.
+ */
+static uint64_t span_limit(struct engine *e, const struct span *s, uint64_t len, bool backward,
+			   bool bof, uint64_t *ret_addr)
 {
 	uint64_t first = s->addr & ~(ENG_PAGE - 1), last = (s->addr + len - 1) & ~(ENG_PAGE - 1);
+	uint64_t npages, bad = 0, lo, hi;
+	bool have_bad = false;
 
-	if (s->addr + len < s->addr)
+	if (!len)
+		return 0;
+	if (s->addr + len - 1 < s->addr)
 		last = ~(ENG_PAGE - 1);		/* wraps: fails at the top */
-	if (first == last)
-		goto per_page;
-	/* a range validated as a whole (one system call), cached */
-	for (unsigned int i = 0; i < ENG_VRANGES; i++)
-		if (e->vranges[i].start <= first && last < e->vranges[i].end &&
-		    (e->vranges[i].write || !s->write))
-			return len;
-	if (first >= ENG_PAGE && last < (1ull << 47) &&
-	    !wq_populate((void *)(uintptr_t)first, last + ENG_PAGE - first, s->write)) {
-		unsigned int i = e->vrange_next++ % ENG_VRANGES;
-
-		e->vranges[i].start = first;
-		e->vranges[i].end = last + ENG_PAGE;
-		e->vranges[i].write = s->write;
+	if (cached(e, first, last, s->write))
 		return len;
-	}
-per_page:
-	if (!backward) {
-		for (uint64_t p = first; p <= last && p >= first; p += ENG_PAGE)
-			if (!eng_page_ok(e, p, s->write)) {
-				uint64_t at = p > s->addr ? p : s->addr;
+	npages = (last - first) / ENG_PAGE + 1;
+	/* 1. residency, in the order the device touches the pages */
+	for (uint64_t done = 0; done < npages && !have_bad;) {
+		uint64_t n = npages - done < ENG_RESVEC ? npages - done : ENG_RESVEC;
+		uint64_t cs = backward ? last - (done + n - 1) * ENG_PAGE : first + done * ENG_PAGE;
+		bool whole = cs >= ENG_PAGE && cs + n * ENG_PAGE <= (1ull << 47) &&
+			     !mincore((void *)(uintptr_t)cs, n * ENG_PAGE, e->resvec);
 
-				*ret_addr = at;
-				return at - s->addr;
-			}
-		return len;
-	}
-	for (uint64_t p = last; p >= first && p <= last; p -= ENG_PAGE) {
-		if (!eng_page_ok(e, p, s->write)) {
-			uint64_t top = p + ENG_PAGE < s->addr + len ? p + ENG_PAGE : s->addr + len;
+		for (uint64_t k = 0; k < n; k++) {
+			uint64_t i = backward ? n - 1 - k : k, p = cs + i * ENG_PAGE;
+			int st = whole ? e->resvec[i] & 1 : page_state(p);
 
-			*ret_addr = top - 1;
-			return s->addr + len - top;
-		}
-		if (!p)
+			if (st == 1)
+				continue;
+			if (st == 0 && bof &&
+			    wq_populate((void *)(uintptr_t)p, ENG_PAGE, s->write) != -EFAULT)
+				continue;	/* the page request is answered */
+			bad = p;
+			have_bad = true;
 			break;
+		}
+		done += n;
 	}
-	return len;
+	/* 2. the mapping allows the access: one call over the present pages */
+	lo = backward ? (have_bad ? bad + ENG_PAGE : first) : first;
+	hi = backward ? last + ENG_PAGE : (have_bad ? bad : last + ENG_PAGE);
+	if (lo < hi && wq_populate((void *)(uintptr_t)lo, hi - lo, s->write) == -EFAULT) {
+		for (uint64_t k = 0; k < (hi - lo) / ENG_PAGE; k++) {
+			uint64_t p = backward ? hi - (k + 1) * ENG_PAGE : lo + k * ENG_PAGE;
+
+			if (wq_populate((void *)(uintptr_t)p, ENG_PAGE, s->write) == -EFAULT) {
+				bad = p;
+				have_bad = true;
+				break;
+			}
+		}
+	}
+	if (!have_bad) {
+		cache_add(e, first, last, s->write);
+		return len;
+	}
+	if (!backward) {
+		uint64_t at = bad > s->addr ? bad : s->addr;
+
+		*ret_addr = at;
+		return at - s->addr;
+	} else {
+		uint64_t top = bad + ENG_PAGE < s->addr + len ? bad + ENG_PAGE : s->addr + len;
+
+		*ret_addr = top - 1;
+		return s->addr + len - top;
+	}
 }
 
 /*
@@ -325,7 +410,7 @@ static uint64_t inj_limit(struct engine *e, const struct span *s, int n, uint64_
 	if (!len)
 		return 0;
 	for (int k = 0; k < n; k++) {
-		uint64_t fa = 0, v = valid_limit(e, &s[k], len, backward, &fa);
+		uint64_t fa = 0, v = span_limit(e, &s[k], len, backward, bof, &fa);
 
 		if (v < limit) {
 			limit = v;
@@ -520,7 +605,7 @@ static void exec_data(struct engine *e, const struct dsa_hw_desc *d, struct cr_o
 		if (d->flags & WQ_CRC_FLAG_SEED_ADDR) {
 			struct span ss = { d->seed_addr, false };
 
-			if (valid_limit(e, &ss, 4, false, &fa) < 4 ||
+			if (span_limit(e, &ss, 4, false, bof && e->cfg.bof, &fa) < 4 ||
 			    wq_guard_run(seed_fn, &j, &fa, &fw) < 0) {
 				o->status = DSA_COMP_PAGE_FAULT_NOBOF;
 				o->fault_addr = fa;
@@ -534,10 +619,23 @@ static void exec_data(struct engine *e, const struct dsa_hw_desc *d, struct cr_o
 
 	limit = inj_limit(e, s, n, len, bof && e->cfg.bof, j.backward, &fa, &fw);
 	j.len = limit;
-	if (!e->unchecked)
-		job_fn(&j);		/* every page validated: no guard needed */
-	else if (wq_guard_run(job_fn, &j, &fa, &fw) < 0)
-		limit = j.done;		/* a real fault: report what finished */
+	/*
+	 * Always guarded: the checks above can be outdated by another thread
+	 * (munmap, mprotect) or by the page cache, and a fault must end in a
+	 * completion record, not in the death of the process.
+	 */
+	if (wq_guard_run(job_fn, &j, &fa, &fw) < 0) {
+		uint64_t fa2 = 0;
+		bool fw2 = false;
+
+		/* report what finished, and the first page not present in device order */
+		eng_cache_forget(e);
+		if (inj_limit(e, s, n, len, bof && e->cfg.bof, j.backward, &fa2, &fw2) < len) {
+			fa = fa2;
+			fw = fw2;
+		}
+		limit = j.done;
+	}
 	o->crc = j.crc_b17 ? j.crc_reg : ~j.crc_reg;
 	if (j.result) {			/* compare found a difference first */
 		o->result = 1;

@@ -21,7 +21,7 @@
 #define MADV_POPULATE_WRITE	23
 #endif
 
-static bool supported;
+static bool supported, forced_off;
 static pthread_once_t probe_once = PTHREAD_ONCE_INIT;
 static _Alignas(4096) unsigned char probe_page[4096];
 
@@ -33,9 +33,14 @@ static void probe(void)
 int wq_populate(void *addr, size_t len, bool write)
 {
 	pthread_once(&probe_once, probe);
-	if (!supported)
+	if (!supported || __atomic_load_n(&forced_off, __ATOMIC_RELAXED))
 		return -ENOSYS;
 	if (madvise(addr, len, write ? MADV_POPULATE_WRITE : MADV_POPULATE_READ))
 		return -EFAULT;
 	return 0;
+}
+
+void wq_populate_force_unsupported(bool off)
+{
+	__atomic_store_n(&forced_off, off, __ATOMIC_RELAXED);
 }

@@ -13,4 +13,7 @@
  */
 int wq_populate(void *addr, size_t len, bool write);
 
+/* Act as a kernel before 5.14 (tests of the fallback paths). */
+void wq_populate_force_unsupported(bool off);
+
 #endif

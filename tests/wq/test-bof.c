@@ -4,6 +4,8 @@
  * block-on-fault WQs, small sizes and limits. With BOF an injected
  * not-present page is waited for, not reported; an address that cannot be
  * made present gives DSA_COMP_PAGE_FAULT_IR. The WQ's own limits apply.
+ * Pages never touched (not resident) are waited for with BOF and fault
+ * without it, for reads and writes.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -14,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include <cmocka.h>
 
@@ -82,10 +85,58 @@ static void test_bof(void **state)
 	pasid_ctx_unref(ctx);
 }
 
+static bool resident(const void *p)
+{
+	unsigned char v = 0;
+
+	assert_int_equal(mincore((void *)p, 4096, &v), 0);
+	return v & 1;
+}
+
+/* A page never touched, read (source) or written (destination), per BOF. */
+static void test_not_resident(void **state)
+{
+	struct pasid_ctx *ctx = wqt_sim_ctx();
+	uint8_t *other = aligned_alloc(4096, 8192);
+
+	(void)state;
+	memset(other, 0x42, 8192);
+	for (int bof = 0; bof < 2; bof++) {
+		for (int write = 0; write < 2; write++) {
+			struct pasid_wq *wq = wqt_open(ctx, write ? "dsa0/wq0.1" : "dsa0/wq0.0");
+			uint8_t *m = mmap(NULL, 8192, PROT_READ | PROT_WRITE,
+					  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+			assert_true(m != MAP_FAILED);
+			m[0] = 0x42;		/* page 0 present, page 1 not */
+			wqt_desc(&D, DSA_OPCODE_MEMMOVE, &C);
+			D.flags |= bof ? IDXD_OP_FLAG_BOF : 0;
+			D.src_addr = (uintptr_t)(write ? other : m);
+			D.dst_addr = (uintptr_t)(write ? m : other);
+			D.xfer_size = 8192;
+			if (bof) {
+				assert_int_equal(wqt_run(wq, &D, &C), DSA_COMP_SUCCESS);
+				assert_true(resident(m + 4096));
+			} else {
+				assert_int_equal(wqt_run(wq, &D, &C), DSA_COMP_PAGE_FAULT_NOBOF |
+						 (write ? DSA_COMP_STATUS_WRITE : 0));
+				assert_int_equal(C.bytes_completed, 4096);
+				assert_int_equal(C.fault_addr, (uintptr_t)(m + 4096));
+				assert_false(resident(m + 4096));
+			}
+			munmap(m, 8192);
+			pasid_wq_close(wq);
+		}
+	}
+	free(other);
+	pasid_ctx_unref(ctx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bof),
+		cmocka_unit_test(test_not_resident),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -3,7 +3,9 @@
  * test-fault.c - page faults on the SIMULATED engine: injected not-present
  * pages give partial completions (DSA_COMP_PAGE_FAULT_NOBOF, write bit,
  * fault_addr, bytes_completed) and pasid_wq_fault_continue() finishes every
- * operation with the same data and results as an undisturbed run.
+ * operation with the same data and results as an undisturbed run. Pages
+ * never touched are not present either: the engine decides by residency
+ * (mincore()) and must not make them present itself.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -14,9 +16,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include <cmocka.h>
 
+#include "../../lib/wq/populate.h"
 #include "wq-test.h"
 
 #define PG	4096
@@ -267,6 +271,163 @@ static void test_batch_list_fault(void **state)
 	}
 }
 
+static bool resident(const void *p)
+{
+	unsigned char v = 0;
+
+	assert_int_equal(mincore((void *)((uintptr_t)p & ~(uintptr_t)(PG - 1)), PG, &v), 0);
+	return v & 1;
+}
+
+/*
+ * Four pages of fresh anonymous memory, only the first two touched: a read
+ * (source) or a write (destination) reaching page 2 stops there without
+ * block-on-fault, exactly at the page boundary, and page 2 stays absent.
+ */
+static void test_not_resident(void **state)
+{
+	struct wqt_fx *f = *state;
+
+	for (int write = 0; write < 2; write++) {
+		for (int w = 0; w < 2; w++) {
+			uint8_t *m = mmap(NULL, 4 * PG, PROT_READ | PROT_WRITE,
+					  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+			assert_true(m != MAP_FAILED);
+			memset(m, 0x77, 2 * PG);
+			assert_false(resident(m + 2 * PG));
+			wqt_desc(&D, DSA_OPCODE_MEMMOVE, &C);
+			D.src_addr = (uintptr_t)(write ? f->a : m + 100);
+			D.dst_addr = (uintptr_t)(write ? m + 100 : f->b);
+			D.xfer_size = 3 * PG - 100;	/* ends where page 3 begins */
+			assert_int_equal(wqt_run(f->wq[w], &D, &C), DSA_COMP_PAGE_FAULT_NOBOF |
+					 (write ? DSA_COMP_STATUS_WRITE : 0));
+			assert_int_equal(C.fault_addr, (uintptr_t)(m + 2 * PG));
+			assert_int_equal(C.bytes_completed, 2 * PG - 100);
+			assert_false(resident(m + 2 * PG));
+			if (write)
+				assert_memory_equal(m + 100, f->a, 2 * PG - 100);
+			else
+				assert_memory_equal(f->b, m + 100, 2 * PG - 100);
+			/* the continuation makes it present; the rest completes */
+			assert_int_equal(pasid_wq_fault_continue(f->wq[w], &D, &C), 1);
+			assert_int_equal(pasid_wq_wait(f->wq[w], &C, 2 * SEC), 0);
+			assert_int_equal(C.status, DSA_COMP_SUCCESS);
+			assert_true(resident(m + 2 * PG));
+			assert_false(resident(m + 3 * PG));
+			if (write)
+				assert_memory_equal(m + 100, f->a, 3 * PG - 100);
+			munmap(m, 4 * PG);
+		}
+	}
+}
+
+/* A completion record that does not fit the descriptor changes nothing. */
+static void test_continue_validates(void **state)
+{
+	struct wqt_fx *f = *state;
+	struct dsa_hw_desc before;
+	struct dsa_completion_record cbefore;
+	static const uint32_t bad_done[] = { 4096, 4097, 0xffffffffu };
+
+	for (size_t i = 0; i < sizeof(bad_done) / sizeof(bad_done[0]); i++) {
+		wqt_desc(&D, DSA_OPCODE_MEMMOVE, &C);
+		D.src_addr = (uintptr_t)f->a;
+		D.dst_addr = (uintptr_t)f->b;
+		D.xfer_size = 4096;
+		memset(&C, 0, sizeof(C));
+		C.status = DSA_COMP_PAGE_FAULT_NOBOF;
+		C.bytes_completed = bad_done[i];
+		C.fault_addr = (uintptr_t)f->a;
+		before = D;
+		cbefore = C;
+		assert_int_equal(pasid_wq_fault_continue(f->wq[0], &D, &C), -EINVAL);
+		assert_memory_equal(&D, &before, sizeof(D));
+		assert_memory_equal(&C, &cbefore, sizeof(C));
+	}
+	/* a batch page fault on a descriptor that is not a batch */
+	C.status = DSA_COMP_BATCH_PAGE_FAULT;
+	C.bytes_completed = 0;
+	before = D;
+	assert_int_equal(pasid_wq_fault_continue(f->wq[0], &D, &C), -EINVAL);
+	assert_memory_equal(&D, &before, sizeof(D));
+	/* an operation that cannot be continued: refused before touching memory */
+	wqt_desc(&D, DSA_OPCODE_NOOP, &C);
+	memset(&C, 0, sizeof(C));
+	C.status = DSA_COMP_PAGE_FAULT_NOBOF;
+	C.fault_addr = 0x1000;		/* cannot be made present either */
+	before = D;
+	assert_int_equal(pasid_wq_fault_continue(f->wq[0], &D, &C), -EOPNOTSUPP);
+	assert_memory_equal(&D, &before, sizeof(D));
+}
+
+/* DSA_COMP_PAGE_FAULT_IR (the page request was refused) is a fault too. */
+static void test_continue_ir(void **state)
+{
+	struct wqt_fx *f = *state;
+	struct dsa_hw_desc before;
+
+	memset(f->b, 0, LEN);
+	wqt_desc(&D, DSA_OPCODE_MEMMOVE, &C);
+	D.src_addr = (uintptr_t)f->a;
+	D.dst_addr = (uintptr_t)f->b;
+	D.xfer_size = 3 * PG;
+	memset(&C, 0, sizeof(C));
+	/* the page was bad when the device asked; mapped now */
+	C.status = DSA_COMP_PAGE_FAULT_IR | DSA_COMP_STATUS_WRITE;
+	C.bytes_completed = PG;
+	C.fault_addr = (uintptr_t)(f->b + PG);
+	memcpy(f->b, f->a, PG);
+	assert_int_equal(pasid_wq_fault_continue(f->wq[0], &D, &C), 1);
+	assert_int_equal(pasid_wq_wait(f->wq[0], &C, 2 * SEC), 0);
+	assert_int_equal(C.status, DSA_COMP_SUCCESS);
+	assert_memory_equal(f->b, f->a, 3 * PG);
+	/* still bad: an error, nothing changed */
+	wqt_desc(&D, DSA_OPCODE_MEMMOVE, &C);
+	D.src_addr = 0x2000;
+	D.dst_addr = (uintptr_t)f->b;
+	D.xfer_size = 64;
+	memset(&C, 0, sizeof(C));
+	C.status = DSA_COMP_PAGE_FAULT_IR;
+	C.fault_addr = 0x2000;
+	before = D;
+	assert_int_equal(pasid_wq_fault_continue(f->wq[0], &D, &C), -EFAULT);
+	assert_memory_equal(&D, &before, sizeof(D));
+}
+
+/*
+ * Without MADV_POPULATE_WRITE (before Linux 5.14) a write fault on a
+ * read-only page is refused, not resolved by writing to the page (which
+ * would kill the process with SIGSEGV).
+ */
+static void test_continue_readonly_old_kernel(void **state)
+{
+	struct wqt_fx *f = *state;
+	uint8_t *ro = mmap(NULL, PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct dsa_hw_desc before;
+
+	assert_true(ro != MAP_FAILED);
+	wqt_desc(&D, DSA_OPCODE_MEMMOVE, &C);
+	D.src_addr = (uintptr_t)f->a;
+	D.dst_addr = (uintptr_t)ro;
+	D.xfer_size = 100;
+	memset(&C, 0, sizeof(C));
+	C.status = DSA_COMP_PAGE_FAULT_NOBOF | DSA_COMP_STATUS_WRITE;
+	C.fault_addr = (uintptr_t)ro;
+	before = D;
+	wq_populate_force_unsupported(true);
+	assert_int_equal(pasid_wq_fault_continue(f->wq[0], &D, &C), -EFAULT);
+	assert_memory_equal(&D, &before, sizeof(D));
+	/* a writable page is still resolved by the fallback */
+	D.dst_addr = (uintptr_t)f->b;
+	C.fault_addr = (uintptr_t)f->b;
+	assert_int_equal(pasid_wq_fault_continue(f->wq[0], &D, &C), 1);
+	wq_populate_force_unsupported(false);
+	assert_int_equal(pasid_wq_wait(f->wq[0], &C, 2 * SEC), 0);
+	assert_int_equal(C.status, DSA_COMP_SUCCESS);
+	munmap(ro, PG);
+}
+
 static void test_not_a_fault(void **state)
 {
 	struct wqt_fx *f = *state;
@@ -288,6 +449,10 @@ int main(void)
 		cmocka_unit_test(test_crc_continuation),
 		cmocka_unit_test(test_dualcast),
 		cmocka_unit_test(test_batch_list_fault),
+		cmocka_unit_test(test_not_resident),
+		cmocka_unit_test(test_continue_validates),
+		cmocka_unit_test(test_continue_ir),
+		cmocka_unit_test(test_continue_readonly_old_kernel),
 		cmocka_unit_test(test_not_a_fault),
 	};
 

@@ -71,6 +71,11 @@ static inline struct wqt_fx *wqt_fx_new(const char *shared, const char *dedicate
 	f->c = aligned_alloc(4096, len);
 	f->ref = aligned_alloc(4096, len);
 	assert_true(f->a && f->b && f->c && f->ref);
+	/* resident: the engine, like the device, faults on pages never touched */
+	memset(f->a, 0, len);
+	memset(f->b, 0, len);
+	memset(f->c, 0, len);
+	memset(f->ref, 0, len);
 	return f;
 }
 
