@@ -189,8 +189,6 @@ int eng_ring_new(struct engine *e, struct pasid_ctx *ctx, uint32_t pasid, struct
 	struct eng_ring *r;
 	uint32_t cap = 64;
 
-	if (atomic_load(&e->nr_rings) >= ENG_MAX_RINGS)
-		return -EMFILE;
 	while (cap < e->cfg.size)
 		cap <<= 1;
 	r = aligned_alloc(64, sizeof(*r));
@@ -208,6 +206,13 @@ int eng_ring_new(struct engine *e, struct pasid_ctx *ctx, uint32_t pasid, struct
 	r->pasid = pasid;
 	r->eng = e;
 	pthread_mutex_lock(&e->lock);
+	/* checked and counted under the lock: racing opens cannot pass it together */
+	if (atomic_load(&e->nr_rings) >= ENG_MAX_RINGS) {
+		pthread_mutex_unlock(&e->lock);
+		free(r->slots);
+		free(r);
+		return -EMFILE;
+	}
 	r->next = e->rings;
 	e->rings = r;
 	atomic_fetch_add(&e->nr_rings, 1);

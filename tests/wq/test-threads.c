@@ -4,6 +4,8 @@
  * one SIMULATED shared WQ and on distinct dedicated WQs, submitting and
  * checking at the same time; handles opened and closed while others run.
  * Meant for ThreadSanitizer as well (tests/stress/tsan.sh style builds).
+ * Also: threads racing to open the last portals of a WQ never get more than
+ * its 64, and every open portal is served (the oldest one included).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -93,10 +95,100 @@ static void test_threads(void **state)
 	pasid_ctx_unref(ctx);
 }
 
+/* ---- the 64-portal limit under racing opens ---------------------------- */
+
+#define MAX_PORTALS	64	/* handles one simulated WQ serves */
+#define RACERS		8
+#define RACE_ROUNDS	150
+
+struct racer {
+	pthread_t t;
+	struct pasid_ctx *ctx;
+	pthread_barrier_t *go;
+	struct pasid_wq *wq;
+	int err;
+};
+
+static void *race_open(void *arg)
+{
+	struct racer *r = arg;
+
+	pthread_barrier_wait(r->go);
+	r->wq = NULL;
+	r->err = pasid_wq_open(r->ctx, "dsa0/wq0.0", 0, &r->wq);
+	return NULL;
+}
+
+/* A no-op with a record through @wq completes. */
+static bool served(struct pasid_wq *wq)
+{
+	_Alignas(64) struct dsa_hw_desc d;
+	_Alignas(64) struct dsa_completion_record cr;
+
+	wqt_desc(&d, DSA_OPCODE_NOOP, &cr);
+	memset(&cr, 0, sizeof(cr));
+	return !pasid_wq_submit(wq, &d) && !pasid_wq_wait(wq, &cr, 5 * SEC) &&
+	       cr.status == DSA_COMP_SUCCESS;
+}
+
+/*
+ * 62 handles open, then RACERS threads open at once: exactly two may
+ * succeed, the others get -EMFILE, whatever the interleaving. Before the
+ * limit was checked under the engine's lock, several racers passed the
+ * check together and the WQ ended with more than 64 portals, of which the
+ * engine never served the oldest.
+ */
+static void test_portal_limit_race(void **state)
+{
+	struct pasid_ctx *ctx = wqt_sim_ctx();
+	struct pasid_wq *held[MAX_PORTALS];
+	struct racer r[RACERS];
+	pthread_barrier_t go;
+	int over = 0;
+
+	(void)state;
+	for (int i = 0; i < MAX_PORTALS - 2; i++)
+		held[i] = wqt_open(ctx, "dsa0/wq0.0");
+	for (int round = 0; round < RACE_ROUNDS; round++) {
+		int ok = 0;
+
+		assert_int_equal(pthread_barrier_init(&go, NULL, RACERS), 0);
+		for (int i = 0; i < RACERS; i++) {
+			r[i] = (struct racer){ .ctx = ctx, .go = &go };
+			assert_int_equal(pthread_create(&r[i].t, NULL, race_open, &r[i]), 0);
+		}
+		for (int i = 0; i < RACERS; i++)
+			pthread_join(r[i].t, NULL);
+		pthread_barrier_destroy(&go);
+		for (int i = 0; i < RACERS; i++) {
+			if (!r[i].err)
+				ok++;
+			else if (r[i].err != -EMFILE)
+				fail_msg("round %d: racer %d: %d, wanted 0 or -EMFILE", round, i,
+					 r[i].err);
+		}
+		if (ok != 2)
+			over++;
+		/* the first handle opened, the oldest portal, is still served */
+		if (!served(held[0]))
+			fail_msg("round %d: %d portals open: the oldest one is not served", round,
+				 MAX_PORTALS - 2 + ok);
+		for (int i = 0; i < RACERS; i++)
+			pasid_wq_close(r[i].wq);
+		if (over)
+			fail_msg("round %d: %d racing opens succeeded with 2 portals left", round,
+				 ok);
+	}
+	for (int i = 0; i < MAX_PORTALS - 2; i++)
+		pasid_wq_close(held[i]);
+	pasid_ctx_unref(ctx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_threads),
+		cmocka_unit_test(test_portal_limit_race),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
