@@ -13,13 +13,22 @@
  * an idle WQ (idle > 50 us) and within 1 ms on a busy one (an
  * IOTLB-invalidation-like delay).
  *
- * Idle: the thread spins about 50 us, then sleeps on a futex (the doorbell)
- * that a submitter rings when it sees the engine asleep. The submitter reads
- * the flag without a fence (no cost on the fast path), so in a rare race a
- * wake-up can be missed: the engine also wakes every millisecond.
+ * Idle: the thread spins about 50 us of its own running time (time it was
+ * preempted does not count), then sleeps on a futex (the doorbell) without
+ * a timeout. Before sleeping it announces it (`sleeping`), runs
+ * membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED) and looks at every tail once
+ * more; a submitter publishes its tail and then reads `sleeping` with only
+ * a compiler barrier between. membarrier() makes every other running thread
+ * of the process execute a full barrier, so either the engine sees the new
+ * tail or the submitter sees `sleeping` and wakes it: no wake-up is lost and
+ * the submit path has no fence (the asymmetric barrier of liburcu and of
+ * Linux's membarrier(2) man page). Where membarrier() is missing (before
+ * Linux 4.14, or filtered), submitters execute a full fence instead.
  */
 #include <errno.h>
 #include <linux/futex.h>
+#include <linux/membarrier.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -33,9 +42,9 @@
 #include "guard.h"
 
 #define RECHECK_NS	1000000ull
-#define SPIN_NS		50000ull
-#define SLEEP_NS	1000000l
-#define DOORBELL_NS	2000ull		/* see the doorbell comment in eng_thread() */
+#define SPIN_NS		50000ull	/* idle spinning before the engine sleeps */
+#define SPIN_STEP_NS	20000ull	/* a longer gap between two looks: preempted */
+#define DISPATCH	16		/* descriptors taken from a ring at once */
 
 static uint64_t now_ns(void)
 {
@@ -45,16 +54,16 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-uint64_t eng_occupancy(struct engine *e)
-{
-	uint64_t n = 0;
+/* membarrier(): registered once per process; false where the kernel lacks it. */
+static bool membarrier_ok;
+static pthread_once_t membarrier_once = PTHREAD_ONCE_INIT;
 
-	pthread_mutex_lock(&e->lock);
-	for (struct eng_ring *r = e->rings; r; r = r->next)
-		n += atomic_load_explicit(&r->tail, memory_order_acquire) -
-		     atomic_load_explicit(&r->head, memory_order_acquire);
-	pthread_mutex_unlock(&e->lock);
-	return n;
+static void membarrier_register(void)
+{
+	long cmds = syscall(SYS_membarrier, MEMBARRIER_CMD_QUERY, 0, 0);
+
+	membarrier_ok = cmds > 0 && (cmds & MEMBARRIER_CMD_PRIVATE_EXPEDITED) &&
+			!syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0);
 }
 
 /*
@@ -65,7 +74,7 @@ uint64_t eng_occupancy(struct engine *e)
 static bool ring_run(struct engine *e, struct eng_ring *r, struct eng_ring **others,
 		     unsigned int n)
 {
-	uint64_t t = atomic_load_explicit(&r->tail, memory_order_acquire);
+	uint64_t t = atomic_load_explicit(&r->port->tail, memory_order_acquire);
 	uint64_t h = r->e_head;
 
 	if (h == t)
@@ -73,24 +82,46 @@ static bool ring_run(struct engine *e, struct eng_ring *r, struct eng_ring **oth
 	/* the clock is read once per 256 descriptors, not per pass */
 	if (!r->e_checked_ns || ((h - r->e_checked_at) >= 256 &&
 				 now_ns() - r->e_checked_ns > RECHECK_NS)) {
+		if (!r->e_checked_ns)
+			eng_res_forget(e);	/* idle: pages may have left memory meanwhile */
 		r->e_checked_at = h;
 		r->pasid_ok = sim_pasid_attached(r->ctx, r->pasid, e->cfg.rid);
 		r->e_checked_ns = now_ns();
-		eng_cache_forget(e);	/* pages may have left memory meanwhile */
 	}
-	for (; h != t; h++) {
-		_Alignas(64) struct dsa_hw_desc d = r->slots[h & r->mask];
+	while (h != t) {
+		_Alignas(64) struct dsa_hw_desc d[DISPATCH];
+		unsigned int k = t - h < DISPATCH ? (unsigned int)(t - h) : DISPATCH;
 
-		/* dispatched: the WQ entry is free again, as in the device */
-		atomic_store_explicit(&r->head, h + 1, memory_order_release);
-		if (d.opcode == DSA_OPCODE_DRAIN && others)
-			for (unsigned int i = 0; i < n; i++)
-				if (others[i] != r)
-					ring_run(e, others[i], NULL, 0);
-		eng_exec(e, &d, r->pasid, r->pasid_ok);
+		/*
+		 * Dispatched: the WQ entries are free again, as in the device.
+		 * One head store per group keeps the line the submitters read
+		 * from bouncing for every descriptor.
+		 */
+		for (unsigned int i = 0; i < k; i++)
+			d[i] = r->slots[(h + i) & r->mask];
+		h += k;
+		atomic_store_explicit(&r->port->head, h, memory_order_release);
+		eng_group_residency(e, d, k);
+		for (unsigned int i = 0; i < k; i++) {
+			if (d[i].opcode == DSA_OPCODE_DRAIN && others)
+				for (unsigned int j = 0; j < n; j++)
+					if (others[j] != r)
+						ring_run(e, others[j], NULL, 0);
+			eng_exec(e, &d[i], r->pasid, r->pasid_ok);
+		}
+		eng_group_end(e);
 	}
 	r->e_head = h;
 	return true;
+}
+
+static bool any_work(struct eng_ring **rings, unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++)
+		if (atomic_load_explicit(&rings[i]->port->tail, memory_order_acquire) !=
+		    rings[i]->e_head)
+			return true;
+	return false;
 }
 
 static void *eng_thread(void *arg)
@@ -98,7 +129,7 @@ static void *eng_thread(void *arg)
 	struct engine *e = arg;
 	struct eng_ring *rings[ENG_MAX_RINGS];
 	unsigned int n = 0, gen = ~0u, spins = 0;
-	uint64_t idle_since = 0;
+	uint64_t idle_ns = 0, last = 0;
 
 	while (!atomic_load_explicit(&e->stop, memory_order_acquire)) {
 		unsigned int g = atomic_load_explicit(&e->gen, memory_order_acquire);
@@ -116,40 +147,39 @@ static void *eng_thread(void *arg)
 		for (unsigned int i = 0; i < n; i++)
 			busy |= ring_run(e, rings[i], rings, n);
 		if (busy) {
-			idle_since = 0;
+			idle_ns = 0;
+			last = 0;
 			continue;
 		}
-		if (!idle_since)
-			idle_since = now_ns();
-		if (++spins % 64 == 0 && now_ns() - idle_since > SPIN_NS) {
-			struct timespec ts = { 0, SLEEP_NS };
-			uint64_t look_until;
-			bool work = false;
-
-			atomic_store(&e->sleeping, 1);		/* seq_cst: then look again */
-			/*
-			 * A submitter publishes its tail (release) and then reads
-			 * `sleeping` without a full fence (it is the hot path), so
-			 * its load may pass its own buffered store: it can miss
-			 * this announcement while we miss its tail. Look for
-			 * DOORBELL_NS, long enough for any store buffer to drain,
-			 * before sleeping; the futex timeout bounds what is left.
-			 */
-			look_until = now_ns() + DOORBELL_NS;
-			do {
-				for (unsigned int i = 0; i < n; i++) {
-					rings[i]->e_checked_ns = 0;	/* recheck PASIDs */
-					work |= atomic_load(&rings[i]->tail) != rings[i]->e_head;
-				}
-			} while (!work && now_ns() < look_until);
-			if (!work && !atomic_load(&e->stop) &&
-			    atomic_load(&e->gen) == gen)
-				syscall(SYS_futex, &e->sleeping, FUTEX_WAIT_PRIVATE, 1, &ts,
-					NULL, 0);
-			atomic_store(&e->sleeping, 0);
-		} else {
+		if (++spins % 64) {
 			pasid_pause();
+			continue;
 		}
+		/*
+		 * Idle time counts only while this thread runs: a gap longer
+		 * than SPIN_STEP_NS between two looks means it was preempted,
+		 * and sleeping then would make the next submission pay a
+		 * futex wake-up (and a scheduler round trip) for nothing.
+		 */
+		{
+			uint64_t now = now_ns();
+
+			if (last)
+				idle_ns += now - last < SPIN_STEP_NS ? now - last : 0;
+			last = now;
+		}
+		if (idle_ns < SPIN_NS)
+			continue;
+		idle_ns = 0;
+		last = 0;
+		atomic_store(&e->sleeping, 1);
+		if (membarrier_ok)
+			syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0);
+		for (unsigned int i = 0; i < n; i++)
+			rings[i]->e_checked_ns = 0;	/* recheck PASIDs on new work */
+		if (!any_work(rings, n) && !atomic_load(&e->stop) && atomic_load(&e->gen) == gen)
+			syscall(SYS_futex, &e->sleeping, FUTEX_WAIT_PRIVATE, 1, NULL, NULL, 0);
+		atomic_store(&e->sleeping, 0);
 	}
 	atomic_store_explicit(&e->seen_gen, atomic_load(&e->gen), memory_order_release);
 	return NULL;
@@ -166,6 +196,8 @@ int eng_start(struct engine *e)
 	int err;
 
 	wq_guard_install();
+	pthread_once(&membarrier_once, membarrier_register);
+	e->kick_fence = !membarrier_ok;
 	atomic_store(&e->stop, false);
 	err = pthread_create(&e->thread, NULL, eng_thread, e);
 	if (err)
@@ -188,6 +220,7 @@ int eng_ring_new(struct engine *e, struct pasid_ctx *ctx, uint32_t pasid, struct
 {
 	struct eng_ring *r;
 	uint32_t cap = 64;
+	uint64_t used;
 
 	while (cap < e->cfg.size)
 		cap <<= 1;
@@ -213,10 +246,16 @@ int eng_ring_new(struct engine *e, struct pasid_ctx *ctx, uint32_t pasid, struct
 		free(r);
 		return -EMFILE;
 	}
+	used = atomic_load(&e->ports_used);
+	r->port_idx = (unsigned int)__builtin_ctzll(~used);	/* nr_rings < 64: one is free */
+	r->port = &e->ports[r->port_idx];
+	/* a port left by a closed ring has tail == head: continue from there */
+	r->p_tail = r->p_head_cache = r->e_head = atomic_load(&r->port->tail);
+	atomic_store(&e->ports_used, used | 1ull << r->port_idx);
 	r->next = e->rings;
 	e->rings = r;
 	atomic_fetch_add(&e->nr_rings, 1);
-	atomic_fetch_add_explicit(&e->gen, 1, memory_order_release);
+	atomic_fetch_add(&e->gen, 1);
 	pthread_mutex_unlock(&e->lock);
 	*ret = r;
 	return 0;
@@ -233,8 +272,7 @@ void eng_ring_free(struct eng_ring *r)
 			*p = r->next;
 			break;
 		}
-	atomic_fetch_sub(&e->nr_rings, 1);
-	g = atomic_fetch_add_explicit(&e->gen, 1, memory_order_acq_rel) + 1;
+	g = atomic_fetch_add(&e->gen, 1) + 1;
 	pthread_mutex_unlock(&e->lock);
 	/* the engine must have dropped its pointer before the ring goes */
 	eng_kick_slow(e);
@@ -243,6 +281,12 @@ void eng_ring_free(struct eng_ring *r)
 
 		nanosleep(&ts, NULL);
 	}
+	/* what the ring left queued is dropped: the port is empty for the next one */
+	pthread_mutex_lock(&e->lock);
+	atomic_store(&r->port->head, atomic_load(&r->port->tail));
+	atomic_fetch_and(&e->ports_used, ~(1ull << r->port_idx));
+	atomic_fetch_sub(&e->nr_rings, 1);	/* only now may another open take the port */
+	pthread_mutex_unlock(&e->lock);
 	free(r->slots);
 	free(r);
 }

@@ -35,6 +35,17 @@ struct eng_cfg {
 	uint64_t ops[4];	/* op_config: operations accepted */
 };
 
+/*
+ * What one portal publishes: the submitter's tail, the engine's head
+ * (descriptors dispatched). Kept in the engine, which outlives its rings,
+ * so that a submitter on a shared WQ can read every portal's occupancy
+ * without a lock while portals come and go.
+ */
+struct eng_port {
+	_Alignas(64) _Atomic uint64_t tail;	/* written by the portal's submitter */
+	_Alignas(64) _Atomic uint64_t head;	/* written by the engine */
+};
+
 /* One portal: written by one submitter, read by the engine thread. */
 struct eng_ring {
 	struct dsa_hw_desc *slots;	/* 64-byte aligned, mask + 1 entries */
@@ -42,13 +53,11 @@ struct eng_ring {
 	uint32_t pasid;			/* the opener's PASID (ENQCMD / WQCFG) */
 	struct pasid_ctx *ctx;		/* for sim_pasid_attached() */
 	struct engine *eng;
+	struct eng_port *port;		/* &eng->ports[port_idx] */
+	unsigned int port_idx;
 	/* producer's line */
 	_Alignas(64) uint64_t p_tail;
 	uint64_t p_head_cache;
-	/* published by the producer */
-	_Alignas(64) _Atomic uint64_t tail;
-	/* published by the engine: descriptors finished */
-	_Alignas(64) _Atomic uint64_t head;
 	/* engine's line */
 	_Alignas(64) uint64_t e_head;
 	uint64_t e_checked_ns;		/* when pasid_ok was last checked, 0: stale */
@@ -65,22 +74,35 @@ struct engine {
 	bool dedicated_open;
 	pthread_t thread;
 	bool running;
+	bool kick_fence;		/* no membarrier(): submitters fence (eng_kick) */
 	_Atomic bool stop;
-	pthread_mutex_t lock;		/* rings list */
+	pthread_mutex_t lock;		/* rings list, port allocation */
 	struct eng_ring *rings;
 	_Atomic unsigned int nr_rings;
 	_Atomic unsigned int gen, seen_gen;
 	_Atomic uint64_t fault_pages[ENG_MAX_FAULTS];	/* 0: free slot */
 	_Atomic unsigned int nr_faults;
-	_Alignas(64) _Atomic uint32_t sleeping;	/* the doorbell: engine waits on it */
 	_Atomic uint64_t errors, dropped;
 	_Atomic uint32_t last_error;
+	/* bit i: ports[i] belongs to an open ring (read by shared-WQ submitters) */
+	_Alignas(64) _Atomic uint64_t ports_used;
+	_Alignas(64) _Atomic uint32_t sleeping;	/* the doorbell: engine waits on it */
 	struct engine *next;		/* registry */
-	/* engine thread only: pages seen present (bit 0 readable, 1 writable) */
+	struct eng_port ports[ENG_MAX_RINGS];
+	/* engine thread only: pages and ranges seen accessible (bits 0 read, 1 write)
+	 * and resident (bit 2); exec.c says for how long */
 	uint64_t vcache[ENG_VCACHE];
-	struct { uint64_t start, end; bool write; } vranges[ENG_VRANGES];	/* multi-page */
+	struct {
+		uint64_t start, end;
+		uint8_t rights;		/* 1 readable, 2 writable */
+		bool resident;
+	} vranges[ENG_VRANGES];		/* multi-page */
 	unsigned int vrange_next;
 	unsigned char resvec[ENG_RESVEC];	/* mincore() output */
+	uint64_t win_lo, win_hi;	/* resvec holds [win_lo, win_hi): this group */
+	uint64_t group_ns;		/* clock at the group's first data descriptor */
+	uint64_t res_since_ns;		/* residency remembered since (0: none) */
+	uint64_t rights_since_ns;	/* access rights remembered since (0: none) */
 };
 
 /* Engine lifetime and rings (engine.c). */
@@ -89,27 +111,59 @@ void eng_stop(struct engine *e);
 int eng_ring_new(struct engine *e, struct pasid_ctx *ctx, uint32_t pasid,
 		 struct eng_ring **ret);
 void eng_ring_free(struct eng_ring *r);
-/* Wake the engine if it sleeps (the submitter calls it after publishing). */
+/*
+ * Wake the engine if it sleeps: the submitter calls it after publishing its
+ * tail. The engine announces sleep, then runs membarrier(), then looks at
+ * the tails once more (engine.c): with that barrier on the sleeping side, a
+ * compiler barrier here is enough for one of the two to see the other's
+ * store (an asymmetric Dekker handshake). Without membarrier() the
+ * submitter pays a full fence instead (kick_fence).
+ */
 void eng_kick_slow(struct engine *e);
 static inline void eng_kick(struct engine *e)
 {
+	if (e->kick_fence)
+		atomic_thread_fence(memory_order_seq_cst);
+	else
+		atomic_signal_fence(memory_order_seq_cst);
 	if (atomic_load_explicit(&e->sleeping, memory_order_relaxed))
 		eng_kick_slow(e);
 }
 
-/* Occupancy of the whole WQ (all rings), for the shared WQ's accept test. */
-uint64_t eng_occupancy(struct engine *e);
+/*
+ * Descriptors queued on the WQ by every portal but @self (a bit mask of
+ * ports_used): what a shared WQ's accept test adds to its own count. Each
+ * head is read before its tail, so a race only over-counts.
+ */
+static inline uint64_t eng_others_occupancy(struct engine *e, uint64_t others)
+{
+	uint64_t n = 0;
+
+	while (others) {
+		struct eng_port *p = &e->ports[__builtin_ctzll(others)];
+		uint64_t h = atomic_load_explicit(&p->head, memory_order_acquire);
+
+		n += atomic_load_explicit(&p->tail, memory_order_acquire) - h;
+		others &= others - 1;
+	}
+	return n;
+}
 
 /* Execute one descriptor (exec.c); runs on the engine thread. */
 void eng_exec(struct engine *e, const struct dsa_hw_desc *d, uint32_t pasid, bool pasid_ok);
+
+/* Residency of a group of descriptors taken from a ring at once (exec.c). */
+void eng_group_residency(struct engine *e, const struct dsa_hw_desc *d, unsigned int k);
+void eng_group_end(struct engine *e);
 
 /* Latch an error no completion record could carry (like SWERROR). */
 void eng_latch_error(struct engine *e, uint32_t status);
 
 /* Is the page at @page mapped (and writable if @write)? Engine thread only. */
 bool eng_page_ok(struct engine *e, uint64_t page, bool write);
-/* Forget the pages seen present (exec.c). Engine thread only. */
+/* Forget what is known of pages: everything, or residency only (exec.c). */
 void eng_cache_forget(struct engine *e);
+void eng_res_forget(struct engine *e);
 
 /* Fault injection (exec.c). */
 int eng_fault_inject(struct engine *e, uint64_t addr);

@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 
 #include "crc32c.h"
 #include "engine.h"
@@ -238,49 +239,112 @@ struct span {
 };
 
 /*
- * Page-state cache of the engine thread: a page (or a multi-page range) seen
- * present and accessible. It only saves system calls: every access to data
- * is guarded (guard.c), so a stale entry (memory unmapped since) still ends
- * in a page-fault completion, never in a crash. engine.c empties the cache
- * whenever it rechecks PASIDs (after every idle period, at most every 1 ms
- * on a busy WQ), which bounds how long a page that left memory can still be
- * taken for present.
+ * What the engine remembers about pages, and for how long.
+ *
+ * On this engine a system call costs more than copying a few pages, and
+ * on some hypervisors it also flushes the TLB, so the next large copy
+ * pays a page walk per page: the engine cannot ask the kernel about every
+ * descriptor's pages. It remembers two facts per page or range:
+ *
+ * - the mapping allows the access (MADV_POPULATE_* succeeded over it):
+ *   forgotten RIGHTS_NS after it was first remembered and after a guarded
+ *   fault. A right taken away meanwhile (munmap, mprotect) ends in a
+ *   guarded fault and an exact page-fault completion (exec_data()), never
+ *   in a crash (while the guard is reachable, see guard.c).
+ * - the page is resident (mincore()): forgotten after every idle period
+ *   and at most RES_NS after it was first remembered (eng_group_residency()
+ *   looks at the clock once per group of descriptors). Within that window
+ *   a page dropped by the application (MADV_DONTNEED, or munmap() and a
+ *   new mapping at the same address) is taken for present, and the copy
+ *   faults it in. Without the window every descriptor would ask mincore().
+ *
+ * A descriptor whose pages are not all remembered asks mincore() once
+ * (window_fill(): one call for all operands of the group of descriptors
+ * taken from a ring together where they lie in one compact mapped window,
+ * else one per operand).
  */
+#define RES_NS		1000000ull
+#define RIGHTS_NS	64000000ull
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
 void eng_cache_forget(struct engine *e)
 {
 	memset(e->vcache, 0, sizeof(e->vcache));
 	memset(e->vranges, 0, sizeof(e->vranges));
+	e->win_hi = e->win_lo = 0;
+	e->res_since_ns = 0;
+	e->rights_since_ns = 0;
 }
 
-static bool cached(struct engine *e, uint64_t first, uint64_t last, bool write)
+/* Forget residency only (bit 2 of vcache, .resident of vranges). */
+void eng_res_forget(struct engine *e)
+{
+	for (unsigned int i = 0; i < ENG_VCACHE; i++)
+		e->vcache[i] &= ~4ull;
+	for (unsigned int i = 0; i < ENG_VRANGES; i++)
+		e->vranges[i].resident = false;
+	e->res_since_ns = 0;
+}
+
+/* bits: 1 readable, 2 writable, 4 resident */
+static bool cached_bits(struct engine *e, uint64_t first, uint64_t last, unsigned int bits)
 {
 	uint64_t t;
 
 	if (first == last) {
 		t = e->vcache[(first / ENG_PAGE) % ENG_VCACHE];
-		return (t & ~(ENG_PAGE - 1)) == first && (t & (write ? 2 : 1));
+		return (t & ~(ENG_PAGE - 1)) == first && (t & bits) == bits;
 	}
 	for (unsigned int i = 0; i < ENG_VRANGES; i++)
 		if (e->vranges[i].start <= first && last < e->vranges[i].end &&
-		    (e->vranges[i].write || !write))
+		    ((e->vranges[i].rights | (e->vranges[i].resident ? 4 : 0)) & bits) == bits)
 			return true;
 	return false;
 }
 
-static void cache_add(struct engine *e, uint64_t first, uint64_t last, bool write)
+static bool cached(struct engine *e, uint64_t first, uint64_t last, bool write)
+{
+	return cached_bits(e, first, last, write ? 2 : 1);
+}
+
+static void cache_add_bits(struct engine *e, uint64_t first, uint64_t last, unsigned int bits)
 {
 	unsigned int i;
 	uint64_t *t;
 
+	if ((bits & 4) && !e->res_since_ns)
+		e->res_since_ns = e->group_ns ? e->group_ns : 1;
+	if ((bits & 3) && !e->rights_since_ns)
+		e->rights_since_ns = e->group_ns ? e->group_ns : 1;
 	if (first == last) {
 		t = &e->vcache[(first / ENG_PAGE) % ENG_VCACHE];
-		*t = first | ((*t & ~(ENG_PAGE - 1)) == first ? *t & 3 : 0) | (write ? 3 : 1);
+		*t = first | ((*t & ~(ENG_PAGE - 1)) == first ? *t & 7 : 0) | bits;
 		return;
 	}
-	i = e->vrange_next++ % ENG_VRANGES;
-	e->vranges[i].start = first;
-	e->vranges[i].end = last + ENG_PAGE;
-	e->vranges[i].write = write;
+	for (i = 0; i < ENG_VRANGES; i++)
+		if (e->vranges[i].start == first && e->vranges[i].end == last + ENG_PAGE)
+			break;
+	if (i == ENG_VRANGES) {
+		i = e->vrange_next++ % ENG_VRANGES;
+		e->vranges[i].start = first;
+		e->vranges[i].end = last + ENG_PAGE;
+		e->vranges[i].rights = 0;
+		e->vranges[i].resident = false;
+	}
+	e->vranges[i].rights |= bits & 3;
+	e->vranges[i].resident |= (bits & 4) != 0;
+}
+
+static void cache_add(struct engine *e, uint64_t first, uint64_t last, bool write)
+{
+	cache_add_bits(e, first, last, write ? 3 : 1);
 }
 
 /*
@@ -318,6 +382,135 @@ static int page_state(uint64_t page)
 	return v & 1;
 }
 
+static bool span_pages(const struct span *s, uint64_t len, uint64_t *first, uint64_t *last)
+{
+	*first = s->addr & ~(ENG_PAGE - 1);
+	*last = (s->addr + len - 1) & ~(ENG_PAGE - 1);
+	return len && s->addr + len - 1 >= s->addr && *first >= ENG_PAGE &&
+	       *last < (1ull << 47);
+}
+
+/*
+ * Residency of every page of @n operands (@len bytes each, or @lens[k])
+ * with one mincore() over the window from the lowest to the highest page,
+ * when that window is compact (at most twice the operands' pages plus 64
+ * pages, so a stack and a heap buffer are not joined) and fits e->resvec.
+ * A hole in it fails the call (ENOMEM): span_limit() then asks per operand.
+ */
+static void window_fill(struct engine *e, const struct span *s, int n, uint64_t len,
+			const uint64_t *lens)
+{
+	uint64_t lo = ~0ull, hi = 0, pages = 0, first, last;
+
+	e->win_lo = e->win_hi = 0;
+	for (int k = 0; k < n; k++) {
+		if (!span_pages(&s[k], lens ? lens[k] : len, &first, &last))
+			return;
+		lo = first < lo ? first : lo;
+		hi = last + ENG_PAGE > hi ? last + ENG_PAGE : hi;
+		pages += (last - first) / ENG_PAGE + 1;
+	}
+	if (!n || (hi - lo) / ENG_PAGE > ENG_RESVEC || (hi - lo) / ENG_PAGE > 2 * pages + 64)
+		return;
+	if (!mincore((void *)(uintptr_t)lo, hi - lo, e->resvec)) {
+		e->win_lo = lo;
+		e->win_hi = hi;
+	}
+}
+
+
+/* Is the residency of every page of the @n operands known (remembered, or in the window)? */
+static bool res_known(struct engine *e, const struct span *s, int n, uint64_t len)
+{
+	uint64_t first, last;
+
+	for (int k = 0; k < n; k++) {
+		if (!span_pages(&s[k], len, &first, &last))
+			return false;
+		if ((first < e->win_lo || last >= e->win_hi) && !cached_bits(e, first, last, 4))
+			return false;
+	}
+	return true;
+}
+
+/* The operands of @d (none for NOOP, BATCH, DRAIN). */
+static int desc_spans(const struct dsa_hw_desc *d, struct span *s)
+{
+	int n = 0;
+
+	switch (d->opcode) {
+	case DSA_OPCODE_MEMMOVE:
+	case DSA_OPCODE_COPY_CRC:
+		s[n++] = (struct span){ d->src_addr, false };
+		s[n++] = (struct span){ d->dst_addr, true };
+		break;
+	case DSA_OPCODE_MEMFILL:
+		s[n++] = (struct span){ d->dst_addr, true };
+		break;
+	case DSA_OPCODE_COMPARE:
+		s[n++] = (struct span){ d->src_addr, false };
+		s[n++] = (struct span){ d->src2_addr, false };
+		break;
+	case DSA_OPCODE_COMPVAL:
+	case DSA_OPCODE_CRCGEN:
+		s[n++] = (struct span){ d->src_addr, false };
+		break;
+	case DSA_OPCODE_DUALCAST:
+		s[n++] = (struct span){ d->src_addr, false };
+		s[n++] = (struct span){ d->dst_addr, true };
+		s[n++] = (struct span){ d->dest2, true };
+		break;
+	}
+	return n;
+}
+
+/*
+ * Residency for a group of @k descriptors just taken from a ring: one
+ * mincore() for all their operands where they lie in one compact window.
+ * Valid for these descriptors only, until eng_group_end(): each of them
+ * was submitted before the check, and a device may translate a queued
+ * descriptor's pages at any moment before it completes. Residency is
+ * never carried to a descriptor submitted after the check.
+ */
+void eng_group_residency(struct engine *e, const struct dsa_hw_desc *d, unsigned int k)
+{
+	struct span s[3 * 16];
+	uint64_t lens[3 * 16], first, last;
+	int n = 0;
+
+	e->win_lo = e->win_hi = 0;
+	e->group_ns = 0;
+	for (unsigned int i = 0; i < k && n + 3 <= (int)(sizeof(s) / sizeof(s[0])); i++) {
+		struct span ds[3];
+		int m = desc_spans(&d[i], ds);
+
+		if (!m)
+			continue;
+		if (!e->group_ns) {
+			/* the residency window: once per group with data */
+			e->group_ns = now_ns();
+			if (e->rights_since_ns && e->group_ns - e->rights_since_ns > RIGHTS_NS)
+				eng_cache_forget(e);
+			else if (e->res_since_ns && e->group_ns - e->res_since_ns > RES_NS)
+				eng_res_forget(e);
+		}
+		for (int j = 0; j < m; j++) {
+			if (span_pages(&ds[j], d[i].xfer_size, &first, &last) &&
+			    cached_bits(e, first, last, 4))
+				continue;	/* known resident */
+			lens[n] = d[i].xfer_size;
+			s[n++] = ds[j];
+		}
+	}
+	if (n)
+		window_fill(e, s, n, 0, lens);
+}
+
+void eng_group_end(struct engine *e)
+{
+	e->win_lo = e->win_hi = 0;
+}
+
 /*
  * Bytes of @s (@len bytes, forward or from the end) that the device could
  * process before a page fault, and the faulting address.
@@ -325,35 +518,43 @@ static int page_state(uint64_t page)
  * Present means what the IOMMU would find: the page is resident (mincore(),
  * which neither faults a page in nor changes it) and the mapping allows the
  * access (MADV_POPULATE_READ/WRITE over pages already resident, which then
- * leaves their residency as it is). Without block-on-fault the device stops
- * at the first page that is not present; with it (@bof) the device waits
- * for the page request, so a mapped page is made present here and only a
- * page that cannot be (unmapped, PROT_NONE, read-only for a write) stops it.
+ * leaves their residency as it is; remembered per range, see above).
+ * Without block-on-fault the device stops at the first page that is not
+ * present; with it (@bof) the device waits for the page request, so a
+ * mapped page is made present here and only a page that cannot be
+ * (unmapped, PROT_NONE, read-only for a write) stops it.
  */
 static uint64_t span_limit(struct engine *e, const struct span *s, uint64_t len, bool backward,
 			   bool bof, uint64_t *ret_addr)
 {
 	uint64_t first = s->addr & ~(ENG_PAGE - 1), last = (s->addr + len - 1) & ~(ENG_PAGE - 1);
 	uint64_t npages, bad = 0, lo, hi;
-	bool have_bad = false;
+	bool have_bad = false, in_win, res_known;
 
 	if (!len)
 		return 0;
 	if (s->addr + len - 1 < s->addr)
 		last = ~(ENG_PAGE - 1);		/* wraps: fails at the top */
-	if (cached(e, first, last, s->write))
-		return len;
 	npages = (last - first) / ENG_PAGE + 1;
+	res_known = cached_bits(e, first, last, 4);
+	if (res_known && cached(e, first, last, s->write))
+		return len;
+	in_win = e->win_lo <= first && last < e->win_hi;
 	/* 1. residency, in the order the device touches the pages */
-	for (uint64_t done = 0; done < npages && !have_bad;) {
+	for (uint64_t done = 0; done < npages && !have_bad && !res_known;) {
 		uint64_t n = npages - done < ENG_RESVEC ? npages - done : ENG_RESVEC;
 		uint64_t cs = backward ? last - (done + n - 1) * ENG_PAGE : first + done * ENG_PAGE;
-		bool whole = cs >= ENG_PAGE && cs + n * ENG_PAGE <= (1ull << 47) &&
-			     !mincore((void *)(uintptr_t)cs, n * ENG_PAGE, e->resvec);
+		const unsigned char *vec = in_win ? e->resvec + (cs - e->win_lo) / ENG_PAGE :
+						    e->resvec;
+		bool whole = in_win ||
+			     (cs >= ENG_PAGE && cs + n * ENG_PAGE <= (1ull << 47) &&
+			      !mincore((void *)(uintptr_t)cs, n * ENG_PAGE, e->resvec));
 
+		if (!in_win)
+			e->win_hi = e->win_lo = 0;	/* e->resvec now holds this chunk */
 		for (uint64_t k = 0; k < n; k++) {
 			uint64_t i = backward ? n - 1 - k : k, p = cs + i * ENG_PAGE;
-			int st = whole ? e->resvec[i] & 1 : page_state(p);
+			int st = whole ? vec[i] & 1 : page_state(p);
 
 			if (st == 1)
 				continue;
@@ -369,8 +570,12 @@ static uint64_t span_limit(struct engine *e, const struct span *s, uint64_t len,
 	/* 2. the mapping allows the access: one call over the present pages */
 	lo = backward ? (have_bad ? bad + ENG_PAGE : first) : first;
 	hi = backward ? last + ENG_PAGE : (have_bad ? bad : last + ENG_PAGE);
-	if (lo < hi && wq_populate((void *)(uintptr_t)lo, hi - lo, s->write) == -EFAULT) {
-		for (uint64_t k = 0; k < (hi - lo) / ENG_PAGE; k++) {
+	if (lo < hi && !cached(e, lo, hi - ENG_PAGE, s->write)) {
+		int err = wq_populate((void *)(uintptr_t)lo, hi - lo, s->write);
+
+		if (!err)
+			cache_add(e, lo, hi - ENG_PAGE, s->write);
+		for (uint64_t k = 0; err == -EFAULT && k < (hi - lo) / ENG_PAGE; k++) {
 			uint64_t p = backward ? hi - (k + 1) * ENG_PAGE : lo + k * ENG_PAGE;
 
 			if (wq_populate((void *)(uintptr_t)p, ENG_PAGE, s->write) == -EFAULT) {
@@ -381,7 +586,7 @@ static uint64_t span_limit(struct engine *e, const struct span *s, uint64_t len,
 		}
 	}
 	if (!have_bad) {
-		cache_add(e, first, last, s->write);
+		cache_add_bits(e, first, last, 4);
 		return len;
 	}
 	if (!backward) {
@@ -569,33 +774,9 @@ static void exec_data(struct engine *e, const struct dsa_hw_desc *d, struct cr_o
 	struct job j = { .d = d };
 	uint32_t seed = d->crc_seed;
 
-	switch (d->opcode) {
-	case DSA_OPCODE_MEMMOVE:
-		j.backward = d->dst_addr > d->src_addr && overlap(d->src_addr, d->dst_addr, len);
-		s[n++] = (struct span){ d->src_addr, false };
-		s[n++] = (struct span){ d->dst_addr, true };
-		break;
-	case DSA_OPCODE_MEMFILL:
-		s[n++] = (struct span){ d->dst_addr, true };
-		break;
-	case DSA_OPCODE_COMPARE:
-		s[n++] = (struct span){ d->src_addr, false };
-		s[n++] = (struct span){ d->src2_addr, false };
-		break;
-	case DSA_OPCODE_COMPVAL:
-	case DSA_OPCODE_CRCGEN:
-		s[n++] = (struct span){ d->src_addr, false };
-		break;
-	case DSA_OPCODE_DUALCAST:
-		s[n++] = (struct span){ d->src_addr, false };
-		s[n++] = (struct span){ d->dst_addr, true };
-		s[n++] = (struct span){ d->dest2, true };
-		break;
-	case DSA_OPCODE_COPY_CRC:
-		s[n++] = (struct span){ d->src_addr, false };
-		s[n++] = (struct span){ d->dst_addr, true };
-		break;
-	}
+	n = desc_spans(d, s);
+	j.backward = d->opcode == DSA_OPCODE_MEMMOVE && d->dst_addr > d->src_addr &&
+		     overlap(d->src_addr, d->dst_addr, len);
 	if (d->opcode == DSA_OPCODE_CRCGEN || d->opcode == DSA_OPCODE_COPY_CRC) {
 		j.crc_b17 = d->flags & WQ_CRC_FLAG_BYPASS_INV;
 		/* default: reflected register ~seed; bit 18 reverses data into it;
@@ -617,6 +798,12 @@ static void exec_data(struct engine *e, const struct dsa_hw_desc *d, struct cr_o
 		o->has_crc = true;
 	}
 
+	/*
+	 * Residency: remembered, or from the group's mincore()
+	 * (eng_group_residency()), else one call here for all operands.
+	 */
+	if (!res_known(e, s, n, len))
+		window_fill(e, s, n, len, NULL);
 	limit = inj_limit(e, s, n, len, bof && e->cfg.bof, j.backward, &fa, &fw);
 	j.len = limit;
 	/*

@@ -72,26 +72,38 @@ static int sim_find(const struct sim_topology *t, const char *name, unsigned int
 	return -ENOENT;
 }
 
+/*
+ * The accept test of ENQCMD: retry while the WQ (every portal) holds size
+ * descriptors. Without a lock: this portal's count comes from its cached
+ * head (an over-count until refreshed), the others' from their published
+ * tails and heads (eng_others_occupancy()), so a stale value only makes it
+ * answer retry early, never accept past the size on its own. Two portals
+ * accepting at the same instant can still overshoot by one each, as two
+ * racing readers of any occupancy counter would; the ring itself never
+ * overflows (its capacity is at least the WQ size).
+ */
 static int sim_submit_shared(struct pasid_wq *wq, void *desc)
 {
 	struct eng_ring *r = wq->ring;
 	struct engine *e = wq->eng;
-	uint64_t t = r->p_tail;
+	uint64_t t = r->p_tail, others, occ;
 	struct dsa_hw_desc *slot;
 
-	if (atomic_load_explicit(&e->nr_rings, memory_order_relaxed) > 1) {
-		if (eng_occupancy(e) >= e->cfg.size)
-			return 1;
-	} else if (t - r->p_head_cache >= e->cfg.size) {
-		r->p_head_cache = atomic_load_explicit(&r->head, memory_order_acquire);
-		if (t - r->p_head_cache >= e->cfg.size)
+	others = atomic_load_explicit(&e->ports_used, memory_order_acquire) &
+		 ~(1ull << r->port_idx);
+	occ = t - r->p_head_cache + (others ? eng_others_occupancy(e, others) : 0);
+	if (occ >= e->cfg.size) {
+		uint64_t own = t - r->p_head_cache;
+
+		r->p_head_cache = atomic_load_explicit(&r->port->head, memory_order_acquire);
+		if (occ - own + (t - r->p_head_cache) >= e->cfg.size)
 			return 1;
 	}
 	slot = &r->slots[t & r->mask];
 	memcpy(slot, desc, sizeof(*slot));
 	/* ENQCMD: bits 19:0 from IA32_PASID, priv and the rest 0 */
 	*(uint32_t *)(void *)slot = wq->pasid;
-	atomic_store_explicit(&r->tail, t + 1, memory_order_release);
+	atomic_store_explicit(&r->port->tail, t + 1, memory_order_release);
 	r->p_tail = t + 1;
 	eng_kick(e);
 	return 0;
@@ -105,7 +117,7 @@ static int sim_submit_dedicated(struct pasid_wq *wq, void *desc)
 	struct dsa_hw_desc *slot;
 
 	if (t - r->p_head_cache >= e->cfg.size) {
-		r->p_head_cache = atomic_load_explicit(&r->head, memory_order_acquire);
+		r->p_head_cache = atomic_load_explicit(&r->port->head, memory_order_acquire);
 		if (t - r->p_head_cache >= e->cfg.size) {
 			/* posted write to a full dedicated WQ: dropped */
 			atomic_fetch_add_explicit(&e->dropped, 1, memory_order_relaxed);
@@ -119,7 +131,7 @@ static int sim_submit_dedicated(struct pasid_wq *wq, void *desc)
 	} else {
 		memcpy(slot, desc, sizeof(*slot));
 	}
-	atomic_store_explicit(&r->tail, t + 1, memory_order_release);
+	atomic_store_explicit(&r->port->tail, t + 1, memory_order_release);
 	r->p_tail = t + 1;
 	eng_kick(e);
 	return 0;

@@ -8,6 +8,8 @@
  * (mincore()) and must not make them present itself.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -17,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -322,6 +325,85 @@ static void test_not_resident(void **state)
 	}
 }
 
+/*
+ * Pages the engine has copied, then dropped (MADV_DONTNEED) or replaced by
+ * a fresh mapping at the same address (munmap + MAP_FIXED): a descriptor
+ * submitted 2 ms later faults on the first of them and leaves it absent,
+ * even while another portal keeps the engine busy (so it never idles): the
+ * engine remembers residency for at most 1 ms (docs/wq.md).
+ */
+struct busy {
+	struct pasid_ctx *ctx;
+	_Atomic bool stop;
+	int errors;
+};
+
+static void *busy_noops(void *arg)
+{
+	struct busy *b = arg;
+	struct pasid_wq *wq = NULL;
+	_Alignas(64) struct dsa_hw_desc d;
+	_Alignas(64) struct dsa_completion_record c;
+
+	if (pasid_wq_open(b->ctx, "dsa2/wq2.0", 0, &wq)) {
+		b->errors++;
+		return NULL;
+	}
+	while (!atomic_load(&b->stop)) {
+		wqt_desc(&d, DSA_OPCODE_NOOP, &c);
+		memset(&c, 0, sizeof(c));
+		if (pasid_wq_submit(wq, &d) || pasid_wq_wait(wq, &c, 2 * SEC) ||
+		    c.status != DSA_COMP_SUCCESS)
+			b->errors++;
+	}
+	pasid_wq_close(wq);
+	return NULL;
+}
+
+static void test_dropped_after_use(void **state)
+{
+	struct wqt_fx *f = *state;
+	struct busy b = { .ctx = f->ctx };
+	pthread_t t;
+
+	assert_int_equal(pthread_create(&t, NULL, busy_noops, &b), 0);
+	for (int how = 0; how < 4; how++) {
+		for (int write = 0; write < 2; write++) {
+			for (int w = 0; w < 2; w++) {
+				uint8_t *m = mmap(NULL, 4 * PG, PROT_READ | PROT_WRITE,
+						  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+				assert_true(m != MAP_FAILED);
+				memset(m, 0x33, 4 * PG);
+				wqt_desc(&D, DSA_OPCODE_MEMMOVE, &C);
+				D.src_addr = (uintptr_t)(write ? f->a : m);
+				D.dst_addr = (uintptr_t)(write ? m : f->b);
+				D.xfer_size = 4 * PG;
+				assert_int_equal(wqt_run(f->wq[w], &D, &C), DSA_COMP_SUCCESS);
+				if (how % 2)
+					assert_int_equal(madvise(m, 4 * PG, MADV_DONTNEED), 0);
+				else
+					assert_true(munmap(m, 4 * PG) == 0 &&
+						    mmap(m, 4 * PG, PROT_READ | PROT_WRITE,
+							 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
+							 -1, 0) == m);
+				assert_false(resident(m));
+				nanosleep(&(struct timespec){ 0, 2000000 }, NULL);
+				assert_int_equal(wqt_run(f->wq[w], &D, &C),
+						 DSA_COMP_PAGE_FAULT_NOBOF |
+						 (write ? DSA_COMP_STATUS_WRITE : 0));
+				assert_int_equal(C.fault_addr, (uintptr_t)m);
+				assert_int_equal(C.bytes_completed, 0);
+				assert_false(resident(m));
+				munmap(m, 4 * PG);
+			}
+		}
+	}
+	atomic_store(&b.stop, true);
+	pthread_join(t, NULL);
+	assert_int_equal(b.errors, 0);
+}
+
 /* A completion record that does not fit the descriptor changes nothing. */
 static void test_continue_validates(void **state)
 {
@@ -450,6 +532,7 @@ int main(void)
 		cmocka_unit_test(test_dualcast),
 		cmocka_unit_test(test_batch_list_fault),
 		cmocka_unit_test(test_not_resident),
+		cmocka_unit_test(test_dropped_after_use),
 		cmocka_unit_test(test_continue_validates),
 		cmocka_unit_test(test_continue_ir),
 		cmocka_unit_test(test_continue_readonly_old_kernel),
