@@ -247,8 +247,9 @@ struct span {
  * descriptor's pages. It remembers two facts per page or range:
  *
  * - the mapping allows the access (MADV_POPULATE_* succeeded over it):
- *   forgotten RIGHTS_NS after it was first remembered and after a guarded
- *   fault. A right taken away meanwhile (munmap, mprotect) ends in a
+ *   forgotten RIGHTS_NS after it was first remembered, after a guarded
+ *   fault and when a page turns out absent (a new mapping may have taken
+ *   an old address). A right taken away meanwhile (munmap, mprotect) ends in a
  *   guarded fault and an exact page-fault completion (exec_data()), never
  *   in a crash (while the guard is reachable, see guard.c).
  * - the page is resident (mincore()): forgotten after every idle period
@@ -280,6 +281,16 @@ void eng_cache_forget(struct engine *e)
 	memset(e->vranges, 0, sizeof(e->vranges));
 	e->win_hi = e->win_lo = 0;
 	e->res_since_ns = 0;
+	e->rights_since_ns = 0;
+}
+
+/* Forget access rights only (bits 0-1 of vcache, .rights of vranges). */
+static void eng_rights_forget(struct engine *e)
+{
+	for (unsigned int i = 0; i < ENG_VCACHE; i++)
+		e->vcache[i] &= ~3ull;
+	for (unsigned int i = 0; i < ENG_VRANGES; i++)
+		e->vranges[i].rights = 0;
 	e->rights_since_ns = 0;
 }
 
@@ -567,6 +578,12 @@ static uint64_t span_limit(struct engine *e, const struct span *s, uint64_t len,
 		}
 		done += n;
 	}
+	/*
+	 * A page not resident (or not mapped) where rights were remembered may
+	 * belong to a new mapping at the old address: forget the rights.
+	 */
+	if (have_bad)
+		eng_rights_forget(e);
 	/* 2. the mapping allows the access: one call over the present pages */
 	lo = backward ? (have_bad ? bad + ENG_PAGE : first) : first;
 	hi = backward ? last + ENG_PAGE : (have_bad ? bad : last + ENG_PAGE);
