@@ -56,6 +56,12 @@ static uint64_t now_ns(void)
 
 /* membarrier(): registered once per process; false where the kernel lacks it. */
 static bool membarrier_ok;
+static _Atomic bool force_fence;	/* tests: the path without membarrier() */
+
+void eng_doorbell_force_fence(bool on)
+{
+	atomic_store(&force_fence, on);
+}
 static pthread_once_t membarrier_once = PTHREAD_ONCE_INIT;
 
 static void membarrier_register(void)
@@ -175,7 +181,7 @@ static void *eng_thread(void *arg)
 		idle_ns = 0;
 		last = 0;
 		atomic_store(&e->sleeping, 1);
-		if (membarrier_ok)
+		if (!e->kick_fence)
 			syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0);
 		for (unsigned int i = 0; i < n; i++)
 			rings[i]->e_checked_ns = 0;	/* recheck PASIDs on new work */
@@ -199,7 +205,7 @@ int eng_start(struct engine *e)
 
 	wq_guard_install();
 	pthread_once(&membarrier_once, membarrier_register);
-	e->kick_fence = !membarrier_ok;
+	e->kick_fence = !membarrier_ok || atomic_load(&force_fence);
 	atomic_store(&e->stop, false);
 	err = pthread_create(&e->thread, NULL, eng_thread, e);
 	if (err)

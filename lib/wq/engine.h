@@ -120,6 +120,8 @@ void eng_ring_free(struct eng_ring *r);
  * submitter pays a full fence instead (kick_fence).
  */
 void eng_kick_slow(struct engine *e);
+/* Tests: engines started from now on use the fence instead of membarrier(). */
+void eng_doorbell_force_fence(bool on);
 static inline void eng_kick(struct engine *e)
 {
 	if (e->kick_fence)

@@ -17,10 +17,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
 #include "wq-test.h"
+#include "../../lib/wq/engine.h"	/* the doorbell: engine->sleeping */
+#include "../../lib/wq/wq_internal.h"
 
 #define THREADS	4
 #define ROUNDS	2000
@@ -184,11 +187,78 @@ static void test_portal_limit_race(void **state)
 	pasid_ctx_unref(ctx);
 }
 
+/* ---- the doorbell: submissions racing the engine going to sleep -------- */
+
+#define DOORBELL_ROUNDS	1500
+
+static uint64_t wqt_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * Each round: one descriptor, then a pause of 0 to 120 us (around the 50 us
+ * the engine spins before it sleeps), or until the engine says it is going
+ * to sleep, then the next one. The engine sleeps without a timeout, so a
+ * lost wake-up hangs the wait: it must finish within 5 s every time. Once
+ * with membarrier() on the sleeping side (where the kernel has it), once
+ * with the submitter's fence.
+ */
+static void doorbell_rounds(bool fence)
+{
+	struct pasid_ctx *ctx = wqt_sim_ctx();
+	struct pasid_wq *wq;
+	_Alignas(64) struct dsa_hw_desc d;
+	_Alignas(64) struct dsa_completion_record cr;
+	unsigned int seed = 12345;
+	int late = 0;
+
+	eng_doorbell_force_fence(fence);
+	wq = wqt_open(ctx, "dsa2/wq2.0");
+	eng_doorbell_force_fence(false);
+	for (int i = 0; i < DOORBELL_ROUNDS; i++) {
+		struct engine *e = wq->eng;
+		unsigned int us = (seed = seed * 1103515245u + 12345u) >> 16 & 127;
+
+		if (us < 8) {
+			/* submit as soon as the engine announces sleep */
+			for (int spin = 0; spin < 1000000 && !atomic_load(&e->sleeping); spin++)
+				;
+		} else if (us < 121) {
+			uint64_t end = wqt_now_ns() + us * 1000ull;
+
+			while (wqt_now_ns() < end)
+				;
+		}
+		wqt_desc(&d, DSA_OPCODE_NOOP, &cr);
+		memset(&cr, 0, sizeof(cr));
+		assert_int_equal(pasid_wq_submit(wq, &d), 0);
+		if (pasid_wq_wait(wq, &cr, 5 * SEC))
+			late++;
+	}
+	pasid_wq_close(wq);
+	pasid_ctx_unref(ctx);
+	if (late)
+		fail_msg("%d of %d wake-ups lost (%s)", late, DOORBELL_ROUNDS,
+			 fence ? "fence" : "membarrier");
+}
+
+static void test_doorbell(void **state)
+{
+	(void)state;
+	doorbell_rounds(false);
+	doorbell_rounds(true);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_threads),
 		cmocka_unit_test(test_portal_limit_race),
+		cmocka_unit_test(test_doorbell),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
