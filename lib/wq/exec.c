@@ -330,10 +330,12 @@ static void cache_add_bits(struct engine *e, uint64_t first, uint64_t last, unsi
 	unsigned int i;
 	uint64_t *t;
 
+	if (!e->group_ns && ((bits & 4) ? !e->res_since_ns : !e->rights_since_ns))
+		e->group_ns = now_ns();		/* outside a group with data: read it now */
 	if ((bits & 4) && !e->res_since_ns)
-		e->res_since_ns = e->group_ns ? e->group_ns : 1;
+		e->res_since_ns = e->group_ns;
 	if ((bits & 3) && !e->rights_since_ns)
-		e->rights_since_ns = e->group_ns ? e->group_ns : 1;
+		e->rights_since_ns = e->group_ns;
 	if (first == last) {
 		t = &e->vcache[(first / ENG_PAGE) % ENG_VCACHE];
 		*t = first | ((*t & ~(ENG_PAGE - 1)) == first ? *t & 7 : 0) | bits;
