@@ -419,14 +419,14 @@ On this shared 2-vCPU VM the two-thread rows depend on scheduling more than on t
 engine's code; `bench/run` runs the programs at nice -10 as root and takes the median of
 three bench-wq runs. When the scheduler puts the submitter and the engine on the same
 vCPU (other load holds the other one), both spin in turn and a round trip costs
-microseconds; such runs show in the spread below. The engine counts only its own running
-time as idle, so preemption alone does not put it to sleep.
+microseconds; such runs show in the spread below. A preemption counts as at most 20 us of
+the engine's 50 us of idle spinning, so one preemption does not put it to sleep.
 
 MEMMOVE against `memcpy`: {m4}x at 4 KiB one at a time (a cross-core round trip per
 copy costs more than copying 4 KiB), {m4i}x with four in flight, {m64}x at 64 KiB and
 {m1m}x at 1 MiB with four in flight, {m1m1}x one at a time. The engine asks the kernel
-about pages only when it does not remember them (residency at most 1 ms, access rights at
-most 64 ms, never across an idle period; docs/wq.md): a system call costs about 1.2 us
+about pages only when it does not remember them (residency at most 1 ms and never across
+an idle period, access rights at most 64 ms; docs/wq.md): a system call costs about 1.2 us
 here and, in this VM, makes the next large copy slower as well, so asking for every
 descriptor cost a 1 MiB copy about a third of its throughput. Pages it does not remember
 cost one `mincore()` per group of descriptors taken from a ring together.
