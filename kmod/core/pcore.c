@@ -494,13 +494,18 @@ int pcore_alloc_group(struct pcore *c, struct pcore_owner *o, const pcore_u32 *r
 			goto err_free;
 		rp[i] = pcore_rid_find(c, ids[i]);
 		err = -ENODEV;
-		if (!rp[i])
+		if (!rp[i]) {
+			c->why.rid = ids[i];
 			goto err_free;
-		if (rp[i]->width < minw)
+		}
+		if (rp[i]->width < minw || !i) {
 			minw = rp[i]->width;
+			c->why.rid = ids[i];
+		}
 		full = full || pcore_rid_full(c, rp[i]);
 	}
 
+	c->why.width = minw;
 	if (exact) {
 		err = -ERANGE;
 		if (v > width_max(minw))
