@@ -207,6 +207,7 @@ struct pcore {
 	struct pcore_rid **rid_slots;			/* open addressing by id */
 	pcore_u32 rid_cap, nr_rids;
 	pcore_u32 width_count[PCORE_PASID_BITS + 1];	/* RIDs per width */
+	pcore_u32 min_width;				/* narrowest RID's, 0: none */
 	pcore_u32 globals_within[PCORE_PASID_BITS + 1];	/* globals < 2^w, per w */
 	struct pcore_alloc *globals;
 	struct pcore_owner *owners;

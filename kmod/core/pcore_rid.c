@@ -78,12 +78,18 @@ static void rid_table_delete(struct pcore *c, struct pcore_rid *r)
 
 unsigned int pcore_min_width(const struct pcore *c)
 {
+	return c->min_width ? c->min_width : PCORE_PASID_BITS;
+}
+
+/* Every group allocation asks for it: kept up to date as RIDs come and go. */
+static void min_width_update(struct pcore *c)
+{
 	unsigned int w;
 
 	for (w = 1; w <= PCORE_PASID_BITS; w++)
 		if (c->width_count[w])
-			return w;
-	return PCORE_PASID_BITS;
+			break;
+	c->min_width = w <= PCORE_PASID_BITS ? w : 0;
 }
 
 bool pcore_rid_full(const struct pcore *c, const struct pcore_rid *r)
@@ -220,6 +226,7 @@ int pcore_rid_add(struct pcore *c, pcore_u32 id, unsigned int width, void *cooki
 	rid_slot_put(c->rid_slots, c->rid_cap, r);
 	c->nr_rids++;
 	c->width_count[width]++;
+	min_width_update(c);
 	c->st.nr_rids++;
 	PCORE_EVENT(c, PCORE_EV_RID_ADD, 0, 0, id, NULL);
 	return 0;
@@ -274,6 +281,7 @@ int pcore_rid_remove(struct pcore *c, pcore_u32 id)
 	rid_table_delete(c, r);
 	c->nr_rids--;
 	c->width_count[r->width]--;
+	min_width_update(c);
 	c->st.nr_rids--;
 	pcore_rset_free(c, r);
 	pcore_mem_free(c, r, sizeof(*r));
