@@ -378,6 +378,7 @@ static pcore_u32 find_reusable(struct pcore *c, const struct pcore_owner *o,
 			       pcore_u32 max)
 {
 	pcore_u32 last = max / 64, start = 0, w, i, v, first = PCORE_SLOT_NONE;
+	bool blocked = false;
 	pcore_u64 cand;
 
 	if (n > 1 && miss_known(c, ids, rp, n, max))
@@ -403,8 +404,12 @@ static pcore_u32 find_reusable(struct pcore *c, const struct pcore_owner *o,
 			if (!owner_holds(c, o, v)) {
 				if (n == 1)
 					rp[0]->hint = first;
+				/* once @v is taken on the RID, nothing below w + 1 is left */
+				c->hint_after = !blocked && first == w && !(cand & (cand - 1)) ?
+					w + 1 : first;
 				return v;
 			}
+			blocked = true;
 		}
 	}
 	if (n == 1)
@@ -551,6 +556,8 @@ int pcore_alloc_group(struct pcore *c, struct pcore_owner *o, const pcore_u32 *r
 		c->gain_word[++c->gain_seq % PCORE_GAIN_RING] = v / 64;
 		c->st.nr_values++;
 	} else {
+		if (nr == 1 && c->hint_after > r1->hint)
+			r1->hint = c->hint_after;
 		/* newest first, as listings show it: the old head moves out */
 		*a = *head;
 		memset(head, 0, sizeof(*head));
