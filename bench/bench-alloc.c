@@ -796,7 +796,7 @@ static void bench_exhaustion(void)
 		r = bench_add("exhaust.reuse.success",
 			      "source exhausted: alloc on {A} reusing a value of B", "ns",
 			      bench_stats_of(&s), "exhaust.group.success");
-		bench_note(r, "reuse search from the RID's hint (value found: %u)", v);
+		bench_note(r, "reuse search over the RID's maybe-reusable words (value found: %u)", v);
 		bench_samples_free(&s);
 	}
 	drain(ctx, vals, half);

@@ -316,20 +316,37 @@ static bool owner_holds(const struct pcore *c, const struct pcore_owner *o, pcor
 	return false;
 }
 
-/* Words below the result hold no value reusable on @r, gains included. */
-static pcore_u32 rid_hint(const struct pcore *c, struct pcore_rid *r)
+/* Mark the words of values newly held since @r last looked as maybe reusable on it. */
+static void rid_refresh(const struct pcore *c, struct pcore_rid *r)
 {
+	struct pcore_rset *rs = r->set;
 	pcore_u64 s;
+	pcore_u32 w, i;
 
+	if (!rs || r->hint_gain == c->gain_seq)
+		return;
 	if (c->gain_seq - r->hint_gain > PCORE_GAIN_RING) {
-		r->hint = 0;
+		for (i = 0; i < PCORE_PASID_LIMIT / 64 / 64; i++)
+			rs->maybe1[i] |= c->held.l1[i];
+		for (i = 0; i < PCORE_PASID_LIMIT / 64 / 64 / 64; i++)
+			rs->maybe2[i] |= c->held.l2[i];
 	} else {
-		for (s = r->hint_gain + 1; s <= c->gain_seq; s++)
-			if (c->gain_word[s % PCORE_GAIN_RING] < r->hint)
-				r->hint = c->gain_word[s % PCORE_GAIN_RING];
+		for (s = r->hint_gain + 1; s <= c->gain_seq; s++) {
+			w = c->gain_word[s % PCORE_GAIN_RING];
+			rs->maybe1[w / 64] |= (pcore_u64)1 << (w % 64);
+			rs->maybe2[w / 4096] |= (pcore_u64)1 << ((w / 64) % 64);
+		}
 	}
 	r->hint_gain = c->gain_seq;
-	return r->hint;
+}
+
+/* The first word that may hold a value reusable on @r (all held words if it has no set). */
+static pcore_u32 rid_first_maybe(const struct pcore *c, const struct pcore_rid *r, pcore_u32 w,
+				 pcore_u32 last)
+{
+	if (!r->set)
+		return pcore_sum_next(c->held.l1, c->held.l2, w, last);
+	return pcore_sum_next(r->set->maybe1, r->set->maybe2, w, last);
 }
 
 /* Did the same search fail before, with no loss on its RIDs and no gain since? */
@@ -370,51 +387,50 @@ static void miss_remember(struct pcore *c, const pcore_u32 *ids, pcore_u32 n, pc
 /*
  * The lowest value up to @max that groups hold, no global does, none of the
  * RIDs has and @o does not hold: the OR of the RIDs' bitmap words against
- * the held set, from the highest hint of the RIDs, skipping empty words
- * through the held set's summary. 0 if none.
+ * the held set. One RID: only the words it marks as maybe reusable (marks
+ * found empty are cleared, so each loss is paid for once). Several: the held
+ * set's non-empty words from the highest first mark of the RIDs. 0 if none.
  */
 static pcore_u32 find_reusable(struct pcore *c, const struct pcore_owner *o,
 			       const pcore_u32 *ids, struct pcore_rid **rp, pcore_u32 n,
 			       pcore_u32 max)
 {
-	pcore_u32 last = max / 64, start = 0, w, i, v, first = PCORE_SLOT_NONE;
-	bool blocked = false;
-	pcore_u64 cand;
+	pcore_u32 last = max / 64, start = 0, w, i, v;
+	bool any = false;
+	pcore_u64 cand, held;
 
 	if (n > 1 && miss_known(c, ids, rp, n, max))
 		return 0;
 	for (i = 0; i < n; i++) {
-		w = rid_hint(c, rp[i]);
+		rid_refresh(c, rp[i]);
+		w = rid_first_maybe(c, rp[i], 0, last);
 		if (w > start)
 			start = w;
 	}
-	for (w = pcore_vset_next(&c->held, start, last); w <= last;
-	     w = pcore_vset_next(&c->held, w + 1, last)) {
-		cand = vset_word(&c->held, w);
-		if (w == last && max % 64 != 63)
-			cand &= ((pcore_u64)2 << (max % 64)) - 1;
+	/* one RID: walk its maybe-words, clearing those found empty */
+	for (w = start; w <= last; w = n == 1 ? rid_first_maybe(c, rp[0], w + 1, last)
+					   : pcore_sum_next(c->held.l1, c->held.l2, w + 1, last)) {
+		held = vset_word(&c->held, w);
+		cand = held;
 		for (i = 0; i < n && cand; i++)
 			cand &= ~rset_word(rp[i]->set, w);
-		if (!cand)
-			continue;
-		if (first == PCORE_SLOT_NONE)
-			first = w;
+		if (n == 1 && !cand && rp[0]->set) {
+			struct pcore_rset *rs = rp[0]->set;
+
+			rs->maybe1[w / 64] &= ~((pcore_u64)1 << (w % 64));
+			if (!rs->maybe1[w / 64])
+				rs->maybe2[w / 4096] &= ~((pcore_u64)1 << ((w / 64) % 64));
+		}
+		if (w == last && max % 64 != 63)
+			cand &= ((pcore_u64)2 << (max % 64)) - 1;
+		any = any || cand;
 		for (; cand; cand &= cand - 1) {
 			v = w * 64 + pcore_ctz64(cand);
-			if (!owner_holds(c, o, v)) {
-				if (n == 1)
-					rp[0]->hint = first;
-				/* once @v is taken on the RID, nothing below w + 1 is left */
-				c->hint_after = !blocked && first == w && !(cand & (cand - 1)) ?
-					w + 1 : first;
+			if (!owner_holds(c, o, v))
 				return v;
-			}
-			blocked = true;
 		}
 	}
-	if (n == 1)
-		rp[0]->hint = first != PCORE_SLOT_NONE ? first : last;
-	else if (first == PCORE_SLOT_NONE)
+	if (n > 1 && !any)
 		miss_remember(c, ids, n, max);
 	return 0;
 }
@@ -556,8 +572,6 @@ int pcore_alloc_group(struct pcore *c, struct pcore_owner *o, const pcore_u32 *r
 		c->gain_word[++c->gain_seq % PCORE_GAIN_RING] = v / 64;
 		c->st.nr_values++;
 	} else {
-		if (nr == 1 && c->hint_after > r1->hint)
-			r1->hint = c->hint_after;
 		/* newest first, as listings show it: the old head moves out */
 		*a = *head;
 		memset(head, 0, sizeof(*head));

@@ -21,7 +21,8 @@
  * allocation; a value shared by disjoint groups chains further records).
  * Each RID keeps an occupancy bitmap and the core one of the values groups
  * hold, so "reuse a value held on a disjoint group" is a word-wise search
- * that starts at a per-RID hint; a search that failed is remembered until a
+ * over the words each RID marks as maybe holding a reusable value (marked on a
+ * loss or a new lease, cleared when found empty); a search that failed is remembered until a
  * RID of it loses a value or a fresh value is leased. The order of fresh
  * lease against reuse is the source's choice (PCORE_SRC_REUSE_FIRST).
  */
@@ -108,6 +109,9 @@ struct pcore_ops {
 
 struct pcore_rset {
 	pcore_u64 *page[PCORE_SET_PAGES];
+	/* words that may hold a value reusable here (a superset), summarised */
+	pcore_u64 maybe1[PCORE_PASID_LIMIT / 64 / 64];
+	pcore_u64 maybe2[PCORE_PASID_LIMIT / 64 / 64 / 64];
 };
 
 struct pcore_rid {
@@ -118,8 +122,7 @@ struct pcore_rid {
 	void *cookie;		/* the embedding's (e.g. a pci_dev) */
 	struct pcore_rset *set;	/* group values on this RID, NULL = none yet */
 	pcore_u64 loss_stamp;	/* c->stamp when it last lost a value */
-	pcore_u64 hint_gain;	/* c->gain_seq that @hint accounts for */
-	pcore_u32 hint;		/* words below hold no value reusable here */
+	pcore_u64 hint_gain;	/* c->gain_seq that set->maybe* accounts for */
 };
 
 struct pcore_attach {
@@ -218,7 +221,6 @@ struct pcore {
 	/* the last group whose reuse search failed, while nothing changed */
 	pcore_u32 *miss_ids, miss_nr, miss_cap, miss_max;
 	pcore_u64 miss_stamp, miss_gain;
-	pcore_u32 hint_after;			/* a one-RID reuse's hint once it is taken */
 	/* what a failed pcore_alloc_group() was about, for messages */
 	struct {
 		pcore_u32 rid;		/* -ENODEV: the unknown RID; else the narrowest */

@@ -86,14 +86,14 @@ static inline void rid_lose(struct pcore *c, struct pcore_rid *r, pcore_u32 v)
 	r->set->page[v / 64 / PCORE_SET_PAGE_WORDS][(v / 64) % PCORE_SET_PAGE_WORDS] &=
 		~((pcore_u64)1 << (v % 64));
 	r->loss_stamp = ++c->stamp;
-	if (v / 64 < r->hint)
-		r->hint = v / 64;
+	r->set->maybe1[v / 64 / 64] |= (pcore_u64)1 << ((v / 64) % 64);
+	r->set->maybe2[v / 64 / 4096] |= (pcore_u64)1 << ((v / 64 / 64) % 64);
 }
 
 void pcore_vset_add(struct pcore *c, pcore_u32 v);
 void pcore_vset_del(struct pcore *c, pcore_u32 v);
-/* First word >= @w whose held bits are not all zero; > @last if none. */
-pcore_u32 pcore_vset_next(const struct pcore_vset *s, pcore_u32 w, pcore_u32 last);
+/* First word >= @w whose bit is set in a two-level summary; > @last if none. */
+pcore_u32 pcore_sum_next(const pcore_u64 *l1, const pcore_u64 *l2, pcore_u32 w, pcore_u32 last);
 
 /* Memory the core owns, counted in c->st.bytes; fail-nth applies. */
 void *pcore_mem_alloc(struct pcore *c, size_t size);

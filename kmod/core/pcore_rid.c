@@ -109,6 +109,10 @@ int pcore_rset_prepare(struct pcore *c, struct pcore_rid *r, pcore_u32 v)
 		r->set = pcore_mem_alloc(c, sizeof(*r->set));
 		if (!r->set)
 			return -ENOMEM;
+		/* it holds nothing yet: every word groups hold may be reusable here */
+		memcpy(r->set->maybe1, c->held.l1, sizeof(c->held.l1));
+		memcpy(r->set->maybe2, c->held.l2, sizeof(c->held.l2));
+		r->hint_gain = c->gain_seq;
 	}
 	pg = &r->set->page[v / 64 / PCORE_SET_PAGE_WORDS];
 	if (pcore_likely(*pg != NULL))
@@ -173,19 +177,19 @@ void pcore_vset_del(struct pcore *c, pcore_u32 v)
 		s->l2[w / 4096] &= ~((pcore_u64)1 << ((w / 64) % 64));
 }
 
-pcore_u32 pcore_vset_next(const struct pcore_vset *s, pcore_u32 w, pcore_u32 last)
+pcore_u32 pcore_sum_next(const pcore_u64 *l1, const pcore_u64 *l2, pcore_u32 w, pcore_u32 last)
 {
 	pcore_u32 j = w / 64, k;
 	pcore_u64 m;
 
 	if (w > last)
 		return last + 1;
-	m = s->l1[j] & (~(pcore_u64)0 << (w % 64));
+	m = l1[j] & (~(pcore_u64)0 << (w % 64));
 	if (m)
 		return j * 64 + pcore_ctz64(m);
 	for (j++; j <= last / 64;) {
 		k = j / 64;
-		m = s->l2[k] & (~(pcore_u64)0 << (j % 64));
+		m = l2[k] & (~(pcore_u64)0 << (j % 64));
 		if (!m) {
 			j = (k + 1) * 64;
 			continue;
@@ -193,7 +197,7 @@ pcore_u32 pcore_vset_next(const struct pcore_vset *s, pcore_u32 w, pcore_u32 las
 		j = k * 64 + pcore_ctz64(m);
 		if (j > last / 64)
 			break;
-		return j * 64 + pcore_ctz64(s->l1[j]);
+		return j * 64 + pcore_ctz64(l1[j]);
 	}
 	return last + 1;
 }

@@ -491,8 +491,8 @@ static void op_alloc_group(struct world *w, int o, bool armed)
 		for (i = 0; i < n; i++) {
 			const struct pcore_rid *r = pcore_rid_find(&w->core, ids[i]);
 
-			print_message("  rid %#x width %u hint %u hint_gain %llu gain %llu held0 %#llx set0 %#llx\n",
-				      ids[i], r->width, r->hint, (unsigned long long)r->hint_gain,
+			print_message("  rid %#x width %u hint_gain %llu gain %llu held0 %#llx set0 %#llx\n",
+				      ids[i], r->width, (unsigned long long)r->hint_gain,
 				      (unsigned long long)w->core.gain_seq,
 				      (unsigned long long)vset_word(&w->core.held, 0),
 				      (unsigned long long)rset_word(r->set, 0));
