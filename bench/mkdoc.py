@@ -305,7 +305,7 @@ fail-nth check is one relaxed load, the sim backend takes one lock per call (the
 lock is skipped for backends that serialise themselves), and an `-ENOSPC` message is
 formatted only when read.
 
-What is left, measured: callgrind counts about 750 instructions per free+alloc pair at 1K
+What is left, measured: callgrind counts about 700 instructions per free+alloc pair at 1K
 live in the core alone (the source's lease about 100 of them, the rest the core's checks,
 the per-RID and held-value bitmaps the reuse search needs, and the record writes), against
 well under 100 for the baseline; so at 1K the core costs several times the bitmap even with
@@ -321,23 +321,33 @@ not walk the source's summaries from value 1 on every call.
 ### 2. Groups (64 RIDs: {k64_1k} ns against {k1_1k} ns for one RID at 1K)
 
 Each RID is resolved once per call and kept with the record (ids and `struct pcore_rid *`
-in one block), so freeing needs no lookup. A 64-RID group still does O(64) work per
-allocation and per free: a hash lookup, a width and fullness check, a counter and one
-bitmap bit per RID, plus one `malloc` for the id+pointer block (the record itself is
-inline). That per-RID work is what the ratio to one RID measures.
+in one block), so freeing needs no lookup. But a 64-RID group now does more per RID than
+before, not less: besides the hash lookup, the width and fullness check and the counter,
+each RID's occupancy bitmap gets a bit on allocation, and on free its bit, its loss stamp
+and its maybe-reusable marks (two summary words) change; with one `malloc` for the
+id+pointer block, that is several cache lines per RID per call, 64 times. The ratio to one
+RID got worse with this change (6.4x before) while one RID got faster. What would close
+it: keep the per-RID state a group touches in one line per RID (bitmap word pointer, counter
+and stamp next to each other), mark maybe-reusable words lazily per group allocation rather
+than per RID, and take the id+pointer block from a per-size free list.
 
 ### 3. Exhaustion (failing {w20f} ns against successful {w20s} ns; 64-RID group {g64f} ns against {g64s} ns)
 
 A full RID fails in O(1) (`pcore_rid_full()`), and the message is no longer formatted on
 the failing call. A group whose RIDs are not individually full searches the held-value
 set against the OR of its RIDs' occupancy bitmaps, skipping empty words through a summary;
-the first failure in a state scans ({g64first} ns for 64 RIDs over 2^20 held values), the
+the first failure in a state scans ({g64first} for 64 RIDs over 2^20 held values), the
 search then remembers the miss until a RID of the group loses a value or a value is newly
-leased, so a repeated failure costs O(RIDs). A successful reuse starts at the RID's hint
-(words below it hold nothing reusable on that RID).
+leased, so a repeated failure costs O(RIDs). A one-RID reuse search walks only the words
+the RID marks as maybe reusable (marked when it loses a value or a value is newly leased,
+cleared when found empty).
 
 Reuse first (the kernel-leased source): {reuse} ns against {fresh} ns for a fresh lease at
-100K live on each of two RIDs; reuse first leases half as many values from the kernel.
+100K live on each of two RIDs; reuse first leases half as many values from the kernel. The
+search itself is now short (the RID's maybe-reusable words hold the value just freed); what
+is left is that a reused value needs a second record: a `malloc` and a 56-byte copy (the
+newest allocation takes the inline slot) on allocation, and a copy back and `free` on
+free. A free list of chained records would remove the `malloc`/`free`.
 
 ### 4. Memory ({percore} B per allocation by the core's count, {perheap} B with malloc headers)
 
