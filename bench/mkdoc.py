@@ -345,9 +345,10 @@ cleared when found empty).
 Reuse first (the kernel-leased source): {reuse} ns against {fresh} ns for a fresh lease at
 100K live on each of two RIDs; reuse first leases half as many values from the kernel. The
 search itself is now short (the RID's maybe-reusable words hold the value just freed); what
-is left is that a reused value needs a second record: a `malloc` and a 56-byte copy (the
-newest allocation takes the inline slot) on allocation, and a copy back and `free` on
-free. A free list of chained records would remove the `malloc`/`free`.
+is left is that a reused value needs a second record (one freed record is kept for the
+next, so churn does not call `malloc`) and two 56-byte copies (the newest allocation takes
+the inline slot; the older one moves back when it is freed), plus a second RID's bitmap
+and maybe-reusable marks to read.
 
 ### 4. Memory ({percore} B per allocation by the core's count, {perheap} B with malloc headers)
 

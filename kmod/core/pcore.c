@@ -72,6 +72,31 @@ static int idx_prepare(struct pcore *c, pcore_u32 v)
 }
 
 /*
+ * One chained record is kept for the next reuse: reuse-first churn frees and
+ * takes one per call.
+ */
+static void spare_put(struct pcore *c, struct pcore_alloc *a)
+{
+	if (c->spare) {
+		pcore_mem_free(c, a, sizeof(*a));
+		return;
+	}
+	memset(a, 0, sizeof(*a));
+	c->spare = a;
+}
+
+static struct pcore_alloc *spare_take(struct pcore *c)
+{
+	struct pcore_alloc *a = c->spare;
+
+	if (a) {
+		c->spare = NULL;
+		return a;
+	}
+	return pcore_mem_alloc(c, sizeof(*a));
+}
+
+/*
  * @a leaves its value; the value goes back to the source with its last
  * allocation. A chained record that follows the inline one moves into the
  * inline slot (owners keep values, not record pointers, so nothing else
@@ -85,13 +110,13 @@ static void record_free(struct pcore *c, struct pcore_alloc *a)
 		for (p = head; p->value_next != a; p = p->value_next)
 			;
 		p->value_next = a->value_next;
-		pcore_mem_free(c, a, sizeof(*a));
+		spare_put(c, a);
 		return;
 	}
 	p = head->value_next;
 	if (p) {
 		*head = *p;
-		pcore_mem_free(c, p, sizeof(*p));
+		spare_put(c, p);
 		return;
 	}
 	if (head->intent == PCORE_INTENT_GROUP)
@@ -278,6 +303,8 @@ void pcore_destroy(struct pcore *c)
 	for (i = 0; i < PCORE_IDX_TOP; i++)
 		pcore_mem_free(c, c->idx[i], PCORE_IDX_LEAF * sizeof(*c->idx[i]));
 	pcore_vset_free(c);
+	pcore_mem_free(c, c->spare, sizeof(*c->spare));
+	c->spare = NULL;
 	pcore_mem_free(c, c->miss_ids, c->miss_cap * sizeof(*c->miss_ids));
 	c->miss_ids = NULL;
 	c->miss_cap = c->miss_nr = 0;
@@ -557,7 +584,7 @@ int pcore_alloc_group(struct pcore *c, struct pcore_owner *o, const pcore_u32 *r
 		if (!err)
 			err = pcore_vset_prepare(c, v);
 	} else
-		err = (a = pcore_mem_alloc(c, sizeof(*a))) ? 0 : -ENOMEM;
+		err = (a = spare_take(c)) ? 0 : -ENOMEM;
 	for (i = 0; i < nr && !err; i++)
 		err = pcore_rset_prepare(c, rp[i], v);
 	if (!err)
@@ -602,7 +629,8 @@ int pcore_alloc_group(struct pcore *c, struct pcore_owner *o, const pcore_u32 *r
 err_release:
 	if (fresh)
 		c->ops->release(c->priv, v);
-	pcore_mem_free(c, a, sizeof(*a));
+	else if (a)
+		spare_put(c, a);
 err_free:
 	pcore_mem_free(c, blk, rid_block_bytes(cap));
 	return err;

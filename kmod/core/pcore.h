@@ -221,6 +221,7 @@ struct pcore {
 	/* the last group whose reuse search failed, while nothing changed */
 	pcore_u32 *miss_ids, miss_nr, miss_cap, miss_max;
 	pcore_u64 miss_stamp, miss_gain;
+	struct pcore_alloc *spare;		/* a freed chained record, kept for reuse */
 	/* what a failed pcore_alloc_group() was about, for messages */
 	struct {
 		pcore_u32 rid;		/* -ENODEV: the unknown RID; else the narrowest */
