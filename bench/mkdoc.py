@@ -113,10 +113,25 @@ TARGETS = [
 ]
 
 
-def targets_table(R):
+TARGETS13 = [
+    ("1-2", "churn.1k.api", None),
+    ("1-2", "churn.100k.api", None),
+    ("1-2", "churn.1m.api", None),
+    ("2a", "exhaust.w20.fail", None),
+    ("2a", "exhaust.group64.fail", None),
+    ("2a", "exhaust.group.fail", None),
+    ("2b", "policy.100k.reuse-first", None),
+    ("3", "group.1k.k64", None),
+    ("3", "group.100k.k64", None),
+    ("1", "mem.per-alloc.core", None),
+    ("1", "mem.per-alloc.heap", None),
+]
+
+
+def targets_table(R, targets=None):
     out = ["| # | result | target | p50 | baseline p50 | ratio | met |",
            "|---|---|---|---|---|---|---|"]
-    for item, rid, alt in TARGETS:
+    for item, rid, alt in targets or TARGETS:
         r = R.by_id.get(rid)
         if not r:
             out.append("| %s | `%s` | %s | not run | | | |" % (item, rid, alt or ""))
@@ -227,15 +242,28 @@ is a timed assertion. Sources: `bench/`.
 
 %s
 
+## Targets of issue 13 (the allocator core)
+
+Churn rows: the baseline is the summary bitmap with a mutex taken per call, as the issue
+asks (`churn.*.baseline-bitmap-mutex`); the bitmap without a lock is listed too.
+
+%s
+
 ## Targets of issue 6
 
 %s
-""" % (machine(R), targets_table(R)))
+""" % (machine(R), targets_table(R, TARGETS13), targets_table(R)))
     page.append(ANALYSIS.format(
         api1k=g("churn.1k.api"), sbm1k=g("churn.1k.baseline-summary-bitmap"),
         core1k=g("churn.1k.core-pcore"), src1k=g("churn.1k.source-pcore_bitmap"),
         api100k=g("churn.100k.api"), core100k=g("churn.100k.core-pcore"),
         api1m=g("churn.1m.api"), core1m=g("churn.1m.core-pcore"),
+        mtx1k=g("churn.1k.baseline-bitmap-mutex"), mtx100k=g("churn.100k.baseline-bitmap-mutex"),
+        mtx1m=g("churn.1m.baseline-bitmap-mutex"),
+        leafmb="%.0f" % (float(R.facts.get("mem_index_leaves_1m", 0)) * 1024 * 56 / 1048576),
+        g64f=g("exhaust.group64.fail"), g64s=g("exhaust.group64.success"),
+        g64first=g("exhaust.group64.first-fail"),
+        reuse=g("policy.100k.reuse-first"), fresh=g("policy.100k.fresh-lease"),
         sbm1m=g("churn.1m.baseline-summary-bitmap"), src1m=g("churn.1m.source-pcore_bitmap"),
         lin1m=g("churn.1m.baseline-linear-scan"), linx=g("churn.1m.linear-vs-api"),
         p99_1m=g("churn.1m.api-single", "p99"),
@@ -271,100 +299,72 @@ ANALYSIS = """
 ## Where a target is not met: why, and what would close it
 
 Evidence comes from the split measurements in the same run (bitmap source alone, core alone,
-public API), from `valgrind --tool=callgrind --cache-sim=yes` instruction and miss counts
-(perf has no hardware counters in this VM), and from prototypes measured outside the repo.
-The fixes are in files this work does not own (`kmod/core`, `lib/`); they are proposals for
-their owners.
+public API) and from `valgrind --tool=callgrind --cache-sim=yes` on a core-only churn loop
+(perf has no hardware counters in this VM).
 
 ### 1. Churn on one RID (p50 {api1k} ns at 1K, {api100k} ns at 100K, {api1m} ns at 1M)
 
-The value source is not the problem: libpasid's bitmap alone costs {src1k} ns at 1K and
-{src1m} ns at 1M against {sbm1k} / {sbm1m} ns for the plain summary bitmap. The cost is in
-the core ({core1k} ns at 1K, {core100k} ns at 100K, {core1m} ns at 1M) and the API layer
-around it (the rest):
+Against the summary bitmap with a mutex per call ({mtx1k} / {mtx100k} / {mtx1m} ns): the
+bitmap source alone costs {src1k} ns at 1K and {src1m} ns at 1M, the core {core1k} /
+{core100k} / {core1m} ns, the public API the rest. What the core does now: the record lives
+inline in the value-indexed leaf (no `malloc` per allocation), the owner keeps its values
+in an array whose freed slots form a list (no neighbour records touched on free), the
+fail-nth check is one relaxed load, the sim backend takes one lock per call (the context
+lock is skipped for backends that serialise themselves), and an `-ENOSPC` message is
+formatted only when read.
 
-- **Per-allocation `malloc`/`calloc` + `free` and the fail-nth counter.** callgrind (one run
-  of a core-only churn loop): about
-  760 instructions per free+alloc pair, of which about 250 are in glibc's allocator
-  (`calloc`, `_int_malloc`, `_int_free`); `pcore_env_alloc()` (`lib/core_env.c`) also does
-  a seq_cst `atomic_fetch_add` on `alloc_calls` and an atomic load of the countdown for every
-  allocation, a locked instruction on the hot path of production code. Fix: keep freed
-  `struct pcore_alloc` records on a free list in `struct pcore` (the kernel build can use a
-  `kmem_cache`), and in `core_env.c` test `fail_countdown` with one relaxed load and count
-  calls only when a test asked for it.
-- **Cache misses that grow with the working set, not work that grows with live values.**
-  callgrind counts 764 instructions per pair at 1K live and 804 at 1M (flat: the algorithm
-  is O(1)), but D1 misses go from 2.5 to 6.8 per pair. Freeing a random value touches the
-  index slot (`idx[v >> 10][v & 1023]`), the record, and the record's two neighbours in the
-  owner's doubly linked list (`a->prev->next`, `a->next->prev`): four random lines in a
-  72 MiB working set at 1M live, against one bitmap word for the baseline. Fix, in order of
-  payoff: (a) drop the per-owner `next/prev` list (owner release can walk the index, which
-  it already does in value order for listing) or replace it by a per-owner array with
-  swap-remove (one miss instead of two); (b) store the first record of each value inline
-  in the index leaf (leaves of 1024 x 64-byte records, allocated per leaf like the bitmap
-  pages): the slot and the record become one miss, there is no `malloc` at all, and a
-  record costs exactly 64 bytes.
-- **Two mutexes per call.** `CALL()` in `lib/ctx.c` takes `ctx->lock`, the sim backend then
-  takes the platform lock: four lock/unlock pairs per free+alloc, about 20 ns of the
-  {api1k} ns at 1K (API minus core). Fix: the sim backend's ops already serialise on the
-  platform lock; let backends declare that and skip `ctx->lock` for them (the error
-  detail is per thread now, so the context lock no longer guards it).
-
-Prototype (copies of `pcore.c` outside the repo, core-only churn, same random pattern, one
-run at load average about 7): a free list of records instead of `calloc`/`free` took the
-core from 34 to 26 ns at 1K live, 73 to 55 ns at 100K and 386 to 289 ns at 1M; removing the
-owner-list link/unlink (an upper bound for fix (a)) took 1M from 386 to 335 ns. What is
-left at 1M is the index slot and the record: two dependent DRAM and TLB misses in 72 MiB,
-which only fix (b) removes.
-
-A floor for fix (b), also prototyped (the same bitmap source plus a 64-byte record written
-into a value-indexed leaf, no list, no malloc): 8.8 ns at 1K, 17.5 ns at 100K and 84 ns at
-1M live (p99 121 ns), against 35 / 69 / 350 ns for today's core in the same run. So fix (b)
-would meet both targets at 1K and 100K, but at 1M no design that keeps a record per
-allocation can be within 2x of a bare bitmap: touching a random 64-byte record in 64 MiB is
-one DRAM and TLB miss (about 70 ns here) that the baseline never pays. The honest target at
-1M is "one miss over the bitmap"; today the p99 at 1M is {p99_1m} ns. The linear-scan target (>= 50x at 1M) misses for the same reason:
-the scan costs {lin1m} ns, the API {api1m} ns ({linx}x).
+What is left, measured: callgrind counts about 700 instructions per free+alloc pair at 1K
+live in the core alone (the source's lease about 100 of them, the rest the core's checks,
+the per-RID and held-value bitmaps the reuse search needs, and the record writes), against
+well under 100 for the baseline; so at 1K the core costs several times the bitmap even with
+everything in cache. From 1K to 100K and 1M the instruction count stays flat while the time
+grows: a random free touches the record (56 bytes in {leafmb} MiB of leaves at 1M) and the
+owner's slot, while the baseline's bitmap stays in L1/L2. The 1M floor derived before
+(one record miss over the bitmap) still holds; this VM's misses are expensive and other
+jobs share its two CPUs, so the rows at 100K and 1M move most between runs. Closing the
+gap at 1K needs a shorter path through `pcore_alloc_group()` for the one-RID case (no
+per-call width and fullness checks when the source has free values) and a lease that does
+not walk the source's summaries from value 1 on every call.
 
 ### 2. Groups (64 RIDs: {k64_1k} ns against {k1_1k} ns for one RID at 1K)
 
-The 2- and 8-RID groups stay within 3x. A 64-RID group pays per RID: `pcore_alloc_group()`
-looks every RID up in the hash table twice (validation, then `nr_values++`), `group_free()`
-once more, the RID list is copied and insertion-sorted, and a second `malloc` holds it.
-Fix: resolve the RIDs once into a stack array of `struct pcore_rid *` during validation
-and reuse it for the counters; on free, keep the pointers (or the table slots) in the
-record's RID array instead of the ids so no lookup is needed. The per-RID counter update
-stays O(k), so a 64-RID group will still cost about 1 ns x 64 more than one RID. The growth
-from 1K to 100K live values is the same cache effect as in section 1 (one RID grows by a
-similar factor); it is not work per live value.
+Each RID is resolved once per call and kept with the record (ids and `struct pcore_rid *`
+in one block), so freeing needs no lookup. But a 64-RID group now does more per RID than
+before, not less: besides the hash lookup, the width and fullness check and the counter,
+each RID's occupancy bitmap gets a bit on allocation, and on free its bit, its loss stamp
+and its maybe-reusable marks (two summary words) change; with one `malloc` for the
+id+pointer block, that is several cache lines per RID per call, 64 times. The ratio to one
+RID got worse with this change (6.4x before) while one RID got faster. What would close
+it: keep the per-RID state a group touches in one line per RID (bitmap word pointer, counter
+and stamp next to each other), mark maybe-reusable words lazily per group allocation rather
+than per RID, and take the id+pointer block from a per-size free list.
 
-### 3. Exhaustion (failing {w20f} ns against successful {w20s} ns; group case {gfail})
+### 3. Exhaustion (failing {w20f} ns against successful {w20s} ns; 64-RID group {g64f} ns against {g64s} ns)
 
-- **Full RID: the failure itself is O(1), the message is not.** The core alone fails in
-  {coref} ns against {cores} ns for a success. Through the API every failure formats a
-  detailed message with `snprintf` (`group_error()` in `lib/sim/backend.c`, RID formatting
-  included), which costs about 150 ns. Fix: record the error code and its arguments (RID,
-  PASID, width) in the per-thread error slot and format only when
-  `pasid_ctx_last_error()` is called.
-- **Group with no common free value: O(live values).** When the source is exhausted but no
-  RID of the group is provably full, `find_reusable()` walks every leased value
-  ({gfail} at 2^20 leased, against {gsucc} ns for a success in the same state); a
-  successful reuse scans up to the first reusable value. Fix: per-RID occupancy bitmaps
-  with the same two-level summary as `pcore_bitmap` (pages allocated on first use: 2 KiB per
-  RID idle, at most 130 KiB per full RID): a group's first free value is the first zero of
-  the OR of its RIDs' words, found through the summaries; a failing 2-RID search then reads
-  at most 2 x 16384 words (about 10 us) instead of every allocation chain, and a RID-wide
-  search is one summary walk.
+A full RID fails in O(1) (`pcore_rid_full()`), and the message is no longer formatted on
+the failing call. A group whose RIDs are not individually full searches the held-value
+set against the OR of its RIDs' occupancy bitmaps, skipping empty words through a summary;
+the first failure in a state scans ({g64first} for 64 RIDs over 2^20 held values), the
+search then remembers the miss until a RID of the group loses a value or a value is newly
+leased, so a repeated failure costs O(RIDs). A one-RID reuse search walks only the words
+the RID marks as maybe reusable (marked when it loses a value or a value is newly leased,
+cleared when found empty).
+
+Reuse first (the kernel-leased source): {reuse} ns against {fresh} ns for a fresh lease at
+100K live on each of two RIDs; reuse first leases half as many values from the kernel. The
+search itself is now short (the RID's maybe-reusable words hold the value just freed); what
+is left is that a reused value needs a second record (one freed record is kept for the
+next, so churn does not call `malloc`) and two 56-byte copies (the newest allocation takes
+the inline slot; the older one moves back when it is freed), plus a second RID's bitmap
+and maybe-reusable marks to read.
 
 ### 4. Memory ({percore} B per allocation by the core's count, {perheap} B with malloc headers)
 
-`struct pcore_alloc` is {recsz} bytes (the target's 64). The core's own count adds the
-value index (8 bytes per value slot, 8 KiB leaves that are never freed once a value range
-was used), and the heap adds 16 bytes of malloc header per record. The value space is
-within target: {bm1m} bytes for the bitmap at 1M live (<= 160 KiB), and an idle RID costs
-{idle} bytes against 128 KiB for a flat per-RID bitmap. Fix: the inline-record leaves of
-section 1 (b) make it exactly 64 bytes per allocation, index included, and let a leaf be
-freed when its last value goes.
+`struct pcore_alloc` is {recsz} bytes, inline in leaves of 1024; the owner's value array
+adds 4 bytes per value (up to 8 with its doubling), the occupancy bitmaps an eighth of a
+byte each. A value shared by disjoint groups costs a chained record (56 bytes plus malloc
+header) for each allocation after the first. The bitmap source: {bm1m} bytes at 1M live
+(<= 160 KiB); an idle RID {idle} bytes (its occupancy bitmap is allocated on first use).
 
 ### 5. Kernel path (QEMU TCG guest: ALLOC+FREE {kpair} ns = {kratio}x GET_INFO {kinfo} ns)
 

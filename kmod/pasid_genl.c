@@ -132,16 +132,15 @@ static int pasid_nl_dump_allocs(struct sk_buff *skb, struct netlink_callback *cb
 	mutex_lock(&pasid_lock);
 	cb->seq = pasid_genl_gen;
 	while (v < PCORE_PASID_LIMIT) {
-		struct pcore_alloc **leaf = pasid_core.idx[v >> PCORE_IDX_SHIFT];
 		const struct pcore_alloc *a;
 		unsigned long i = 0;
 
-		if (!leaf) {
+		if (!pasid_core.idx[v >> PCORE_IDX_SHIFT]) {
 			v = ((v >> PCORE_IDX_SHIFT) + 1) << PCORE_IDX_SHIFT;
 			skip = 0;
 			continue;
 		}
-		for (a = leaf[v & (PCORE_IDX_LEAF - 1)]; a; a = a->value_next, i++) {
+		for (a = pcore_value_first(&pasid_core, v); a; a = a->value_next, i++) {
 			if (i < skip)
 				continue;
 			err = pasid_nl_fill_alloc(skb, cb, a, admin);

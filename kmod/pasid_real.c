@@ -133,6 +133,8 @@ static const struct pcore_ops pasid_real_ops = {
 	.lease = pasid_real_lease,
 	.release = pasid_real_release_value,
 	.event = pasid_core_event,
+	/* values are the kernel's: share them across disjoint groups first */
+	.flags = PCORE_SRC_REUSE_FIRST,
 };
 
 static int pasid_real_source_init(void)

@@ -124,17 +124,23 @@ PASID_EXPORT const char *pasid_ctx_backend_name(const struct pasid_ctx *ctx)
 	return ctx ? ctx->backend_name : "none";
 }
 
-/* Run one backend op under the context lock with a fresh error message. */
+/*
+ * Run one backend op with a fresh error message, under the context lock
+ * unless the backend serialises its ops itself.
+ */
 #define CALL(ctx, op, ...)							\
 	({									\
+		bool lock_ = !(ctx)->ops->self_locked;				\
 		int ret_;							\
-		pthread_mutex_lock(&(ctx)->lock);				\
+		if (lock_)							\
+			pthread_mutex_lock(&(ctx)->lock);			\
 		pasid_clear_error(ctx);						\
 		ret_ = (ctx)->ops->op ? (ctx)->ops->op((ctx), ##__VA_ARGS__)	\
 				      : pasid_set_error((ctx), -EOPNOTSUPP,	\
 							"%s: not supported by the %s backend", \
 							#op, (ctx)->backend_name); \
-		pthread_mutex_unlock(&(ctx)->lock);				\
+		if (lock_)							\
+			pthread_mutex_unlock(&(ctx)->lock);			\
 		ret_;								\
 	})
 

@@ -15,14 +15,26 @@ static __thread char open_errmsg[PASID_ERRMSG_LEN];
  */
 static __thread struct {
 	const struct pasid_ctx *ctx;
+	pasid_lazy_fmt lazy;		/* set: msg is still to be made from arg */
+	uint32_t arg[PASID_LAZY_ARGS];
 	char msg[PASID_ERRMSG_LEN];
 } last;
+
+int pasid_set_error_lazy(struct pasid_ctx *ctx, int err, pasid_lazy_fmt fmt,
+			 const uint32_t arg[PASID_LAZY_ARGS])
+{
+	last.ctx = ctx;
+	last.lazy = fmt;
+	memcpy(last.arg, arg, sizeof(last.arg));
+	return err;
+}
 
 int pasid_set_error(struct pasid_ctx *ctx, int err, const char *fmt, ...)
 {
 	va_list ap;
 
 	last.ctx = ctx;
+	last.lazy = NULL;
 	va_start(ap, fmt);
 	vsnprintf(last.msg, sizeof(last.msg), fmt, ap);
 	va_end(ap);
@@ -31,8 +43,10 @@ int pasid_set_error(struct pasid_ctx *ctx, int err, const char *fmt, ...)
 
 void pasid_clear_error(const struct pasid_ctx *ctx)
 {
-	if (last.ctx == ctx)
+	if (last.ctx == ctx) {
 		last.msg[0] = '\0';
+		last.lazy = NULL;
+	}
 }
 
 int pasid_set_open_error(int err, const char *fmt, ...)
@@ -54,7 +68,13 @@ PASID_EXPORT const char *pasid_ctx_last_error(const struct pasid_ctx *ctx)
 {
 	if (!ctx)
 		return "no context";
-	return last.ctx == ctx ? last.msg : "";
+	if (last.ctx != ctx)
+		return "";
+	if (last.lazy) {
+		last.lazy(last.msg, sizeof(last.msg), last.arg);
+		last.lazy = NULL;
+	}
+	return last.msg;
 }
 
 int pasid_grow_array(void **buf, size_t *cap, size_t need, size_t elem)

@@ -2,8 +2,9 @@
 /*
  * internal.h - what lib/ files share: the context and the backend contract.
  *
- * A context is an owner. Its calls are serialised by ctx->lock; the backend
- * does the work. Backends set the detail message with pasid_set_error().
+ * A context is an owner. Its calls are serialised by ctx->lock, or by the
+ * backend's own lock where it declares one; the backend does the work.
+ * Backends set the detail message with pasid_set_error().
  */
 #ifndef LIBPASID_INTERNAL_H
 #define LIBPASID_INTERNAL_H
@@ -21,11 +22,16 @@
 struct pasid_ctx;
 
 /*
- * One backend. Every op is called with ctx->lock held and returns 0 or a
+ * One backend. Every op is called with ctx->lock held (unless self_locked) and returns 0 or a
  * negative errno (list ops: the callback's value), setting the message.
  */
 struct pasid_backend_ops {
 	const char *name;	/* "kernel", "sim (simulated)" */
+	/*
+	 * Every op serialises itself on the backend's own lock, so the entry
+	 * points do not take ctx->lock around it (one lock per call, not two).
+	 */
+	bool self_locked;
 	int (*open)(struct pasid_ctx *ctx, const struct pasid_ctx_opts *opts);
 	void (*close)(struct pasid_ctx *ctx);
 	int (*alloc_group)(struct pasid_ctx *ctx, const uint32_t *rids, uint32_t nr,
@@ -64,6 +70,15 @@ extern const struct pasid_backend_ops pasid_kernel_backend;
 int pasid_set_error(struct pasid_ctx *ctx, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void pasid_clear_error(const struct pasid_ctx *ctx);
+/*
+ * The same, formatted only if pasid_ctx_last_error() asks for it: a failure
+ * a caller expects and retries (-ENOSPC) then costs no formatting. @fmt gets
+ * the buffer and the values copied from @arg.
+ */
+#define PASID_LAZY_ARGS 4
+typedef void (*pasid_lazy_fmt)(char *buf, size_t len, const uint32_t *arg);
+int pasid_set_error_lazy(struct pasid_ctx *ctx, int err, pasid_lazy_fmt fmt,
+			 const uint32_t arg[PASID_LAZY_ARGS]);
 /* Same for pasid_ctx_new() failures, kept per thread. */
 int pasid_set_open_error(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

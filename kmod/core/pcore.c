@@ -56,19 +56,13 @@ static unsigned int bit_length(pcore_u32 v)
 	return n;
 }
 
-/* ---- value index: value -> chain of allocations ------------------------ */
-
-/* Only valid once idx_prepare() succeeded for @v. */
-static struct pcore_alloc **idx_slot(struct pcore *c, pcore_u32 v)
-{
-	return &c->idx[v >> PCORE_IDX_SHIFT][v & (PCORE_IDX_LEAF - 1)];
-}
+/* ---- value index: value -> inline record, then a chain ---------------- */
 
 static int idx_prepare(struct pcore *c, pcore_u32 v)
 {
-	struct pcore_alloc ***leaf = &c->idx[v >> PCORE_IDX_SHIFT];
+	struct pcore_alloc **leaf = &c->idx[v >> PCORE_IDX_SHIFT];
 
-	if (*leaf)
+	if (pcore_likely(*leaf != NULL))
 		return 0;
 	*leaf = pcore_mem_alloc(c, PCORE_IDX_LEAF * sizeof(**leaf));
 	if (!*leaf)
@@ -77,14 +71,60 @@ static int idx_prepare(struct pcore *c, pcore_u32 v)
 	return 0;
 }
 
-static void idx_unlink(struct pcore *c, struct pcore_alloc *a)
+/*
+ * One chained record is kept for the next reuse: reuse-first churn frees and
+ * takes one per call.
+ */
+static void spare_put(struct pcore *c, struct pcore_alloc *a)
 {
-	struct pcore_alloc **pp = idx_slot(c, a->value);
+	if (c->spare) {
+		pcore_mem_free(c, a, sizeof(*a));
+		return;
+	}
+	memset(a, 0, sizeof(*a));
+	c->spare = a;
+}
 
-	while (*pp != a)
-		pp = &(*pp)->value_next;
-	*pp = a->value_next;
-	a->value_next = NULL;
+static struct pcore_alloc *spare_take(struct pcore *c)
+{
+	struct pcore_alloc *a = c->spare;
+
+	if (a) {
+		c->spare = NULL;
+		return a;
+	}
+	return pcore_mem_alloc(c, sizeof(*a));
+}
+
+/*
+ * @a leaves its value; the value goes back to the source with its last
+ * allocation. A chained record that follows the inline one moves into the
+ * inline slot (owners keep values, not record pointers, so nothing else
+ * refers to it).
+ */
+static void record_free(struct pcore *c, struct pcore_alloc *a)
+{
+	struct pcore_alloc *head = idx_leaf_slot(c, a->value), *p;
+
+	if (a != head) {
+		for (p = head; p->value_next != a; p = p->value_next)
+			;
+		p->value_next = a->value_next;
+		spare_put(c, a);
+		return;
+	}
+	p = head->value_next;
+	if (p) {
+		*head = *p;
+		spare_put(c, p);
+		return;
+	}
+	if (head->intent == PCORE_INTENT_GROUP)
+		pcore_vset_del(c, head->value);
+	if (!(head->flags & PCORE_ALLOC_EXTERNAL))
+		c->ops->release(c->priv, head->value);
+	c->st.nr_values--;
+	memset(head, 0, sizeof(*head));
 }
 
 /* Count global value @v in (or out of) every width it fits. */
@@ -94,6 +134,50 @@ static void globals_account(struct pcore *c, pcore_u32 v, int delta)
 
 	for (w = bit_length(v); w <= PCORE_PASID_BITS; w++)
 		c->globals_within[w] += delta;
+}
+
+/* ---- an owner's values: an array whose free slots form a list ---------- */
+
+static int owner_reserve(struct pcore *c, struct pcore_owner *o)
+{
+	pcore_u32 cap, *slots;
+
+	if (pcore_likely(o->free_slot != PCORE_SLOT_NONE || o->nr_slots < o->cap_slots))
+		return 0;
+	cap = o->cap_slots ? o->cap_slots * 2 : 16;
+	slots = pcore_mem_alloc(c, cap * sizeof(*slots));
+	if (!slots)
+		return -ENOMEM;
+	if (o->nr_slots)
+		memcpy(slots, o->slots, o->nr_slots * sizeof(*slots));
+	pcore_mem_free(c, o->slots, o->cap_slots * sizeof(*slots));
+	o->slots = slots;
+	o->cap_slots = cap;
+	return 0;
+}
+
+/* After owner_reserve(). */
+static void owner_put(struct pcore_owner *o, struct pcore_alloc *a)
+{
+	pcore_u32 pos = o->free_slot;
+
+	if (pos != PCORE_SLOT_NONE)
+		o->free_slot = o->slots[pos] & ~PCORE_SLOT_FREE;
+	else
+		pos = o->nr_slots++;
+	o->slots[pos] = a->value;
+	a->pos = pos;
+	o->nr_allocs++;
+}
+
+static void owner_drop(struct pcore_owner *o, const struct pcore_alloc *a)
+{
+	o->slots[a->pos] = PCORE_SLOT_FREE | o->free_slot;
+	o->free_slot = a->pos;
+	if (--o->nr_allocs == 0) {
+		o->nr_slots = 0;
+		o->free_slot = PCORE_SLOT_NONE;
+	}
 }
 
 /* ---- a group's RID set (sorted ids) ------------------------------------ */
@@ -154,13 +238,6 @@ static void sort_ids(pcore_u32 *ids, pcore_u32 n)
 	}
 }
 
-static void alloc_release_mem(struct pcore *c, struct pcore_alloc *a)
-{
-	if (a->cap_rids)
-		pcore_mem_free(c, a->ext_rids, a->cap_rids * sizeof(pcore_u32));
-	pcore_mem_free(c, a, sizeof(*a));
-}
-
 /* ---- lookup by owner ---------------------------------------------------- */
 
 struct pcore_alloc *pcore_find(const struct pcore *c, const struct pcore_owner *o, pcore_u32 v)
@@ -200,6 +277,7 @@ void pcore_init(struct pcore *c, const struct pcore_ops *ops, void *priv)
 void pcore_owner_init(struct pcore *c, struct pcore_owner *o, pcore_u64 mm, void *cookie)
 {
 	memset(o, 0, sizeof(*o));
+	o->free_slot = PCORE_SLOT_NONE;
 	o->mm = mm;
 	o->cookie = cookie;
 	o->next = c->owners;
@@ -215,11 +293,21 @@ void pcore_destroy(struct pcore *c)
 
 	while (c->owners)
 		pcore_owner_release(c, c->owners);
-	for (i = 0; i < c->rid_cap; i++)
+	for (i = 0; i < c->rid_cap; i++) {
+		if (!c->rid_slots[i])
+			continue;
+		pcore_rset_free(c, c->rid_slots[i]);
 		pcore_mem_free(c, c->rid_slots[i], sizeof(struct pcore_rid));
+	}
 	pcore_mem_free(c, c->rid_slots, c->rid_cap * sizeof(*c->rid_slots));
 	for (i = 0; i < PCORE_IDX_TOP; i++)
 		pcore_mem_free(c, c->idx[i], PCORE_IDX_LEAF * sizeof(*c->idx[i]));
+	pcore_vset_free(c);
+	pcore_mem_free(c, c->spare, sizeof(*c->spare));
+	c->spare = NULL;
+	pcore_mem_free(c, c->miss_ids, c->miss_cap * sizeof(*c->miss_ids));
+	c->miss_ids = NULL;
+	c->miss_cap = c->miss_nr = 0;
 	c->rid_slots = NULL;
 	c->rid_cap = 0;
 	c->nr_rids = 0;
@@ -245,24 +333,132 @@ static int group_value_check(const struct pcore *c, const struct pcore_owner *o,
 	return 0;
 }
 
-/* The space is tight: the lowest leased value usable on a disjoint group. */
-static pcore_u32 find_reusable(const struct pcore *c, const struct pcore_owner *o,
-			       const pcore_u32 *ids, pcore_u32 n, pcore_u32 max)
+static bool owner_holds(const struct pcore *c, const struct pcore_owner *o, pcore_u32 v)
 {
-	pcore_u32 top, v;
+	const struct pcore_alloc *a;
 
-	for (top = 0; top <= (max >> PCORE_IDX_SHIFT); top++) {
-		struct pcore_alloc **leaf = c->idx[top];
+	for (a = pcore_value_first(c, v); a; a = a->value_next)
+		if (a->owner == o)
+			return true;
+	return false;
+}
 
-		if (!leaf)
-			continue;
-		for (v = top << PCORE_IDX_SHIFT; v < ((top + 1) << PCORE_IDX_SHIFT) && v <= max;
-		     v++) {
-			if (leaf[v & (PCORE_IDX_LEAF - 1)] &&
-			    group_value_check(c, o, v, ids, n) == 0)
+/* Mark the words of values newly held since @r last looked as maybe reusable on it. */
+static void rid_refresh(const struct pcore *c, struct pcore_rid *r)
+{
+	struct pcore_rset *rs = r->set;
+	pcore_u64 s;
+	pcore_u32 w, i;
+
+	if (!rs || r->hint_gain == c->gain_seq)
+		return;
+	if (c->gain_seq - r->hint_gain > PCORE_GAIN_RING) {
+		for (i = 0; i < PCORE_PASID_LIMIT / 64 / 64; i++)
+			rs->maybe1[i] |= c->held.l1[i];
+		for (i = 0; i < PCORE_PASID_LIMIT / 64 / 64 / 64; i++)
+			rs->maybe2[i] |= c->held.l2[i];
+	} else {
+		for (s = r->hint_gain + 1; s <= c->gain_seq; s++) {
+			w = c->gain_word[s % PCORE_GAIN_RING];
+			rs->maybe1[w / 64] |= (pcore_u64)1 << (w % 64);
+			rs->maybe2[w / 4096] |= (pcore_u64)1 << ((w / 64) % 64);
+		}
+	}
+	r->hint_gain = c->gain_seq;
+}
+
+/* The first word that may hold a value reusable on @r (all held words if it has no set). */
+static pcore_u32 rid_first_maybe(const struct pcore *c, const struct pcore_rid *r, pcore_u32 w,
+				 pcore_u32 last)
+{
+	if (!r->set)
+		return pcore_sum_next(c->held.l1, c->held.l2, w, last);
+	return pcore_sum_next(r->set->maybe1, r->set->maybe2, w, last);
+}
+
+/* Did the same search fail before, with no loss on its RIDs and no gain since? */
+static bool miss_known(const struct pcore *c, const pcore_u32 *ids, struct pcore_rid **rp,
+		       pcore_u32 n, pcore_u32 max)
+{
+	pcore_u32 i;
+
+	if (c->miss_nr != n || c->miss_max != max || c->miss_gain != c->gain_seq ||
+	    memcmp(c->miss_ids, ids, n * sizeof(*ids)))
+		return false;
+	for (i = 0; i < n; i++)
+		if (rp[i]->loss_stamp > c->miss_stamp)
+			return false;
+	return true;
+}
+
+/* Best effort: without memory the next failure searches again. */
+static void miss_remember(struct pcore *c, const pcore_u32 *ids, pcore_u32 n, pcore_u32 max)
+{
+	if (n > c->miss_cap) {
+		pcore_u32 *m = pcore_mem_alloc(c, n * sizeof(*m));
+
+		c->miss_nr = 0;
+		if (!m)
+			return;
+		pcore_mem_free(c, c->miss_ids, c->miss_cap * sizeof(*m));
+		c->miss_ids = m;
+		c->miss_cap = n;
+	}
+	memcpy(c->miss_ids, ids, n * sizeof(*ids));
+	c->miss_nr = n;
+	c->miss_max = max;
+	c->miss_stamp = c->stamp;
+	c->miss_gain = c->gain_seq;
+}
+
+/*
+ * The lowest value up to @max that groups hold, no global does, none of the
+ * RIDs has and @o does not hold: the OR of the RIDs' bitmap words against
+ * the held set. One RID: only the words it marks as maybe reusable (marks
+ * found empty are cleared, so each loss is paid for once). Several: the held
+ * set's non-empty words from the highest first mark of the RIDs. 0 if none.
+ */
+static pcore_u32 find_reusable(struct pcore *c, const struct pcore_owner *o,
+			       const pcore_u32 *ids, struct pcore_rid **rp, pcore_u32 n,
+			       pcore_u32 max)
+{
+	pcore_u32 last = max / 64, start = 0, w, i, v;
+	bool any = false;
+	pcore_u64 cand, held;
+
+	if (n > 1 && miss_known(c, ids, rp, n, max))
+		return 0;
+	for (i = 0; i < n; i++) {
+		rid_refresh(c, rp[i]);
+		w = rid_first_maybe(c, rp[i], 0, last);
+		if (w > start)
+			start = w;
+	}
+	/* one RID: walk its maybe-words, clearing those found empty */
+	for (w = start; w <= last; w = n == 1 ? rid_first_maybe(c, rp[0], w + 1, last)
+					   : pcore_sum_next(c->held.l1, c->held.l2, w + 1, last)) {
+		held = vset_word(&c->held, w);
+		cand = held;
+		for (i = 0; i < n && cand; i++)
+			cand &= ~rset_word(rp[i]->set, w);
+		if (n == 1 && !cand && rp[0]->set) {
+			struct pcore_rset *rs = rp[0]->set;
+
+			rs->maybe1[w / 64] &= ~((pcore_u64)1 << (w % 64));
+			if (!rs->maybe1[w / 64])
+				rs->maybe2[w / 4096] &= ~((pcore_u64)1 << ((w / 64) % 64));
+		}
+		if (w == last && max % 64 != 63)
+			cand &= ((pcore_u64)2 << (max % 64)) - 1;
+		any = any || cand;
+		for (; cand; cand &= cand - 1) {
+			v = w * 64 + pcore_ctz64(cand);
+			if (!owner_holds(c, o, v))
 				return v;
 		}
 	}
+	if (n > 1 && !any)
+		miss_remember(c, ids, n, max);
 	return 0;
 }
 
@@ -271,9 +467,6 @@ static pcore_u32 find_reusable(const struct pcore *c, const struct pcore_owner *
  * below 2^(narrowest width on the platform) are the only ones a global (and
  * a group on the narrowest RIDs) can use, so a wider group takes them last.
  */
-/* RIDs of a group remembered on the stack between validation and linking. */
-#define PCORE_RID_CACHE 16
-
 static int lease_for_group(struct pcore *c, unsigned int minw, pcore_u32 *ret)
 {
 	pcore_u32 low = width_max(pcore_min_width(c)) + 1;
@@ -287,15 +480,37 @@ static int lease_for_group(struct pcore *c, unsigned int minw, pcore_u32 *ret)
 	return c->ops->lease(c->priv, 1, width_max(minw), ret);
 }
 
+/* Pick the value of an automatic group allocation: 0 and *@fresh, or an error. */
+static int group_pick(struct pcore *c, struct pcore_owner *o, const pcore_u32 *ids,
+		      struct pcore_rid **rp, pcore_u32 nr, unsigned int minw, pcore_u32 *v,
+		      bool *fresh)
+{
+	int err;
+
+	if (c->ops->flags & PCORE_SRC_REUSE_FIRST) {
+		*v = find_reusable(c, o, ids, rp, nr, width_max(minw));
+		if (*v)
+			return 0;
+	}
+	err = lease_for_group(c, minw, v);
+	if (err == 0) {
+		*fresh = true;
+		return 0;
+	}
+	if (err != -ENOSPC || (c->ops->flags & PCORE_SRC_REUSE_FIRST))
+		return err;
+	*v = find_reusable(c, o, ids, rp, nr, width_max(minw));
+	return *v ? 0 : -ENOSPC;
+}
+
 int pcore_alloc_group(struct pcore *c, struct pcore_owner *o, const pcore_u32 *rids,
 		      pcore_u32 nr, pcore_u32 flags, pcore_u32 *inout_value)
 {
-	bool exact = flags & PCORE_ALLOC_EXACT, fresh = false;
-	struct pcore_rid *found[PCORE_RID_CACHE];	/* RIDs looked up once */
-	struct pcore_alloc *a, *head;
+	bool exact = flags & PCORE_ALLOC_EXACT, fresh = false, full = false;
+	struct pcore_rid *r1 = NULL, **rp = &r1;
+	struct pcore_alloc *a = NULL, *head;
 	unsigned int minw = PCORE_PASID_BITS;
-	pcore_u32 *ids, v = 0, i;
-	bool full = false;
+	pcore_u32 id1, *ids = &id1, *blk = NULL, cap = 0, v = 0, i;
 	int err;
 
 	if (flags & ~PCORE_ALLOC_EXACT)
@@ -308,42 +523,37 @@ int pcore_alloc_group(struct pcore *c, struct pcore_owner *o, const pcore_u32 *r
 			return -EINVAL;
 	}
 
-	a = pcore_mem_alloc(c, sizeof(*a));
-	if (!a)
-		return -ENOMEM;
-	if (nr > 1) {
-		a->ext_rids = pcore_mem_alloc(c, nr * sizeof(pcore_u32));
-		if (!a->ext_rids) {
-			pcore_mem_free(c, a, sizeof(*a));
+	if (nr == 1) {
+		id1 = rids[0];
+	} else {
+		/* ids and resolved RIDs in one block, kept by the record */
+		cap = (nr + 1) & ~1u;
+		blk = pcore_mem_alloc(c, rid_block_bytes(cap));
+		if (!blk)
 			return -ENOMEM;
-		}
-		a->cap_rids = nr;
+		ids = blk;
+		rp = (struct pcore_rid **)(blk + cap);
+		memcpy(ids, rids, nr * sizeof(*ids));
+		sort_ids(ids, nr);
 	}
-	a->nr = nr;
-	ids = alloc_rids_mut(a);
-	memcpy(ids, rids, nr * sizeof(*ids));
-	sort_ids(ids, nr);
-
 	for (i = 0; i < nr; i++) {
-		struct pcore_rid *r;
-
-		if (i && ids[i] == ids[i - 1]) {
-			err = -EINVAL;
+		err = -EINVAL;
+		if (i && ids[i] == ids[i - 1])
+			goto err_free;
+		rp[i] = pcore_rid_find(c, ids[i]);
+		err = -ENODEV;
+		if (!rp[i]) {
+			c->why.rid = ids[i];
 			goto err_free;
 		}
-		r = pcore_rid_find(c, ids[i]);
-		if (!r) {
-			err = -ENODEV;
-			goto err_free;
+		if (rp[i]->width < minw || !i) {
+			minw = rp[i]->width;
+			c->why.rid = ids[i];
 		}
-		if (i < PCORE_RID_CACHE)
-			found[i] = r;
-		if (r->width < minw)
-			minw = r->width;
-		full = full || pcore_rid_full(c, r);
+		full = full || pcore_rid_full(c, rp[i]);
 	}
 
-	head = exact ? pcore_value_first(c, v) : NULL;
+	c->why.width = minw;
 	if (exact) {
 		err = -ERANGE;
 		if (v > width_max(minw))
@@ -351,61 +561,78 @@ int pcore_alloc_group(struct pcore *c, struct pcore_owner *o, const pcore_u32 *r
 		err = group_value_check(c, o, v, ids, nr);
 		if (err)
 			goto err_free;
-		if (!head) {
+		if (!pcore_value_first(c, v)) {
 			err = c->ops->lease(c->priv, v, v, &v);
+			if (err == -ENOSPC)
+				err = -EBUSY;	/* the source holds it for someone outside */
 			if (err)
-				goto err_lease;
+				goto err_free;
 			fresh = true;
 		}
 	} else {
 		err = -ENOSPC;
 		if (full)
 			goto err_free;
-		err = lease_for_group(c, minw, &v);
-		if (err == 0) {
-			fresh = true;
-		} else if (err == -ENOSPC) {
-			v = find_reusable(c, o, ids, nr, width_max(minw));
-			if (!v)
-				goto err_free;
-			head = pcore_value_first(c, v);
-		} else {
+		err = group_pick(c, o, ids, rp, nr, minw, &v, &fresh);
+		if (err)
 			goto err_free;
-		}
-	}
-	if (fresh) {
-		err = idx_prepare(c, v);
-		if (err) {
-			c->ops->release(c->priv, v);
-			goto err_free;
-		}
-		head = NULL;
-		c->st.nr_values++;
 	}
 
+	/* everything that can fail, before anything is linked in */
+	if (fresh) {
+		err = idx_prepare(c, v);
+		if (!err)
+			err = pcore_vset_prepare(c, v);
+	} else
+		err = (a = spare_take(c)) ? 0 : -ENOMEM;
+	for (i = 0; i < nr && !err; i++)
+		err = pcore_rset_prepare(c, rp[i], v);
+	if (!err)
+		err = owner_reserve(c, o);
+	if (err)
+		goto err_release;
+
+	head = idx_leaf_slot(c, v);
+	if (fresh) {
+		a = head;
+		pcore_vset_add(c, v);
+		c->gain_word[++c->gain_seq % PCORE_GAIN_RING] = v / 64;
+		c->st.nr_values++;
+	} else {
+		/* newest first, as listings show it: the old head moves out */
+		*a = *head;
+		memset(head, 0, sizeof(*head));
+		head->value_next = a;
+		a = head;
+	}
 	a->value = v;
 	a->intent = PCORE_INTENT_GROUP;
 	a->owner = o;
-	a->value_next = head;
-	*idx_slot(c, v) = a;
-	a->next = o->allocs;
-	if (o->allocs)
-		o->allocs->prev = a;
-	o->allocs = a;
-	o->nr_allocs++;
-	for (i = 0; i < nr; i++)
-		(i < PCORE_RID_CACHE ? found[i] : pcore_rid_find(c, ids[i]))->nr_values++;
+	a->nr = nr;
+	if (nr == 1) {
+		a->inline_rid = id1;
+		a->rid1 = r1;
+	} else {
+		a->cap_rids = cap;
+		a->ext_rids = blk;
+	}
+	for (i = 0; i < nr; i++) {
+		rp[i]->nr_values++;
+		rset_set(rp[i], v);
+	}
+	owner_put(o, a);
 	c->st.nr_groups++;
 	*inout_value = v;
-	PCORE_EVENT(c, PCORE_EV_ALLOC, PCORE_INTENT_GROUP, v, nr == 1 ? ids[0] : 0, o);
+	PCORE_EVENT(c, PCORE_EV_ALLOC, PCORE_INTENT_GROUP, v, nr == 1 ? id1 : 0, o);
 	return 0;
 
-err_lease:
-	/* the source holds it for someone outside the core */
-	if (err == -ENOSPC)
-		err = -EBUSY;
+err_release:
+	if (fresh)
+		c->ops->release(c->priv, v);
+	else if (a)
+		spare_put(c, a);
 err_free:
-	alloc_release_mem(c, a);
+	pcore_mem_free(c, blk, rid_block_bytes(cap));
 	return err;
 }
 
@@ -415,7 +642,7 @@ static struct pcore_alloc *global_of_mm(const struct pcore *c, pcore_u64 mm)
 {
 	struct pcore_alloc *g;
 
-	for (g = c->globals; g; g = g->next)
+	for (g = c->globals; g; g = g->gnext)
 		if (g->mm == mm)
 			return g;
 	return NULL;
@@ -460,9 +687,6 @@ int pcore_alloc_global(struct pcore *c, struct pcore_owner *o, pcore_u32 flags,
 		if (pcore_value_first(c, v))
 			return -EBUSY;
 	}
-	g = pcore_mem_alloc(c, sizeof(*g));
-	if (!g)
-		return -ENOMEM;
 	if (flags & PCORE_ALLOC_EXTERNAL) {
 		err = 0;
 	} else if (want) {
@@ -474,23 +698,22 @@ int pcore_alloc_global(struct pcore *c, struct pcore_owner *o, pcore_u32 flags,
 		err = c->ops->lease(c->priv, 1, max, &v);
 	}
 	if (err)
-		goto err_free;
+		return err;
 	err = idx_prepare(c, v);
 	if (err) {
 		if (!(flags & PCORE_ALLOC_EXTERNAL))
 			c->ops->release(c->priv, v);
-		goto err_free;
+		return err;
 	}
 
+	/* a global value is never shared: its record is always the inline one */
+	g = idx_leaf_slot(c, v);
 	g->value = v;
 	g->intent = PCORE_INTENT_GLOBAL;
 	g->flags = flags & PCORE_ALLOC_EXTERNAL;
 	g->mm = o->mm;
 	g->nr = 1;
-	*idx_slot(c, v) = g;
-	g->next = c->globals;
-	if (c->globals)
-		c->globals->prev = g;
+	g->gnext = c->globals;
 	c->globals = g;
 	globals_account(c, v, 1);
 	c->st.nr_globals++;
@@ -499,65 +722,44 @@ int pcore_alloc_global(struct pcore *c, struct pcore_owner *o, pcore_u32 flags,
 	*inout_value = v;
 	PCORE_EVENT(c, PCORE_EV_ALLOC, PCORE_INTENT_GLOBAL, v, 0, o);
 	return 0;
-
-err_free:
-	pcore_mem_free(c, g, sizeof(*g));
-	return err;
 }
 
 /* ---- freeing -------------------------------------------------------------- */
-
-static void value_put(struct pcore *c, struct pcore_alloc *a)
-{
-	idx_unlink(c, a);
-	if (!pcore_value_first(c, a->value)) {
-		if (!(a->flags & PCORE_ALLOC_EXTERNAL))
-			c->ops->release(c->priv, a->value);
-		c->st.nr_values--;
-	}
-}
 
 /* Bindings must be gone already. */
 static void group_free(struct pcore *c, struct pcore_alloc *a)
 {
 	struct pcore_owner *o = a->owner;
-	const pcore_u32 *ids = pcore_alloc_rids(a);
+	struct pcore_rid **rp = alloc_rid_ptrs(a);
 	pcore_u32 i, v = a->value;
 
-	value_put(c, a);
-	if (a->prev)
-		a->prev->next = a->next;
-	else
-		o->allocs = a->next;
-	if (a->next)
-		a->next->prev = a->prev;
-	o->nr_allocs--;
-	for (i = 0; i < a->nr; i++)
-		pcore_rid_find(c, ids[i])->nr_values--;
+	for (i = 0; i < a->nr; i++) {
+		rp[i]->nr_values--;
+		rid_lose(c, rp[i], v);
+	}
+	owner_drop(o, a);
+	if (a->cap_rids)
+		pcore_mem_free(c, a->ext_rids, rid_block_bytes(a->cap_rids));
 	c->st.nr_groups--;
-	alloc_release_mem(c, a);
+	record_free(c, a);
 	PCORE_EVENT(c, PCORE_EV_FREE, PCORE_INTENT_GROUP, v, 0, o);
 }
 
 /* @o lets go of its global; the last holder frees it. Its bindings go first. */
 static void global_put(struct pcore *c, struct pcore_owner *o)
 {
-	struct pcore_alloc *g = o->global;
+	struct pcore_alloc *g = o->global, **pp;
 	pcore_u32 v = g->value;
 
 	pcore_detach_matching(c, g, o, true, 0);
 	o->global = NULL;
 	if (--g->nr == 0) {
-		value_put(c, g);
-		if (g->prev)
-			g->prev->next = g->next;
-		else
-			c->globals = g->next;
-		if (g->next)
-			g->next->prev = g->prev;
+		for (pp = &c->globals; *pp != g; pp = &(*pp)->gnext)
+			;
+		*pp = g->gnext;
 		globals_account(c, v, -1);
 		c->st.nr_globals--;
-		pcore_mem_free(c, g, sizeof(*g));
+		record_free(c, g);
 	}
 	PCORE_EVENT(c, PCORE_EV_FREE, PCORE_INTENT_GLOBAL, v, 0, o);
 }
@@ -572,25 +774,51 @@ int pcore_free(struct pcore *c, struct pcore_owner *o, pcore_u32 v)
 	if (a->intent == PCORE_INTENT_GLOBAL) {
 		global_put(c, o);
 	} else {
-		pcore_detach_matching(c, a, NULL, true, 0);
+		if (pcore_unlikely(a->attach != NULL))
+			pcore_detach_matching(c, a, NULL, true, 0);
 		group_free(c, a);
 	}
 	return 0;
 }
 
-void pcore_owner_release(struct pcore *c, struct pcore_owner *o)
+/* The group allocation of @o at slot @i of its array, or NULL for a free slot. */
+static struct pcore_alloc *owner_slot_alloc(const struct pcore *c, const struct pcore_owner *o,
+					    pcore_u32 i)
 {
 	struct pcore_alloc *a;
 
+	if (o->slots[i] & PCORE_SLOT_FREE)
+		return NULL;
+	for (a = pcore_value_first(c, o->slots[i]); a; a = a->value_next)
+		if (a->intent == PCORE_INTENT_GROUP && a->owner == o)
+			return a;
+	return NULL;
+}
+
+void pcore_owner_release(struct pcore *c, struct pcore_owner *o)
+{
+	struct pcore_alloc *a;
+	pcore_u32 i, n = o->nr_slots;
+
 	/* detach everything before any value goes back to the source */
-	for (a = o->allocs; a; a = a->next)
-		pcore_detach_matching(c, a, NULL, true, 0);
+	for (i = 0; i < n; i++) {
+		a = owner_slot_alloc(c, o, i);
+		if (a)
+			pcore_detach_matching(c, a, NULL, true, 0);
+	}
 	if (o->global)
 		pcore_detach_matching(c, o->global, o, true, 0);
-	while (o->allocs)
-		group_free(c, o->allocs);
+	for (i = 0; i < n && o->nr_allocs; i++) {
+		a = owner_slot_alloc(c, o, i);
+		if (a)
+			group_free(c, a);
+	}
 	if (o->global)
 		global_put(c, o);
+	pcore_mem_free(c, o->slots, o->cap_slots * sizeof(*o->slots));
+	o->slots = NULL;
+	o->nr_slots = o->cap_slots = 0;
+	o->free_slot = PCORE_SLOT_NONE;
 
 	if (o->prev)
 		o->prev->next = o->next;
@@ -606,9 +834,9 @@ void pcore_owner_release(struct pcore *c, struct pcore_owner *o)
 
 int pcore_extend(struct pcore *c, struct pcore_owner *o, pcore_u32 v, pcore_u32 rid)
 {
-	struct pcore_alloc *a, *b;
-	struct pcore_rid *r;
-	pcore_u32 *ids, i;
+	struct pcore_rid *r, **rp, **nrp;
+	pcore_u32 *ids, *blk, cap, i;
+	struct pcore_alloc *a;
 	int err = pcore_find_owned(c, o, v, &a);
 
 	if (err)
@@ -622,33 +850,39 @@ int pcore_extend(struct pcore *c, struct pcore_owner *o, pcore_u32 v, pcore_u32 
 		return -EALREADY;
 	if (v > width_max(r->width))
 		return -ERANGE;
-	for (b = pcore_value_first(c, v); b; b = b->value_next)
-		if (b != a && pcore_alloc_has_rid(b, rid))
-			return -EBUSY;
+	if ((rset_word(r->set, v / 64) >> (v % 64)) & 1)
+		return -EBUSY;
 	if (a->nr >= PCORE_MAX_GROUP_RIDS)
 		return -E2BIG;
+	err = pcore_rset_prepare(c, r, v);
+	if (err)
+		return err;
 
 	if (a->nr + 1 > (a->cap_rids ? a->cap_rids : 1u)) {
-		pcore_u32 cap = a->nr * 2 < 4 ? 4 : a->nr * 2;
-
+		cap = a->nr * 2 < 4 ? 4 : a->nr * 2;
 		if (cap > PCORE_MAX_GROUP_RIDS)
 			cap = PCORE_MAX_GROUP_RIDS;
-		ids = pcore_mem_alloc(c, cap * sizeof(*ids));
-		if (!ids)
+		blk = pcore_mem_alloc(c, rid_block_bytes(cap));
+		if (!blk)
 			return -ENOMEM;
-		memcpy(ids, pcore_alloc_rids(a), a->nr * sizeof(*ids));
+		memcpy(blk, pcore_alloc_rids(a), a->nr * sizeof(*blk));
+		memcpy(blk + cap, alloc_rid_ptrs(a), a->nr * sizeof(*rp));
 		if (a->cap_rids)
-			pcore_mem_free(c, a->ext_rids, a->cap_rids * sizeof(*ids));
-		a->ext_rids = ids;
+			pcore_mem_free(c, a->ext_rids, rid_block_bytes(a->cap_rids));
+		a->ext_rids = blk;
 		a->cap_rids = cap;
 	}
 	ids = alloc_rids_mut(a);
-	for (i = a->nr; i > 0 && ids[i - 1] > rid; i--)
+	nrp = alloc_rid_ptrs(a);
+	for (i = a->nr; i > 0 && ids[i - 1] > rid; i--) {
 		ids[i] = ids[i - 1];
+		nrp[i] = nrp[i - 1];
+	}
 	ids[i] = rid;
+	nrp[i] = r;
 	a->nr++;
 	r->nr_values++;
+	rset_set(r, v);
 	PCORE_EVENT(c, PCORE_EV_EXTEND, a->intent, v, rid, o);
 	return 0;
 }
-

@@ -17,10 +17,14 @@
  *   owner    an open /dev/pasid file or a library context; releasing it frees
  *            what it holds.
  *
- * Costs: a fresh allocation is one source lease plus O(k) for k RIDs; a
- * value is looked up through a two-level radix index. Only when the source
- * is exhausted does the core scan leased values for one to reuse on a
- * disjoint group (O(live values)); a RID that is provably full fails in O(1).
+ * Costs: a record lives inline in a value-indexed leaf (no malloc per
+ * allocation; a value shared by disjoint groups chains further records).
+ * Each RID keeps an occupancy bitmap and the core one of the values groups
+ * hold, so "reuse a value held on a disjoint group" is a word-wise search
+ * over the words each RID marks as maybe holding a reusable value (marked on a
+ * loss or a new lease, cleared when found empty); a search that failed is remembered until a
+ * RID of it loses a value or a fresh value is leased. The order of fresh
+ * lease against reuse is the source's choice (PCORE_SRC_REUSE_FIRST).
  */
 #ifndef PCORE_H
 #define PCORE_H
@@ -88,6 +92,26 @@ struct pcore_ops {
 	int (*lease)(void *priv, pcore_u32 min, pcore_u32 max, pcore_u32 *ret);
 	void (*release)(void *priv, pcore_u32 value);
 	void (*event)(void *priv, const struct pcore_event *ev);
+	unsigned int flags;	/* PCORE_SRC_* */
+};
+
+/*
+ * The source's values are scarce and shared with others (the kernel's PASID
+ * space): a group first reuses a value held on a disjoint group and leases
+ * only when there is none. Without it a fresh value comes first (fast,
+ * cache-friendly) and reuse only when the source is exhausted.
+ */
+#define PCORE_SRC_REUSE_FIRST	(1u << 0)
+
+/* Occupancy of one RID: pages of 512 words, allocated on first use. */
+#define PCORE_SET_PAGE_WORDS	512
+#define PCORE_SET_PAGES		(PCORE_PASID_LIMIT / 64 / PCORE_SET_PAGE_WORDS)
+
+struct pcore_rset {
+	pcore_u64 *page[PCORE_SET_PAGES];
+	/* words that may hold a value reusable here (a superset), summarised */
+	pcore_u64 maybe1[PCORE_PASID_LIMIT / 64 / 64];
+	pcore_u64 maybe2[PCORE_PASID_LIMIT / 64 / 64 / 64];
 };
 
 struct pcore_rid {
@@ -96,6 +120,9 @@ struct pcore_rid {
 	pcore_u32 nr_values;	/* group allocations naming this RID */
 	pcore_u32 nr_attached;	/* bindings on this RID */
 	void *cookie;		/* the embedding's (e.g. a pci_dev) */
+	struct pcore_rset *set;	/* group values on this RID, NULL = none yet */
+	pcore_u64 loss_stamp;	/* c->stamp when it last lost a value */
+	pcore_u64 hint_gain;	/* c->gain_seq that set->maybe* accounts for */
 };
 
 struct pcore_attach {
@@ -105,40 +132,57 @@ struct pcore_attach {
 };
 
 /*
- * One allocation: 64 bytes on LP64. A group keeps its RID ids sorted, in
- * place when there is one, else in an array. A global has no owner: it is
- * keyed by mm and counts the owners that hold it.
+ * One allocation: 56 bytes on LP64. The first allocation of a value lives
+ * inline in the value index leaf (intent 0 marks a free slot); others of the
+ * same value (disjoint groups) are chained records. A group keeps its RID
+ * ids sorted and the RIDs resolved: inline when there is one, else in one
+ * block of ids[cap] followed by struct pcore_rid *[cap]. A global has no
+ * owner: it is keyed by mm and counts the owners that hold it. A group's
+ * record may move (the newest allocation of a value takes the inline slot;
+ * the next one moves in when it is freed): hold values, not record
+ * pointers, across calls. A global's never moves (its value is not shared).
  */
 struct pcore_alloc {
 	struct pcore_alloc *value_next;	/* other allocations of this value */
-	struct pcore_alloc *next, *prev;	/* owner's list, or core's globals */
 	union {
 		struct pcore_owner *owner;	/* group */
 		pcore_u64 mm;			/* global */
 	};
 	struct pcore_attach *attach;
 	pcore_u32 value;
-	pcore_u8 intent;
+	pcore_u8 intent;		/* 0: an unused inline slot */
 	pcore_u8 flags;			/* PCORE_ALLOC_EXTERNAL */
 	pcore_u16 cap_rids;		/* capacity of ext_rids, 0 = inline */
 	pcore_u32 nr;			/* group: RIDs; global: owner refs */
+	pcore_u32 pos;			/* group: slot in the owner's value array */
 	pcore_u32 inline_rid;
-	pcore_u32 *ext_rids;
+	union {
+		struct pcore_rid *rid1;		/* cap_rids == 0 */
+		pcore_u32 *ext_rids;		/* cap_rids > 0 */
+		struct pcore_alloc *gnext;	/* global: the core's list */
+	};
 };
 
 /**
  * struct pcore_owner - one owner; embed it and set it up with pcore_owner_init()
  * @mm: the process it belongs to (global allocations are per mm)
  * @cookie: the embedding's (file, context)
+ *
+ * Its group values sit in an array whose freed slots form a list (a slot
+ * never moves, so freeing touches no other allocation).
  */
 struct pcore_owner {
-	struct pcore_alloc *allocs;	/* group allocations, a list */
+	pcore_u32 *slots;		/* value, or PCORE_SLOT_FREE | next free */
+	pcore_u32 nr_slots, cap_slots, free_slot;
+	pcore_u32 nr_allocs;		/* group allocations held */
 	struct pcore_alloc *global;	/* the mm's global if this owner holds it */
 	struct pcore_owner *next, *prev;
 	pcore_u64 mm;
 	void *cookie;
-	pcore_u32 nr_allocs;
 };
+
+#define PCORE_SLOT_FREE		0x80000000u
+#define PCORE_SLOT_NONE		0x7fffffffu
 
 struct pcore_stats {
 	pcore_u32 nr_rids;
@@ -150,16 +194,39 @@ struct pcore_stats {
 	size_t bytes;			/* memory held by the core's own structures */
 };
 
+/* The core's values held by groups, with a "word is non-zero" summary. */
+struct pcore_vset {
+	pcore_u64 *page[PCORE_SET_PAGES];
+	pcore_u64 l1[PCORE_PASID_LIMIT / 64 / 64];	/* bit: level-0 word != 0 */
+	pcore_u64 l2[PCORE_PASID_LIMIT / 64 / 64 / 64];	/* bit: level-1 word != 0 */
+};
+
+#define PCORE_GAIN_RING		64
+
 struct pcore {
 	const struct pcore_ops *ops;
 	void *priv;
-	struct pcore_alloc **idx[PCORE_IDX_TOP];	/* value -> allocations */
+	struct pcore_alloc *idx[PCORE_IDX_TOP];	/* leaves of PCORE_IDX_LEAF records */
 	struct pcore_rid **rid_slots;			/* open addressing by id */
 	pcore_u32 rid_cap, nr_rids;
 	pcore_u32 width_count[PCORE_PASID_BITS + 1];	/* RIDs per width */
+	pcore_u32 min_width;				/* narrowest RID's, 0: none */
 	pcore_u32 globals_within[PCORE_PASID_BITS + 1];	/* globals < 2^w, per w */
 	struct pcore_alloc *globals;
 	struct pcore_owner *owners;
+	struct pcore_vset held;			/* values some group holds */
+	pcore_u64 stamp;			/* orders RID losses and proofs */
+	pcore_u64 gain_seq;			/* values newly held by groups */
+	pcore_u32 gain_word[PCORE_GAIN_RING];	/* word of each recent gain */
+	/* the last group whose reuse search failed, while nothing changed */
+	pcore_u32 *miss_ids, miss_nr, miss_cap, miss_max;
+	pcore_u64 miss_stamp, miss_gain;
+	struct pcore_alloc *spare;		/* a freed chained record, kept for reuse */
+	/* what a failed pcore_alloc_group() was about, for messages */
+	struct {
+		pcore_u32 rid;		/* -ENODEV: the unknown RID; else the narrowest */
+		pcore_u32 width;	/* the narrowest width of the group */
+	} why;
 	struct pcore_stats st;
 };
 

@@ -32,6 +32,69 @@ static inline pcore_u32 *alloc_rids_mut(struct pcore_alloc *a)
 	return a->cap_rids ? a->ext_rids : &a->inline_rid;
 }
 
+/* The resolved RIDs of a group, in the order of its ids (cap_rids is even). */
+static inline struct pcore_rid **alloc_rid_ptrs(struct pcore_alloc *a)
+{
+	return a->cap_rids ? (struct pcore_rid **)(a->ext_rids + a->cap_rids) : &a->rid1;
+}
+
+/* Bytes of an id + pointer block for @cap RIDs (@cap even). */
+static inline size_t rid_block_bytes(pcore_u32 cap)
+{
+	return cap * (sizeof(pcore_u32) + sizeof(struct pcore_rid *));
+}
+
+static inline struct pcore_alloc *idx_leaf_slot(const struct pcore *c, pcore_u32 v)
+{
+	struct pcore_alloc *leaf = c->idx[v >> PCORE_IDX_SHIFT];
+
+	return leaf ? &leaf[v & (PCORE_IDX_LEAF - 1)] : NULL;
+}
+
+/* ---- occupancy bitmaps (pcore_rid.c) ---- */
+
+/* Word @w (values 64w .. 64w+63) of a RID's set; 0 where no page. */
+static inline pcore_u64 rset_word(const struct pcore_rset *s, pcore_u32 w)
+{
+	const pcore_u64 *pg = s ? s->page[w / PCORE_SET_PAGE_WORDS] : NULL;
+
+	return pg ? pg[w % PCORE_SET_PAGE_WORDS] : 0;
+}
+
+static inline pcore_u64 vset_word(const struct pcore_vset *s, pcore_u32 w)
+{
+	const pcore_u64 *pg = s->page[w / PCORE_SET_PAGE_WORDS];
+
+	return pg ? pg[w % PCORE_SET_PAGE_WORDS] : 0;
+}
+
+/* Make sure value @v can be set in @r's set / the held set: 0 or -ENOMEM. */
+int pcore_rset_prepare(struct pcore *c, struct pcore_rid *r, pcore_u32 v);
+int pcore_vset_prepare(struct pcore *c, pcore_u32 v);
+void pcore_rset_free(struct pcore *c, struct pcore_rid *r);
+void pcore_vset_free(struct pcore *c);
+
+static inline void rset_set(struct pcore_rid *r, pcore_u32 v)
+{
+	r->set->page[v / 64 / PCORE_SET_PAGE_WORDS][(v / 64) % PCORE_SET_PAGE_WORDS] |=
+		(pcore_u64)1 << (v % 64);
+}
+
+/* @r no longer has @v: values below may be reusable on it now. */
+static inline void rid_lose(struct pcore *c, struct pcore_rid *r, pcore_u32 v)
+{
+	r->set->page[v / 64 / PCORE_SET_PAGE_WORDS][(v / 64) % PCORE_SET_PAGE_WORDS] &=
+		~((pcore_u64)1 << (v % 64));
+	r->loss_stamp = ++c->stamp;
+	r->set->maybe1[v / 64 / 64] |= (pcore_u64)1 << ((v / 64) % 64);
+	r->set->maybe2[v / 64 / 4096] |= (pcore_u64)1 << ((v / 64 / 64) % 64);
+}
+
+void pcore_vset_add(struct pcore *c, pcore_u32 v);
+void pcore_vset_del(struct pcore *c, pcore_u32 v);
+/* First word >= @w whose bit is set in a two-level summary; > @last if none. */
+pcore_u32 pcore_sum_next(const pcore_u64 *l1, const pcore_u64 *l2, pcore_u32 w, pcore_u32 last);
+
 /* Memory the core owns, counted in c->st.bytes; fail-nth applies. */
 void *pcore_mem_alloc(struct pcore *c, size_t size);
 void pcore_mem_free(struct pcore *c, void *p, size_t size);

@@ -6,12 +6,12 @@
 
 struct pcore_alloc *pcore_value_first(const struct pcore *c, pcore_u32 v)
 {
-	struct pcore_alloc **leaf;
+	struct pcore_alloc *a;
 
 	if (!value_ok(v))
 		return NULL;
-	leaf = c->idx[v >> PCORE_IDX_SHIFT];
-	return leaf ? leaf[v & (PCORE_IDX_LEAF - 1)] : NULL;
+	a = idx_leaf_slot(c, v);
+	return a && a->intent ? a : NULL;
 }
 
 bool pcore_value_on_rid(const struct pcore *c, pcore_u32 v, pcore_u32 rid)
@@ -43,14 +43,14 @@ int pcore_for_each_alloc(const struct pcore *c, pcore_alloc_fn fn, void *data)
 	int ret;
 
 	for (top = 0; top < PCORE_IDX_TOP; top++) {
-		struct pcore_alloc **leaf = c->idx[top];
+		const struct pcore_alloc *leaf = c->idx[top];
 
 		if (!leaf)
 			continue;
 		for (i = 0; i < PCORE_IDX_LEAF; i++) {
 			const struct pcore_alloc *a;
 
-			for (a = leaf[i]; a; a = a->value_next) {
+			for (a = leaf[i].intent ? &leaf[i] : NULL; a; a = a->value_next) {
 				ret = fn(a, data);
 				if (ret)
 					return ret;

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only OR LGPL-2.1-or-later
 /*
  * pcore_rid.c - the core's RIDs: an open-addressing table by id, hot-add and
- * removal (which drops the RID from every group and tears its bindings down).
+ * removal (which drops the RID from every group and tears its bindings down),
+ * and the occupancy bitmaps the reuse search reads (per RID, and the core's
+ * set of values groups hold).
  */
 #include "pcore_internal.h"
 
@@ -76,18 +78,131 @@ static void rid_table_delete(struct pcore *c, struct pcore_rid *r)
 
 unsigned int pcore_min_width(const struct pcore *c)
 {
+	return c->min_width ? c->min_width : PCORE_PASID_BITS;
+}
+
+/* Every group allocation asks for it: kept up to date as RIDs come and go. */
+static void min_width_update(struct pcore *c)
+{
 	unsigned int w;
 
 	for (w = 1; w <= PCORE_PASID_BITS; w++)
 		if (c->width_count[w])
-			return w;
-	return PCORE_PASID_BITS;
+			break;
+	c->min_width = w <= PCORE_PASID_BITS ? w : 0;
 }
 
 bool pcore_rid_full(const struct pcore *c, const struct pcore_rid *r)
 {
 	return r->nr_values + c->globals_within[r->width] >= width_max(r->width);
 }
+
+/* ---- occupancy bitmaps ---------------------------------------------------- */
+
+#define SET_PAGE_BYTES (PCORE_SET_PAGE_WORDS * sizeof(pcore_u64))
+
+int pcore_rset_prepare(struct pcore *c, struct pcore_rid *r, pcore_u32 v)
+{
+	pcore_u64 **pg;
+
+	if (pcore_unlikely(!r->set)) {
+		r->set = pcore_mem_alloc(c, sizeof(*r->set));
+		if (!r->set)
+			return -ENOMEM;
+		/* it holds nothing yet: every word groups hold may be reusable here */
+		memcpy(r->set->maybe1, c->held.l1, sizeof(c->held.l1));
+		memcpy(r->set->maybe2, c->held.l2, sizeof(c->held.l2));
+		r->hint_gain = c->gain_seq;
+	}
+	pg = &r->set->page[v / 64 / PCORE_SET_PAGE_WORDS];
+	if (pcore_likely(*pg != NULL))
+		return 0;
+	*pg = pcore_mem_alloc(c, SET_PAGE_BYTES);
+	return *pg ? 0 : -ENOMEM;
+}
+
+void pcore_rset_free(struct pcore *c, struct pcore_rid *r)
+{
+	unsigned int i;
+
+	if (!r->set)
+		return;
+	for (i = 0; i < PCORE_SET_PAGES; i++)
+		pcore_mem_free(c, r->set->page[i], SET_PAGE_BYTES);
+	pcore_mem_free(c, r->set, sizeof(*r->set));
+	r->set = NULL;
+}
+
+int pcore_vset_prepare(struct pcore *c, pcore_u32 v)
+{
+	pcore_u64 **pg = &c->held.page[v / 64 / PCORE_SET_PAGE_WORDS];
+
+	if (pcore_likely(*pg != NULL))
+		return 0;
+	*pg = pcore_mem_alloc(c, SET_PAGE_BYTES);
+	return *pg ? 0 : -ENOMEM;
+}
+
+void pcore_vset_free(struct pcore *c)
+{
+	unsigned int i;
+
+	for (i = 0; i < PCORE_SET_PAGES; i++) {
+		pcore_mem_free(c, c->held.page[i], SET_PAGE_BYTES);
+		c->held.page[i] = NULL;
+	}
+}
+
+void pcore_vset_add(struct pcore *c, pcore_u32 v)
+{
+	struct pcore_vset *s = &c->held;
+	pcore_u32 w = v / 64;
+
+	s->page[w / PCORE_SET_PAGE_WORDS][w % PCORE_SET_PAGE_WORDS] |= (pcore_u64)1 << (v % 64);
+	s->l1[w / 64] |= (pcore_u64)1 << (w % 64);
+	s->l2[w / 4096] |= (pcore_u64)1 << ((w / 64) % 64);
+}
+
+void pcore_vset_del(struct pcore *c, pcore_u32 v)
+{
+	struct pcore_vset *s = &c->held;
+	pcore_u32 w = v / 64;
+	pcore_u64 *word = &s->page[w / PCORE_SET_PAGE_WORDS][w % PCORE_SET_PAGE_WORDS];
+
+	*word &= ~((pcore_u64)1 << (v % 64));
+	if (*word)
+		return;
+	s->l1[w / 64] &= ~((pcore_u64)1 << (w % 64));
+	if (!s->l1[w / 64])
+		s->l2[w / 4096] &= ~((pcore_u64)1 << ((w / 64) % 64));
+}
+
+pcore_u32 pcore_sum_next(const pcore_u64 *l1, const pcore_u64 *l2, pcore_u32 w, pcore_u32 last)
+{
+	pcore_u32 j = w / 64, k;
+	pcore_u64 m;
+
+	if (w > last)
+		return last + 1;
+	m = l1[j] & (~(pcore_u64)0 << (w % 64));
+	if (m)
+		return j * 64 + pcore_ctz64(m);
+	for (j++; j <= last / 64;) {
+		k = j / 64;
+		m = l2[k] & (~(pcore_u64)0 << (j % 64));
+		if (!m) {
+			j = (k + 1) * 64;
+			continue;
+		}
+		j = k * 64 + pcore_ctz64(m);
+		if (j > last / 64)
+			break;
+		return j * 64 + pcore_ctz64(l1[j]);
+	}
+	return last + 1;
+}
+
+/* ---- adding and removing RIDs ---------------------------------------------- */
 
 int pcore_rid_add(struct pcore *c, pcore_u32 id, unsigned int width, void *cookie)
 {
@@ -109,9 +224,13 @@ int pcore_rid_add(struct pcore *c, pcore_u32 id, unsigned int width, void *cooki
 	r->id = id;
 	r->width = width;
 	r->cookie = cookie;
+	/* a failed search remembered before this RID existed says nothing of it */
+	r->loss_stamp = ++c->stamp;
+	r->hint_gain = c->gain_seq;
 	rid_slot_put(c->rid_slots, c->rid_cap, r);
 	c->nr_rids++;
 	c->width_count[width]++;
+	min_width_update(c);
 	c->st.nr_rids++;
 	PCORE_EVENT(c, PCORE_EV_RID_ADD, 0, 0, id, NULL);
 	return 0;
@@ -120,11 +239,17 @@ int pcore_rid_add(struct pcore *c, pcore_u32 id, unsigned int width, void *cooki
 static void group_drop_rid(struct pcore *c, struct pcore_alloc *a, struct pcore_rid *r)
 {
 	pcore_u32 *ids = alloc_rids_mut(a), i, j;
+	struct pcore_rid **rp = alloc_rid_ptrs(a);
 
-	for (i = 0, j = 0; i < a->nr; i++)
-		if (ids[i] != r->id)
-			ids[j++] = ids[i];
+	for (i = 0, j = 0; i < a->nr; i++) {
+		if (ids[i] == r->id)
+			continue;
+		ids[j] = ids[i];
+		rp[j++] = rp[i];
+	}
 	a->nr = j;
+	if (!j && !a->cap_rids)
+		a->rid1 = NULL;
 	r->nr_values--;
 	PCORE_EVENT(c, PCORE_EV_REVOKE, a->intent, a->value, r->id, a->owner);
 }
@@ -132,26 +257,37 @@ static void group_drop_rid(struct pcore *c, struct pcore_alloc *a, struct pcore_
 int pcore_rid_remove(struct pcore *c, pcore_u32 id)
 {
 	struct pcore_rid *r = pcore_rid_find(c, id);
-	struct pcore_owner *o;
 	struct pcore_alloc *a;
+	pcore_u32 w, v;
+	pcore_u64 bits;
 
 	if (!r)
 		return -ENODEV;
 	/* bindings first, then the RID leaves every group that named it */
-	for (a = c->globals; a; a = a->next)
+	for (a = c->globals; a; a = a->gnext)
 		pcore_detach_matching(c, a, NULL, false, id);
-	for (o = c->owners; o; o = o->next) {
-		for (a = o->allocs; a; a = a->next) {
-			if (!pcore_alloc_has_rid(a, id))
-				continue;
-			pcore_detach_matching(c, a, NULL, false, id);
-			group_drop_rid(c, a, r);
+	for (w = 0; r->nr_values && w < PCORE_PASID_LIMIT / 64; w++) {
+		if (!r->set->page[w / PCORE_SET_PAGE_WORDS]) {
+			w |= PCORE_SET_PAGE_WORDS - 1;
+			continue;
+		}
+		for (bits = rset_word(r->set, w); bits; bits &= bits - 1) {
+			v = w * 64 + pcore_ctz64(bits);
+			for (a = pcore_value_first(c, v); a; a = a->value_next) {
+				if (a->intent != PCORE_INTENT_GROUP || !pcore_alloc_has_rid(a, id))
+					continue;
+				pcore_detach_matching(c, a, NULL, false, id);
+				group_drop_rid(c, a, r);
+				break;
+			}
 		}
 	}
 	rid_table_delete(c, r);
 	c->nr_rids--;
 	c->width_count[r->width]--;
+	min_width_update(c);
 	c->st.nr_rids--;
+	pcore_rset_free(c, r);
 	pcore_mem_free(c, r, sizeof(*r));
 	PCORE_EVENT(c, PCORE_EV_RID_REMOVE, 0, 0, id, NULL);
 	return 0;

@@ -74,25 +74,22 @@ static uint32_t busy_rid(uint32_t v, const uint32_t *rids, uint32_t nr)
 	return rids[0];
 }
 
+static void fmt_enospc_group(char *buf, size_t len, const uint32_t *arg)
+{
+	char rb[PASID_RID_STRLEN];
+
+	snprintf(buf, len, "no PASID below %u is free on all %u RIDs (narrowest: %s, width %u)",
+		 1u << arg[2], arg[0], pasid_rid_str(arg[1], rb), arg[2]);
+}
+
+/* Under the platform lock, right after the failed call: P->core.why is about it. */
 static int group_error(struct pasid_ctx *ctx, int err, const uint32_t *rids, uint32_t nr,
 		       uint32_t flags, uint32_t want)
 {
 	char rb[PASID_RID_STRLEN], hb[96];
-	unsigned int minw = PASID_WIDTH_MAX;
-	uint32_t i, bad = rids[0];
+	unsigned int minw = P->core.why.width;
+	uint32_t bad = P->core.why.rid;
 
-	for (i = 0; i < nr; i++) {
-		const struct pcore_rid *r = pcore_rid_find(&P->core, rids[i]);
-
-		if (!r) {
-			bad = rids[i];
-			break;
-		}
-		if (r->width < minw) {
-			minw = r->width;
-			bad = rids[i];
-		}
-	}
 	switch (err) {
 	case -ENODEV:
 		return pasid_set_error(ctx, err, "RID %s does not exist on the SIMULATED platform",
@@ -113,10 +110,12 @@ static int group_error(struct pasid_ctx *ctx, int err, const uint32_t *rids, uin
 		return pasid_set_error(ctx, err, "PASID %u is in use on RID %s by %s", want,
 				       pasid_rid_str(busy_rid(want, rids, nr), rb),
 				       holder_of(want, sim_ctx_of(ctx), hb, sizeof(hb)));
-	case -ENOSPC:
-		return pasid_set_error(ctx, err,
-				       "no PASID below %u is free on all %u RIDs (narrowest: %s, width %u)",
-				       1u << minw, nr, pasid_rid_str(bad, rb), minw);
+	case -ENOSPC: {
+		/* expected under pressure and retried: formatted only when read */
+		const uint32_t arg[PASID_LAZY_ARGS] = { nr, bad, minw, 0 };
+
+		return pasid_set_error_lazy(ctx, err, fmt_enospc_group, arg);
+	}
 	default:
 		return pasid_set_error(ctx, err, "group allocation failed: %s", strerror(-err));
 	}
@@ -137,6 +136,11 @@ static int sim_alloc_group(struct pasid_ctx *ctx, const uint32_t *rids, uint32_t
 		*inout = v;
 	pthread_mutex_unlock(&P->lock);
 	return err;
+}
+
+static void fmt_enospc_global(char *buf, size_t len, const uint32_t *arg)
+{
+	snprintf(buf, len, "no PASID below %u is free on every RID", 1u << arg[0]);
 }
 
 static int sim_alloc_global(struct pasid_ctx *ctx, uint32_t flags, uint32_t *inout)
@@ -173,9 +177,12 @@ static int sim_alloc_global(struct pasid_ctx *ctx, uint32_t flags, uint32_t *ino
 		pasid_set_error(ctx, err, "PASID %u is in use by %s", v,
 				holder_of(v, sc, hb, sizeof(hb)));
 		break;
-	case -ENOSPC:
-		pasid_set_error(ctx, err, "no PASID below %u is free on every RID", 1u << minw);
+	case -ENOSPC: {
+		const uint32_t arg[PASID_LAZY_ARGS] = { minw, 0, 0, 0 };
+
+		pasid_set_error_lazy(ctx, err, fmt_enospc_global, arg);
 		break;
+	}
 	default:
 		pasid_set_error(ctx, err, "global allocation failed: %s", strerror(-err));
 	}
@@ -446,16 +453,20 @@ static int sim_event_fd(struct pasid_ctx *ctx)
 	struct sim_ctx *sc = sim_ctx_of(ctx);
 	int fd;
 
-	if (sc->event_fd >= 0)
-		return sc->event_fd;
-	fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	/* no context lock around sim ops: two threads may subscribe at once */
+	pthread_mutex_lock(&P->lock);
+	fd = sc->event_fd;
+	if (fd < 0) {
+		fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		if (fd >= 0) {
+			sc->event_fd = fd;
+			sc->next_sub = P->subs;
+			P->subs = sc;
+		}
+	}
+	pthread_mutex_unlock(&P->lock);
 	if (fd < 0)
 		return pasid_set_error(ctx, -errno, "eventfd: %s", strerror(errno));
-	pthread_mutex_lock(&P->lock);
-	sc->event_fd = fd;
-	sc->next_sub = P->subs;
-	P->subs = sc;
-	pthread_mutex_unlock(&P->lock);
 	return fd;
 }
 
@@ -466,9 +477,11 @@ static int sim_dispatch(struct pasid_ctx *ctx, pasid_event_cb cb, void *data)
 	unsigned int n, i;
 	uint64_t cnt;
 
-	if (sc->event_fd < 0)
-		return pasid_set_error(ctx, -EINVAL, "not subscribed: call pasid_ctx_get_event_fd() first");
 	pthread_mutex_lock(&P->lock);
+	if (sc->event_fd < 0) {
+		pthread_mutex_unlock(&P->lock);
+		return pasid_set_error(ctx, -EINVAL, "not subscribed: call pasid_ctx_get_event_fd() first");
+	}
 	evs = sc->events;
 	n = sc->nr_events;
 	sc->events = NULL;
@@ -501,6 +514,7 @@ static int sim_get_info(struct pasid_ctx *ctx, struct pasid_ctx_info *info)
 
 const struct pasid_backend_ops pasid_sim_backend = {
 	.name = "sim (simulated)",
+	.self_locked = true,
 	.open = sim_open,
 	.close = sim_close,
 	.alloc_group = sim_alloc_group,

@@ -10,8 +10,12 @@
  * contract's invariants are checked. Allocation failures are injected at
  * random (fail-nth): a call that returns -ENOMEM must have changed nothing.
  *
- * Policy checked exactly: a fresh value above the global window (2^narrowest
- * width) first, then the lowest fresh value, then the lowest reusable one.
+ * Both value policies are checked exactly. Fresh first (the sim, mock mode):
+ * a fresh value above the global window (2^narrowest width) first, then the
+ * lowest fresh value, then the lowest reusable one. Reuse first (a source
+ * leased from the kernel, PCORE_SRC_REUSE_FIRST): the lowest value held only
+ * by groups on other RIDs (and not by the same owner), else the fresh order.
+ * The occupancy bitmaps behind the reuse search are compared bit by bit.
  * Widths are small on purpose so the space runs out and reuse, -ENOSPC and
  * -ERANGE paths are taken all the time.
  */
@@ -27,11 +31,14 @@
 
 #include "core_env.h"
 #include "pcore.h"
+#include "pcore_internal.h"
 #include "pcore_bitmap.h"
 
 #define NR_SLOTS	6	/* RID slots; a slot's RID may come and go */
 #define NR_OWNERS	4	/* owners 0 and 1 share one mm */
 #define MAX_ALLOCS	512
+#define MAX_VALUE	4096	/* above the widest RID the model adds (12 bits) */
+#define CHECK_VALUES	1024	/* values whose bitmap bits are compared */
 
 static const pcore_u32 slot_id[NR_SLOTS] = { 0x0008, 0x0010, 0x6a08, 0x6a10, 0xe708, 0x10000 };
 static const unsigned int owner_mm[NR_OWNERS] = { 100, 100, 200, 300 };
@@ -58,12 +65,20 @@ struct world {
 	struct pcore core;
 	struct pcore_bitmap bm;
 	struct pcore_owner owners[NR_OWNERS];
-	unsigned long ops, enomem;
+	bool reuse_first;
+	unsigned int last_mask;
+	unsigned long ops, enomem, reused;
 };
 
 static const struct pcore_ops ops = {
 	.lease = pcore_bitmap_lease_op,
 	.release = pcore_bitmap_release_op,
+};
+
+static const struct pcore_ops ops_reuse_first = {
+	.lease = pcore_bitmap_lease_op,
+	.release = pcore_bitmap_release_op,
+	.flags = PCORE_SRC_REUSE_FIRST,
 };
 
 static uint64_t rng_state;
@@ -245,6 +260,8 @@ static void check_world(struct world *w)
 	struct model *m = &w->m;
 	struct cmp c = { .w = w };
 	unsigned int per_slot_values[NR_SLOTS] = { 0 }, per_slot_att[NR_SLOTS] = { 0 };
+	unsigned int on[MAX_VALUE];
+	bool used[MAX_VALUE], group[MAX_VALUE];
 	int i, j, s;
 	pcore_u32 v;
 
@@ -291,8 +308,32 @@ static void check_world(struct world *w)
 		assert_int_equal(r->nr_attached, per_slot_att[s]);
 	}
 	/* the source holds exactly the values in use */
-	for (v = 1; v < 300; v++)
-		assert_int_equal(pcore_bitmap_test(&w->bm, v), m_used(m, v));
+	memset(used, 0, sizeof(used));
+	memset(group, 0, sizeof(group));
+	memset(on, 0, sizeof(on));
+	for (i = 0; i < m->n; i++) {
+		v = m->a[i].value;
+		if (v >= MAX_VALUE)
+			continue;
+		used[v] = true;
+		if (m->a[i].intent == PCORE_INTENT_GROUP) {
+			group[v] = true;
+			on[v] |= m->a[i].rids;
+		}
+	}
+	for (v = 1; v < CHECK_VALUES; v++)
+		assert_int_equal(pcore_bitmap_test(&w->bm, v), used[v]);
+	/* the bitmaps the reuse search reads: per RID, and values groups hold */
+	for (v = 1; v < CHECK_VALUES; v++) {
+		assert_int_equal((vset_word(&w->core.held, v / 64) >> (v % 64)) & 1, group[v]);
+		for (s = 0; s < NR_SLOTS; s++) {
+			const struct pcore_rid *r = pcore_rid_find(&w->core, slot_id[s]);
+
+			if (r)
+				assert_int_equal((rset_word(r->set, v / 64) >> (v % 64)) & 1,
+						 !!(on[v] & (1u << s)));
+		}
+	}
 	assert_int_equal(w->bm.nr_used, w->core.st.nr_values);
 }
 
@@ -340,10 +381,13 @@ static void op_alloc_group(struct world *w, int o, bool armed)
 {
 	struct model *m = &w->m;
 	bool exact = rnd(3) == 0;
-	unsigned int mask = random_present_mask(m), minw = 20;
+	/* the same RID set again, often: a remembered failed search must notice changes */
+	unsigned int mask = w->last_mask && rnd(2) ? w->last_mask : random_present_mask(m);
+	unsigned int minw = 20;
 	pcore_u32 ids[NR_SLOTS + 1], v = exact ? random_value() : 0, got = v, cand;
 	int n = 0, s, want = 0, err;
 
+	w->last_mask = mask;
 	for (s = 0; s < NR_SLOTS; s++)
 		if (mask & (1u << s))
 			ids[n++] = slot_id[s];
@@ -391,25 +435,45 @@ static void op_alloc_group(struct world *w, int o, bool armed)
 		else
 			want = m_group_check(m, o, v, mask);
 	} else if (!want) {
-		/* fresh values, above the global window first, then reuse */
+		bool used[MAX_VALUE] = { false }, blocked[MAX_VALUE] = { false };
+		int i;
+
+		/* one pass: in use; unusable here (a global, this owner's, a RID of ours) */
+		for (i = 0; i < m->n; i++) {
+			const struct m_alloc *a = &m->a[i];
+
+			used[a->value] = true;
+			if (a->intent == PCORE_INTENT_GLOBAL || a->owner == o || (a->rids & mask))
+				blocked[a->value] = true;
+		}
 		want = -ENOSPC;
-		for (cand = wmax(m_min_width(m)) + 1; cand <= wmax(minw); cand++) {
-			if (!m_used(m, cand)) {
+		/* reuse first: the lowest value held only by groups it may share */
+		for (cand = 1; w->reuse_first && want && cand <= wmax(minw); cand++) {
+			if (used[cand] && !blocked[cand]) {
+				want = 0;
+				v = cand;
+				w->reused++;
+			}
+		}
+		/* fresh values, above the global window first, then reuse */
+		for (cand = wmax(m_min_width(m)) + 1; want && cand <= wmax(minw); cand++) {
+			if (!used[cand]) {
 				want = 0;
 				v = cand;
 				break;
 			}
 		}
 		for (cand = 1; want && cand <= wmax(minw); cand++) {
-			if (!m_used(m, cand)) {
+			if (!used[cand]) {
 				want = 0;
 				v = cand;
 			}
 		}
 		for (cand = 1; want && cand <= wmax(minw); cand++) {
-			if (m_group_check(m, o, cand, mask) == 0) {
+			if (!blocked[cand]) {
 				want = 0;
 				v = cand;
+				w->reused++;
 			}
 		}
 	}
@@ -419,6 +483,25 @@ static void op_alloc_group(struct world *w, int o, bool armed)
 	expect(w, err, want, armed, "alloc_group");
 	if (err)
 		return;
+	if (got != v) {
+		int i;
+
+		print_message("op %lu: owner %d mask %#x exact %d got %u want %u\n", w->ops, o, mask,
+			      exact, got, v);
+		for (i = 0; i < n; i++) {
+			const struct pcore_rid *r = pcore_rid_find(&w->core, ids[i]);
+
+			print_message("  rid %#x width %u hint_gain %llu gain %llu held0 %#llx set0 %#llx\n",
+				      ids[i], r->width, (unsigned long long)r->hint_gain,
+				      (unsigned long long)w->core.gain_seq,
+				      (unsigned long long)vset_word(&w->core.held, 0),
+				      (unsigned long long)rset_word(r->set, 0));
+		}
+		for (i = 0; i < m->n; i++)
+			if (m->a[i].value == got || m->a[i].value == v)
+				print_message("  value %u intent %d owner %d rids %#x\n", m->a[i].value,
+					      m->a[i].intent, m->a[i].owner, m->a[i].rids);
+	}
 	assert_int_equal(got, v);
 	m->a[m->n++] = (struct m_alloc){ .value = v, .intent = PCORE_INTENT_GROUP, .owner = o,
 					 .rids = mask };
@@ -577,7 +660,9 @@ static void op_rid(struct world *w, bool armed)
 {
 	struct model *m = &w->m;
 	int s = (int)rnd(NR_SLOTS), i, o, want, err;
-	unsigned int width = rnd(10) == 0 ? rnd(22) : 2 + rnd(5);
+	/* mostly up to 9 bits: reuse searches cross several 64-value words */
+	static const unsigned int odd[] = { 0, 21, 1, 10, 12 };
+	unsigned int width = rnd(10) == 0 ? odd[rnd(5)] : 2 + rnd(8);
 
 	if (rnd(2)) {
 		want = width < 1 || width > 20 ? -EINVAL : m->present[s] ? -EEXIST : 0;
@@ -617,7 +702,7 @@ static void op_release(struct world *w, int o)
 	pcore_owner_init(&w->core, &w->owners[o], owner_mm[o], NULL);
 }
 
-static void run_sequence(uint64_t seed, unsigned long nr_ops)
+static void run_sequence(uint64_t seed, unsigned long nr_ops, bool reuse_first)
 {
 	struct world *w = calloc(1, sizeof(*w));
 	int o, s;
@@ -625,12 +710,13 @@ static void run_sequence(uint64_t seed, unsigned long nr_ops)
 	assert_non_null(w);
 	rng_state = seed * 0x9e3779b97f4a7c15ull + 1;
 	pcore_bitmap_init(&w->bm);
-	pcore_init(&w->core, &ops, &w->bm);
+	w->reuse_first = reuse_first;
+	pcore_init(&w->core, reuse_first ? &ops_reuse_first : &ops, &w->bm);
 	for (o = 0; o < NR_OWNERS; o++)
 		pcore_owner_init(&w->core, &w->owners[o], owner_mm[o], NULL);
 	for (s = 0; s < 4; s++) {
 		w->m.present[s] = true;
-		w->m.width[s] = 3 + (unsigned int)s;
+		w->m.width[s] = 3 + 2 * (unsigned int)s;
 		assert_int_equal(pcore_rid_add(&w->core, slot_id[s], w->m.width[s], NULL), 0);
 	}
 
@@ -664,9 +750,11 @@ static void run_sequence(uint64_t seed, unsigned long nr_ops)
 	assert_int_equal(w->core.st.bytes, 0);	/* every byte the core took came back */
 	assert_int_equal(w->bm.nr_used, 0);
 	pcore_bitmap_destroy(&w->bm);
-	print_message("seed %llu: %lu ops, %lu injected ENOMEM\n", (unsigned long long)seed,
-		      w->ops, w->enomem);
+	print_message("seed %llu, %s: %lu ops, %lu injected ENOMEM, %lu values reused\n",
+		      (unsigned long long)seed, reuse_first ? "reuse first" : "fresh first", w->ops,
+		      w->enomem, w->reused);
 	assert_true(w->enomem > 0);	/* the failure paths were really taken */
+	assert_true(w->reused > 0);	/* and so was the reuse search */
 	free(w);
 }
 
@@ -677,7 +765,16 @@ static void test_model_seeds(void **state)
 	(void)state;
 	/* 8 seeds x 15,000 operations = 120,000 checked steps */
 	for (seed = 1; seed <= 8; seed++)
-		run_sequence(seed, 15000);
+		run_sequence(seed, 15000, false);
+}
+
+static void test_model_seeds_reuse_first(void **state)
+{
+	uint64_t seed;
+
+	(void)state;
+	for (seed = 101; seed <= 108; seed++)
+		run_sequence(seed, 15000, true);
 }
 
 /*
@@ -697,13 +794,13 @@ static void test_exact_lease_enomem(void **state)
 	pcore_init(&core, &ops, &bm);
 	pcore_owner_init(&core, &o, 1, NULL);
 	assert_int_equal(pcore_rid_add(&core, rid, 20, NULL), 0);
-	pasid_test_fail_nth(2);		/* 1: the record, 2: the bitmap page for 40000 */
+	pasid_test_fail_nth(1);		/* the source's bitmap page for 40000 */
 	assert_int_equal(pcore_alloc_global(&core, &o, PCORE_ALLOC_EXACT, &v), -ENOMEM);
 	pasid_test_fail_nth(0);
 	assert_null(pcore_value_first(&core, 40000));
 	assert_int_equal(bm.nr_used, 0);
 	v = 50000;
-	pasid_test_fail_nth(2);
+	pasid_test_fail_nth(1);
 	assert_int_equal(pcore_alloc_group(&core, &o, &rid, 1, PCORE_ALLOC_EXACT, &v), -ENOMEM);
 	pasid_test_fail_nth(0);
 	assert_int_equal(bm.nr_used, 0);
@@ -717,11 +814,55 @@ static void test_exact_lease_enomem(void **state)
 	pcore_bitmap_destroy(&bm);
 }
 
+/*
+ * A failed reuse search is remembered; a value that groups newly hold must
+ * make it stale even when none of the searched RIDs lost anything. Width 3:
+ * A holds 1..3, B holds 4..6, a global holds 7, so {A, B} finds nothing
+ * (and no RID of it is full); the global goes, a group on C takes 7, and
+ * {A, B} can now share 7 with it.
+ */
+static void test_miss_forgotten_on_gain(void **state)
+{
+	struct pcore core;
+	struct pcore_bitmap bm;
+	struct pcore_owner o1, o2, o3;
+	pcore_u32 a = 0x0008, b = 0x0010, c3 = 0x0018, ab[2] = { 0x0008, 0x0010 }, v, i;
+
+	(void)state;
+	pcore_bitmap_init(&bm);
+	pcore_init(&core, &ops, &bm);
+	pcore_owner_init(&core, &o1, 1, NULL);
+	pcore_owner_init(&core, &o2, 2, NULL);
+	pcore_owner_init(&core, &o3, 3, NULL);
+	assert_int_equal(pcore_rid_add(&core, a, 3, NULL), 0);
+	assert_int_equal(pcore_rid_add(&core, b, 3, NULL), 0);
+	assert_int_equal(pcore_rid_add(&core, c3, 3, NULL), 0);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(pcore_alloc_group(&core, &o1, &a, 1, 0, &v), 0);
+		assert_int_equal(pcore_alloc_group(&core, &o1, &b, 1, 0, &v), 0);
+	}
+	assert_int_equal(pcore_alloc_global(&core, &o2, 0, &v), 0);
+	assert_int_equal(v, 7);
+	assert_int_equal(pcore_alloc_group(&core, &o3, ab, 2, 0, &v), -ENOSPC);
+	assert_int_equal(pcore_alloc_group(&core, &o3, ab, 2, 0, &v), -ENOSPC);
+	assert_int_equal(pcore_free(&core, &o2, 7), 0);
+	assert_int_equal(pcore_alloc_group(&core, &o2, &c3, 1, 0, &v), 0);
+	assert_int_equal(v, 7);
+	assert_int_equal(pcore_alloc_group(&core, &o3, ab, 2, 0, &v), 0);
+	assert_int_equal(v, 7);
+	pcore_destroy(&core);
+	assert_int_equal(core.st.bytes, 0);
+	assert_int_equal(bm.nr_used, 0);
+	pcore_bitmap_destroy(&bm);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_model_seeds),
+		cmocka_unit_test(test_model_seeds_reuse_first),
 		cmocka_unit_test(test_exact_lease_enomem),
+		cmocka_unit_test(test_miss_forgotten_on_gain),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
