@@ -682,8 +682,9 @@ static void test_drivers(void)
 		KT_ERR(kt_attach(fd, a, wide), -EACCES);
 	k = dmesg_count("ATTACH refused");
 	printf("# 300 refused ATTACHs logged %d lines\n", k - n);
-	KT_CHECK(n >= 0 && k > n && k - n <= 10, "300 refused ATTACHs logged %d lines "
-		 "(want 1..10: rate-limited)", k - n);
+	/* the default ratelimit: 10 lines per 5 s; the loop may straddle two */
+	KT_CHECK(n >= 0 && k > n && k - n <= 20, "300 refused ATTACHs logged %d lines "
+		 "(want 1..20: rate-limited)", k - n);
 	/* an ordinary driver, not listed */
 	KT_OK(bind_driver(wide, "pasid_ktest_drv"));
 	driver_of(wide, drv, sizeof(drv));
