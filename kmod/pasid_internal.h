@@ -39,7 +39,7 @@
 #define PASID_REAL_NONE		1	/* built without IOASID/IOMMU_SVA */
 #endif
 #elif LINUX_VERSION_CODE >= KERNEL_VERSION(6, 6, 0)
-#define PASID_REAL_GLOBAL_IDA	1	/* iommu_alloc_global_pasid() + SVA bind */
+#define PASID_REAL_GLOBAL_IDA	1	/* iommu_alloc_global_pasid(), the mm's PASID */
 #else
 #define PASID_REAL_NONE		1	/* 6.4, 6.5: no exported allocator */
 #endif
@@ -81,7 +81,6 @@ struct pasid_bind {
  * @tgid: the opener's thread-group id
  * @comm: the opener's command name at open
  * @binds: real mode: SVA bindings made through ATTACH
- * @global_sva: real mode >= 6.6: the SVA bind that gave the mm its PASID
  */
 struct pasid_file {
 	struct pcore_owner owner;
@@ -92,7 +91,6 @@ struct pasid_file {
 	u32 counted;		/* PASIDs of this file counted in @user */
 	char comm[TASK_COMM_LEN];
 	struct list_head binds;
-	struct iommu_sva *global_sva;
 };
 
 static inline struct pasid_file *pasid_file_of(const struct pcore_owner *o)
@@ -123,6 +121,7 @@ int pasid_quota_alloc(const struct pasid_file *pf, bool global);
 int pasid_quota_open(struct pasid_file *pf);
 void pasid_quota_sync(struct pasid_file *pf);
 void pasid_quota_close(struct pasid_file *pf);
+int pasid_quota_total(void);
 
 /* pasid_main.c */
 extern struct mutex pasid_lock;

@@ -7,6 +7,10 @@
  * not exempt: the limit is a resource bound, not a permission.
  * max_rids_per_alloc: RIDs one group may name, whether it got them from ALLOC
  * or from EXTEND (1..PASID_UAPI_MAX_GROUP_RIDS).
+ * max_pasids_total: values the whole shim may hold from the kernel's
+ * allocator at once (real mode). The kernel's PASID space is shared with
+ * every SVA user of the system, and its lowest values are the only ones a
+ * narrow device can use: the shim must leave most of it to the others.
  *
  * Both answer -EDQUOT. -ENOSPC keeps its one meaning (no value is free), so
  * a caller never retries an allocation that a quota forbids.
@@ -40,8 +44,13 @@ struct pasid_user {
 
 static DEFINE_HASHTABLE(pasid_users, 6);
 
-static unsigned int max_pasids_per_user = 65536;
+/*
+ * 64 per user: a process needs a handful of PASIDs (one per address space
+ * it shares with devices), and the kernel's space is everyone's.
+ */
+static unsigned int max_pasids_per_user = 64;
 static unsigned int max_rids_per_alloc = PASID_UAPI_MAX_GROUP_RIDS;
+static unsigned int max_pasids_total = 1024;
 
 /*
  * Out-of-range writes to the parameters are refused (-EINVAL) and leave the
@@ -56,6 +65,16 @@ static int pasid_set_max_rids(const char *val, const struct kernel_param *kp)
 {
 	return param_set_uint_minmax(val, kp, 1, PASID_UAPI_MAX_GROUP_RIDS);
 }
+
+static int pasid_set_max_total(const char *val, const struct kernel_param *kp)
+{
+	return param_set_uint_minmax(val, kp, 1, PCORE_PASID_LIMIT);
+}
+
+static const struct kernel_param_ops pasid_max_total_ops = {
+	.set = pasid_set_max_total,
+	.get = param_get_uint,
+};
 
 static const struct kernel_param_ops pasid_max_pasids_ops = {
 	.set = pasid_set_max_pasids,
@@ -72,6 +91,21 @@ MODULE_PARM_DESC(max_pasids_per_user,
 		 "live PASIDs one user may hold over all its open files (0: no limit; at most 1048576)");
 module_param_cb(max_rids_per_alloc, &pasid_max_rids_ops, &max_rids_per_alloc, 0644);
 MODULE_PARM_DESC(max_rids_per_alloc, "RIDs one group may name, by ALLOC or EXTEND (1..1024)");
+module_param_cb(max_pasids_total, &pasid_max_total_ops, &max_pasids_total, 0644);
+MODULE_PARM_DESC(max_pasids_total,
+		 "values the shim may hold from the kernel's PASID allocator at once (1..1048576)");
+
+/**
+ * pasid_quota_total() - May the shim take one more value from the kernel's
+ * allocator? Under pasid_lock, real mode.
+ *
+ * Return: 0 or -EDQUOT.
+ */
+int pasid_quota_total(void)
+{
+	lockdep_assert_held(&pasid_lock);
+	return pasid_nr_held >= READ_ONCE(max_pasids_total) ? -EDQUOT : 0;
+}
 
 /**
  * pasid_quota_rids() - May one group name @nr RIDs?

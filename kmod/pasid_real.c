@@ -8,8 +8,9 @@
  *           the ENQCMD value: iommu_sva_alloc_pasid(mm) = mm->pasid, adopted
  *           by the core as an external global (the kernel frees it with the mm)
  *  >= 6.6   group values: iommu_alloc_global_pasid() on a real PASID-capable
- *           device behind an IOMMU; the ENQCMD value: the PASID the kernel
- *           gives the mm on an SVA bind of such a device
+ *           device behind an IOMMU; the ENQCMD value: the mm's PASID, which
+ *           only a driver's SVA bind creates (idxd's open); the shim adopts
+ *           it and never binds to create one
  *  6.4-6.5  no exported allocator: real mode refuses to load
  *
  * Mock RIDs never reach this file: every function here is used in real
@@ -18,9 +19,12 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 #define dev_fmt(fmt) pr_fmt(fmt)
 
+#include <linux/ctype.h>
 #include <linux/device.h>
 #include <linux/iommu.h>
 #include <linux/log2.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
 #include <linux/mm_types.h>
 #include <linux/notifier.h>
 #include <linux/pci.h>
@@ -46,13 +50,40 @@ int iommu_sva_alloc_pasid(struct mm_struct *mm, ioasid_t min, ioasid_t max);
 
 static DECLARE_IOASID_SET(pasid_ioasid_set);
 
+/*
+ * The lowest value of [min, max] no ioasid set holds, 0 if none. 6.1's
+ * ioasid_alloc() logs "Failed ASID allocation" at error level whenever it
+ * fails, so the shim never asks it for a range it knows is full: a user
+ * could otherwise fill the log. ioasid_find(NULL, ...) is -ENOENT exactly
+ * for a value no set holds (drivers/iommu/ioasid.c, 6.1).
+ */
+static u32 pasid_ioasid_first_free(u32 min, u32 max)
+{
+	u32 v;
+
+	for (v = min; v && v <= max; v++) {
+		if (PTR_ERR_OR_ZERO(ioasid_find(NULL, v, NULL)) == -ENOENT)
+			return v;
+		cond_resched();
+	}
+	return 0;
+}
+
 static int pasid_real_lease(void *priv, u32 min, u32 max, u32 *ret)
 {
 	ioasid_t v;
+	u32 from;
+	int err;
 
 	if (pasid_should_fail())
 		return -ENOMEM;
-	v = ioasid_alloc(&pasid_ioasid_set, min, max, NULL);
+	err = pasid_quota_total();
+	if (err)
+		return err;
+	from = pasid_ioasid_first_free(min, max);
+	if (!from)
+		return -ENOSPC;
+	v = ioasid_alloc(&pasid_ioasid_set, from, max, NULL);
 	if (!pasid_valid(v))
 		return -ENOSPC;
 	*ret = v;
@@ -95,25 +126,34 @@ static struct device *pasid_real_pool_dev(void)
 /*
  * iommu_alloc_global_pasid() gives the lowest free value of the system-wide
  * IDA; it takes no range, and needs a device behind a PASID-capable IOMMU
- * (without one: -ENODEV, which the core passes on). A result above @max therefore means nothing in
- * [1, max] is free. An exact request (@min == @max) succeeds only when that
- * value is the lowest free one (documented in docs/kernel.md).
+ * (without one: -ENODEV, which the core passes on). A result above @max
+ * therefore means nothing in [1, max] is free (-ENOSPC).
+ *
+ * An exact request (@min == @max) gets its value only when it is the lowest
+ * free one. Below the lowest free value every value is held, so the answer
+ * is -ENOSPC (the core reports -EBUSY). Above it the IDA cannot say whether
+ * the value is free and cannot hand it out: -EOPNOTSUPP, never -EBUSY for a
+ * value that may well be free (documented in docs/kernel.md).
  */
 static int pasid_real_lease(void *priv, u32 min, u32 max, u32 *ret)
 {
 	struct device *dev = pasid_real_pool_dev();
 	ioasid_t v;
+	int err;
 
 	if (!dev)
 		return -ENODEV;	/* nothing to ask the IDA through: refuse */
 	if (pasid_should_fail())
 		return -ENOMEM;
+	err = pasid_quota_total();
+	if (err)
+		return err;
 	v = iommu_alloc_global_pasid(dev);
 	if (v == IOMMU_PASID_INVALID)
 		return -ENOSPC;
 	if (v < min || v > max) {
 		iommu_free_global_pasid(v);
-		return -ENOSPC;
+		return min == max && v < min ? -EOPNOTSUPP : -ENOSPC;
 	}
 	*ret = v;
 	pasid_nr_held++;
@@ -251,7 +291,14 @@ static int pasid_pci_notify(struct notifier_block *nb, unsigned long action, voi
 	case BUS_NOTIFY_BOUND_DRIVER:
 		pasid_pci_add(pdev);
 		break;
+	/*
+	 * UNBIND_DRIVER comes before the driver's remove(), DRIVER_NOT_BOUND
+	 * after a failed probe: every SVA bind the shim made on the function
+	 * goes first (the ownership rule in docs/DESIGN.md). ATTACH checks the
+	 * driver under pasid_lock, so no bind can slip in after this.
+	 */
 	case BUS_NOTIFY_UNBIND_DRIVER:
+	case BUS_NOTIFY_DRIVER_NOT_BOUND:
 		if (!pasid_pci_rid(pdev, &rid))
 			pasid_pci_unbind_all(rid);
 		break;
@@ -373,6 +420,107 @@ void pasid_real_exit(void)
 	mutex_unlock(&pasid_lock);
 }
 
+/* ---- which functions the shim may SVA-bind on ---------------------------- */
+
+/*
+ * sva_drivers: the drivers an administrator allows the shim to SVA-bind
+ * callers' address spaces on (ATTACH). Empty by default: ATTACH binds
+ * nowhere. Bounded: at most PASID_SVA_DRIVERS names of at most
+ * PASID_SVA_DRIVER_LEN - 1 characters, [A-Za-z0-9_-].
+ */
+#define PASID_SVA_DRIVERS	8
+#define PASID_SVA_DRIVER_LEN	32
+
+static char pasid_sva_drivers[PASID_SVA_DRIVERS][PASID_SVA_DRIVER_LEN];
+
+static int pasid_sva_drivers_set(const char *val, const struct kernel_param *kp)
+{
+	char list[PASID_SVA_DRIVERS][PASID_SVA_DRIVER_LEN] = {};
+	unsigned int n = 0, len = 0;
+	const char *c;
+
+	for (c = val; ; c++) {
+		if (*c == ',' || *c == '\0' || *c == '\n') {
+			if (len) {
+				list[n][len] = '\0';
+				n++;
+				len = 0;
+			}
+			if (*c != ',')
+				break;
+			continue;
+		}
+		if (!(isalnum(*c) || *c == '_' || *c == '-'))
+			return -EINVAL;
+		if (n == PASID_SVA_DRIVERS || len == PASID_SVA_DRIVER_LEN - 1)
+			return -EINVAL;
+		list[n][len++] = *c;
+	}
+	mutex_lock(&pasid_lock);
+	memcpy(pasid_sva_drivers, list, sizeof(list));
+	mutex_unlock(&pasid_lock);
+	return 0;
+}
+
+static int pasid_sva_drivers_get(char *buf, const struct kernel_param *kp)
+{
+	int i, len = 0;
+
+	mutex_lock(&pasid_lock);
+	for (i = 0; i < PASID_SVA_DRIVERS && pasid_sva_drivers[i][0]; i++)
+		len += scnprintf(buf + len, PAGE_SIZE - len, "%s%s", i ? "," : "",
+				 pasid_sva_drivers[i]);
+	mutex_unlock(&pasid_lock);
+	len += scnprintf(buf + len, PAGE_SIZE - len, "\n");
+	return len;
+}
+
+static const struct kernel_param_ops pasid_sva_drivers_ops = {
+	.set = pasid_sva_drivers_set,
+	.get = pasid_sva_drivers_get,
+};
+
+module_param_cb(sva_drivers, &pasid_sva_drivers_ops, NULL, 0644);
+MODULE_PARM_DESC(sva_drivers, "drivers whose functions ATTACH may SVA-bind on, "
+		 "\"name[,name...]\" (at most 8; never a driver that manages DMA "
+		 "ownership itself, such as vfio-pci); empty: none");
+
+/*
+ * May the shim SVA-bind an mm on @pdev? Under pasid_lock: a driver leaving
+ * the function sends UNBIND_DRIVER (or DRIVER_NOT_BOUND) first, whose
+ * handler waits for pasid_lock and then revokes what was bound here, so
+ * the driver read here stays bound (and loaded) until the lock is dropped.
+ *
+ * Return: 0, or -EACCES with a rate-limited reason (a user can trigger it).
+ */
+static int pasid_real_may_bind(struct pci_dev *pdev)
+{
+	struct device_driver *drv = READ_ONCE(pdev->dev.driver);
+	int i;
+
+	if (!drv) {
+		pci_info_ratelimited(pdev, "ATTACH refused: no driver\n");
+		return -EACCES;
+	}
+	/*
+	 * vfio-pci, its variant drivers and pci-stub manage DMA ownership
+	 * themselves: the function is (or is about to be) assigned to user
+	 * space or a VM, and a PASID the shim left attached would make
+	 * VFIO's ownership claim fail.
+	 */
+	if (to_pci_driver(drv)->driver_managed_dma) {
+		pci_info_ratelimited(pdev, "ATTACH refused: %s manages DMA ownership itself\n",
+				     drv->name);
+		return -EACCES;
+	}
+	for (i = 0; i < PASID_SVA_DRIVERS && pasid_sva_drivers[i][0]; i++)
+		if (!strcmp(pasid_sva_drivers[i], drv->name))
+			return 0;
+	pci_info_ratelimited(pdev, "ATTACH refused: driver %s is not in sva_drivers\n",
+			     drv->name);
+	return -EACCES;
+}
+
 /* ---- the mm's PASID and SVA ---------------------------------------------- */
 
 /**
@@ -395,33 +543,20 @@ u32 pasid_real_mm_pasid(struct mm_struct *mm)
 	return (v == (u32)-1) ? 0 : v;
 }
 
-#ifndef PASID_REAL_IOASID
-/* A real RID's device to SVA-bind on for the global value, NULL if none. */
-static struct pci_dev *pasid_real_sva_dev(void)
-{
-	u32 i;
-
-	for (i = 0; i < pasid_core.rid_cap; i++) {
-		struct pcore_rid *r = pasid_core.rid_slots[i];
-
-		if (r && r->cookie && ((struct pci_dev *)r->cookie)->dev.iommu)
-			return r->cookie;
-	}
-	return NULL;
-}
-#endif
 
 /**
  * pasid_real_global_possible() - Could a global allocation succeed now?
  *
- * Return: true if the kernel can give this mm an ENQCMD PASID.
+ * Return: true if the kernel can give this mm an ENQCMD PASID (>= 6.6: once
+ * a driver SVA-binds it).
  */
 bool pasid_real_global_possible(void)
 {
 #ifdef PASID_REAL_IOASID
 	return true;
 #else
-	return pasid_real_sva_dev() != NULL;
+	/* a driver's SVA bind needs a PASID-capable device behind an IOMMU */
+	return pasid_real_pool_dev() != NULL;
 #endif
 }
 
@@ -468,9 +603,15 @@ int pasid_real_alloc_global(struct pasid_file *pf, u32 flags, u32 *inout)
 		return -EEXIST;
 #ifdef PASID_REAL_IOASID
 	if (!have) {
+		u32 from;
+
 		if (pasid_should_fail())
 			return -ENOMEM;
-		err = iommu_sva_alloc_pasid(pf->mm, exact ? *inout : 1, exact ? *inout : max);
+		/* as in pasid_real_lease(): never ask for what is known taken */
+		from = pasid_ioasid_first_free(exact ? *inout : 1, exact ? *inout : max);
+		if (!from)
+			return exact ? -EBUSY : -ENOSPC;
+		err = iommu_sva_alloc_pasid(pf->mm, from, exact ? *inout : max);
 		if (err == -ENOMEM)
 			return exact ? -EBUSY : -ENOSPC;
 		if (err)
@@ -487,34 +628,24 @@ int pasid_real_alloc_global(struct pasid_file *pf, u32 flags, u32 *inout)
 		*inout = v;
 	return err;
 #else
-	{
-		struct pci_dev *pdev = pasid_real_sva_dev();
-		struct iommu_sva *handle;
-
-		if (!pdev)
-			return -ENODEV;
-		if (pasid_should_fail())
-			return -ENOMEM;
-		handle = pasid_sva_bind(pdev, pf->mm);
-		if (IS_ERR(handle))
-			return PTR_ERR(handle) == -ENOMEM ? -ENOMEM : -ENODEV;
-		v = iommu_sva_get_pasid(handle);
-		err = -EOVERFLOW;
-		if (v == IOMMU_PASID_INVALID || v > max)
-			goto err_unbind;
-		err = -EEXIST;
-		if (exact && v != *inout)
-			goto err_unbind;
-		err = pcore_alloc_global(&pasid_core, &pf->owner, PCORE_ALLOC_EXTERNAL, &v);
-		if (err)
-			goto err_unbind;
-		pf->global_sva = handle;
+	/*
+	 * >= 6.6: the kernel creates an mm's PASID only on an SVA bind that
+	 * a driver makes (idxd's open of a user WQ), and keeps it until the
+	 * mm goes (mm_pasid_drop() in __mmdrop(); the shim's mmgrab() keeps
+	 * it for as long as the shim holds it). The shim adopts that value;
+	 * it never binds on a device to create one (it drives none).
+	 */
+	if (!pasid_real_global_possible())
+		return -ENODEV;
+	if (!have)
+		return -ENODATA;
+	if (have > max)
+		return -EOVERFLOW;
+	v = have;
+	err = pcore_alloc_global(&pasid_core, &pf->owner, PCORE_ALLOC_EXTERNAL, &v);
+	if (!err)
 		*inout = v;
-		return 0;
-err_unbind:
-		iommu_sva_unbind_device(handle);
-		return err;
-	}
+	return err;
 #endif
 }
 
@@ -525,8 +656,9 @@ err_unbind:
  * @rid: a real RID
  *
  * Only the mm's own PASID can be bound: the kernel has no call that binds a
- * chosen PASID to an mm on a device the shim does not drive. Under
- * pasid_lock.
+ * chosen PASID to an mm on a device the shim does not drive. Only on a
+ * function whose driver is listed in sva_drivers (pasid_real_may_bind()).
+ * Under pasid_lock.
  *
  * Return: 0 or -errno as in struct pasid_cmd_attach.
  */
@@ -542,10 +674,14 @@ int pasid_real_attach(struct pasid_file *pf, u32 value, u32 rid)
 		return pcore_value_first(&pasid_core, value) ? -EPERM : -ENOENT;
 	if (!r)
 		return -ENODEV;
-	if (a->intent != PCORE_INTENT_GLOBAL)
-		return pcore_value_on_rid(&pasid_core, value, rid) ? -EOPNOTSUPP : -EINVAL;
 	if (!r->cookie)
 		return -EOPNOTSUPP;	/* a test RID: no device to bind on */
+	/* the ownership rule comes first: nothing is done on such a function */
+	err = pasid_real_may_bind(r->cookie);
+	if (err)
+		return err;
+	if (a->intent != PCORE_INTENT_GLOBAL)
+		return pcore_value_on_rid(&pasid_core, value, rid) ? -EOPNOTSUPP : -EINVAL;
 	if (current->mm != pf->mm)
 		return -EPERM;
 	if (pcore_is_attached(&pasid_core, value, rid))
@@ -597,18 +733,14 @@ void pasid_real_on_event(const struct pcore_event *ev)
 
 	if (!pf)
 		return;
-	if (ev->type == PCORE_EV_DETACH) {
-		list_for_each_entry_safe(b, tmp, &pf->binds, node) {
-			if (b->value == ev->value && b->rid == ev->rid) {
-				list_del(&b->node);
-				iommu_sva_unbind_device(b->handle);
-				kvfree(b);
-			}
+	if (ev->type != PCORE_EV_DETACH)
+		return;
+	list_for_each_entry_safe(b, tmp, &pf->binds, node) {
+		if (b->value == ev->value && b->rid == ev->rid) {
+			list_del(&b->node);
+			iommu_sva_unbind_device(b->handle);
+			kvfree(b);
 		}
-	} else if (ev->type == PCORE_EV_FREE && ev->intent == PCORE_INTENT_GLOBAL &&
-		   pf->global_sva) {
-		iommu_sva_unbind_device(pf->global_sva);
-		pf->global_sva = NULL;
 	}
 }
 
@@ -625,10 +757,6 @@ void pasid_real_release(struct pasid_file *pf)
 		list_del(&b->node);
 		iommu_sva_unbind_device(b->handle);
 		kvfree(b);
-	}
-	if (pf->global_sva) {
-		iommu_sva_unbind_device(pf->global_sva);
-		pf->global_sva = NULL;
 	}
 }
 

@@ -198,12 +198,19 @@ struct pasid_cmd_get_info {
  *              the process holds another global value
  *  EBUSY       the exact value is in use on one of the RIDs (group) or
  *              anywhere (global), including by a kernel user
+ *  EOPNOTSUPP  real mode >= 6.6, exact group value: the kernel's allocator
+ *              gives only its lowest free value, and this one is above it
+ *              (free or not, it cannot be had now)
+ *  ENODATA     real mode >= 6.6, global: the process has no PASID yet; the
+ *              kernel makes one only when a driver SVA-binds the process
+ *              (e.g. idxd's open of a user work queue)
  *  ENOSPC      no value is free on all the RIDs
  *  EPERM       global intent from a process other than the file's opener
  *  EOVERFLOW   real mode: the mm already has a kernel PASID too wide for the
  *              narrowest RID
- *  EDQUOT      the caller's user holds max_pasids_per_user live PASIDs, or
- *              @nr_rids exceeds max_rids_per_alloc (module parameters)
+ *  EDQUOT      the caller's user holds max_pasids_per_user live PASIDs,
+ *              @nr_rids exceeds max_rids_per_alloc, or the shim holds
+ *              max_pasids_total values from the kernel (module parameters)
  *  ENOMEM      out of memory (the memory is charged to the caller's memory
  *              cgroup)
  *  =========== ==============================================================
@@ -268,15 +275,18 @@ struct pasid_cmd_extend {
  * @rid: the RID to bind it on (to unbind it from)
  *
  * Attach binds @pasid on @rid to the caller's address space. In mock mode it
- * is bookkeeping only. In real mode only the global value can be bound (an
- * SVA bind of the mm on the device, which the device's driver must have
- * enabled); a group value gives EOPNOTSUPP.
+ * is bookkeeping only. In real mode it binds only on a function whose driver
+ * the administrator listed in the sva_drivers module parameter and which
+ * does not manage DMA ownership itself (vfio-pci, pci-stub), else EACCES;
+ * only the global value can be bound (an SVA bind of the mm on the device);
+ * a group value gives EOPNOTSUPP. A driver unbind revokes the binding.
  *
  * Attach errors: ENOENT (not held; also 0 or >= 2^20), EPERM (another
  * owner's, or caller is not the opener's process), ENODEV (unknown RID),
  * EINVAL (a group value whose group does not name @rid), ERANGE (global
- * value too wide for the RID), EALREADY (already bound there), EOPNOTSUPP
- * (the kernel cannot bind on this device), ENOMEM.
+ * value too wide for the RID), EALREADY (already bound there), EACCES (real
+ * mode: the function's driver is not allowed, above), EOPNOTSUPP (the kernel
+ * cannot bind on this device), ENOMEM.
  * Detach errors: ENOENT (not held, or not bound on @rid), EPERM, ENODEV.
  */
 struct pasid_cmd_attach {

@@ -50,6 +50,9 @@ mkdir -p "$hwork/kmod"
 cp "$src"/kmod/*.c "$src"/kmod/*.h "$src"/kmod/Kbuild "$hwork/kmod/"
 cp -r "$src/kmod/core" "$src/kmod/uapi" "$hwork/kmod/"
 rm -f "$hwork/kmod/core/"*.o "$hwork/kmod/core/".*.cmd
+# the test-only helper module: a second user of the kernel's PASID allocator
+mkdir -p "$hwork/coexist"
+cp "$kdir/coexist/pasid_coexist.c" "$kdir/coexist/Kbuild" "$hwork/coexist/"
 if [ "$suite" = bookworm ]; then
 	kver=$(dpkg-query -W -f='${Depends}' linux-image-amd64 2>/dev/null |
 	       sed -n 's/.*linux-image-\([0-9][^ ,]*-amd64\).*/\1/p')
@@ -60,7 +63,10 @@ if [ "$suite" = bookworm ]; then
 	headers=/lib/modules/$kver/build
 	[ -d "$headers" ] || headers=/usr/src/linux-headers-$kver
 	kind=ioasid
-	build() { make -C "$headers" M="$hwork/kmod" PASID_WERROR=y PASID_TEST=y modules; }
+	build() {
+		make -C "$headers" M="$hwork/kmod" PASID_WERROR=y PASID_TEST=y modules &&
+			make -C "$headers" M="$hwork/coexist" modules
+	}
 else
 	kver=$(cat "$root/kernels/$suite/kver")
 	vmlinuz=$root/kernels/$suite/vmlinuz-$kver
@@ -68,17 +74,19 @@ else
 	kind=global-ida
 	build() {
 		"$here/chroot-run.sh" "$root" make -C "/usr/src/linux-headers-$kver" \
-			M="$cwork/kmod" PASID_WERROR=y PASID_TEST=y modules
+			M="$cwork/kmod" PASID_WERROR=y PASID_TEST=y modules &&
+			"$here/chroot-run.sh" "$root" make -C "/usr/src/linux-headers-$kver" \
+				M="$cwork/coexist" modules
 	}
 fi
 echo "# $suite kernel $kver; chroot ready in $((t1 - t0))s"
 if ! build >"$work/build.log" 2>&1; then
 	cat "$work/build.log"
-	echo "FAIL: pasid.ko does not build against $kver"
+	echo "FAIL: pasid.ko or pasid_coexist.ko does not build against $kver"
 	exit 1
 fi
 if grep -i 'warning' "$work/build.log"; then
-	echo "FAIL: pasid.ko builds with warnings against $kver"
+	echo "FAIL: pasid.ko or pasid_coexist.ko builds with warnings against $kver"
 	exit 1
 fi
 t2=$(date +%s)
@@ -86,7 +94,7 @@ echo "# pasid.ko built for $kver with $(sed -n 's/^CONFIG_CC_VERSION_TEXT="\(.*\
 	"$headers/.config") in $((t2 - t1))s"
 
 "$kdir/mkinitramfs.sh" "$hwork/initramfs.cpio.gz" --init "$kdir/init.sh" \
-	--ko "$hwork/kmod/pasid.ko" --bin "$ktest"
+	--ko "$hwork/kmod/pasid.ko" --bin "$ktest" --file "$hwork/coexist/pasid_coexist.ko"
 
 # one vfio-user server per function, each behind its own root port: bus 1
 # (RID 0x100) 8 bits, bus 2 (RID 0x200) 20 bits. The narrow one comes first

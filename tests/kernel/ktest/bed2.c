@@ -8,7 +8,7 @@
  * come from the kernel's iommu_alloc_global_pasid() (>= 6.6) or ioasid_alloc()
  * (6.1); both give the lowest free value, which the checks below rely on.
  *
- * Usage: pasid-ktest bed2 discover|groups|unplug|death|qmp|probe RIDS
+ * Usage: pasid-ktest bed2 discover|limits|groups|coexist|drivers|unplug|death|qmp|probe RIDS
  *        pasid-ktest bed2 hold RIDS FILE
  *   probe  print the 64 values the kernel's allocator gives first, one per
  *          line, and give them back: two probes print the same lines iff
@@ -68,15 +68,21 @@ static void sysfs_path(char *buf, size_t len, uint32_t rid, const char *leaf)
 		 (rid >> 8) & 0xff, (rid >> 3) & 0x1f, rid & 7, leaf);
 }
 
+/* 0, or -errno of the open or the write (a refused sysfs write's errno) */
 static int write_str(const char *path, const char *s)
 {
-	int fd = open(path, O_WRONLY), ok;
+	int fd = open(path, O_WRONLY), err = 0;
+	ssize_t n;
 
 	if (fd < 0)
 		return -errno;
-	ok = write(fd, s, strlen(s)) == (ssize_t)strlen(s);
+	n = write(fd, s, strlen(s));
+	if (n < 0)
+		err = -errno;
+	else if (n != (ssize_t)strlen(s))
+		err = -EIO;
 	close(fd);
-	return ok ? 0 : -EIO;
+	return err;
 }
 
 /*
@@ -170,13 +176,21 @@ static void test_discover(void)
 				 r[i].width, r[i].mock, b2_width[j]);
 	}
 	/*
-	 * >= 6.6: no SVA bind on the emulated IOMMU, so the global intent is
-	 * refused. 6.1's global (the mm's PASID) is tested by "real ioasid" on
-	 * bed 1; taking one here would hold a value for the life of this mm
-	 * (which a lazy-TLB reference can stretch) and shift the probes.
+	 * >= 6.6: the mm has no PASID (only a driver's SVA bind creates one,
+	 * and none can succeed on the emulated IOMMU), and the shim never
+	 * binds on a device to make one: -ENODATA, before and with EXACT,
+	 * and nothing held. 6.1's global (the mm's PASID) is tested by "real
+	 * ioasid" on bed 1; taking one here would hold a value for the life
+	 * of this mm (which a lazy-TLB reference can stretch) and shift the
+	 * probes.
 	 */
-	if (info.out_kernel_alloc == PASID_KALLOC_GLOBAL_IDA)
-		KT_ERR(kt_alloc_global(fd, 0, &v), -ENODEV);
+	if (info.out_kernel_alloc == PASID_KALLOC_GLOBAL_IDA) {
+		KT_CHECK(info.out_mm_pasid == 0, "mm PASID %u before any bind",
+			 info.out_mm_pasid);
+		KT_ERR(kt_alloc_global(fd, 0, &v), -ENODATA);
+		v = 1;
+		KT_ERR(kt_alloc_global(fd, PASID_CMD_ALLOC_EXACT, &v), -ENODATA);
+	}
 	KT_OK(kt_info(fd, &info));
 	KT_CHECK(info.out_nr_globals == 0 && info.out_nr_held == 0,
 		 "after the refused global: globals %u held %u", info.out_nr_globals,
@@ -393,6 +407,384 @@ static void test_qmp(void)
 	close(fd);
 }
 
+/* ---- coexistence with another user of the kernel's allocator ---------- */
+
+#define COEX "/sys/module/pasid_coexist/parameters/"
+
+/* The values pasid_coexist.ko holds, lowest first; their number or -1. */
+static int coex_held(uint32_t *out, int max)
+{
+	char buf[16384], *p = buf, *end;
+	int fd = open(COEX "held", O_RDONLY), n = 0;
+	ssize_t len;
+
+	if (fd < 0)
+		return -1;
+	len = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (len < 0)
+		return -1;
+	buf[len] = '\0';
+	for (;;) {
+		unsigned long v = strtoul(p, &end, 10);
+
+		if (end == p || n == max)
+			break;
+		out[n++] = v;
+		p = end;
+	}
+	return n;
+}
+
+static int coex_take(int n)
+{
+	char s[16];
+
+	snprintf(s, sizeof(s), "%d", n);
+	return write_str(COEX "take", s);
+}
+
+static int in_set(const uint32_t *set, int n, uint32_t v)
+{
+	for (int i = 0; i < n; i++)
+		if (set[i] == v)
+			return 1;
+	return 0;
+}
+
+/*
+ * Every value the shim's file @fd holds (from the dump, this process's
+ * allocations only: nothing else runs now).
+ */
+static int shim_values(struct kt_nl *nl, uint32_t *out, int max)
+{
+	struct kt_alloc *d = calloc(256, sizeof(*d));
+	int n = nl && d ? kt_nl_allocs(nl, d, 256) : -1;
+
+	for (int i = 0; i < n && i < max; i++)
+		out[i] = d[i].value;
+	free(d);
+	return n;
+}
+
+/*
+ * pasid_coexist.ko takes values from the same kernel allocator as the shim
+ * (6.1: ioasid_alloc(); >= 6.6: iommu_alloc_global_pasid()) before, while
+ * and after the shim allocates: neither ever gets a value the other holds.
+ * EXACT requests on the other's values and on free ones get the true
+ * answer. Values the shim gives back go back to the kernel.
+ */
+static void test_coexist(void)
+{
+	static uint32_t S[256], H[256];
+	struct pasid_cmd_get_info info;
+	struct kt_nl *nl = kt_nl_open();
+	uint32_t both[2] = { narrow, wide }, v, top = 0, low;
+	char dev[32];
+	int fd = kt_open(), ns = 0, nh, i, st, ida;
+	pid_t pid;
+
+	KT_OK(kt_info(fd, &info));
+	ida = info.out_kernel_alloc == PASID_KALLOC_GLOBAL_IDA;
+	snprintf(dev, sizeof(dev), "%04x:%02x:%02x.%x", wide >> 16, (wide >> 8) & 0xff,
+		 (wide >> 3) & 0x1f, wide & 7);
+	KT_OK(write_str(COEX "dev", dev));
+	/*
+	 * On the narrow function (and on both): 6.1 leases a wide group's
+	 * values above 255 first, which the helper (lowest first) would not
+	 * reach; narrow values interleave with the helper's on every kernel.
+	 */
+	for (i = 0; i < 12; i++)
+		KT_OK(kt_alloc_group(fd, i & 1 ? both : &narrow, i & 1 ? 2 : 1, 0, &S[ns++]));
+	KT_OK(coex_take(12));
+	/* the shim busy in this process while the helper takes in another */
+	pid = fork();
+	if (pid == 0) {
+		int bad = 0;
+
+		for (i = 0; i < 24; i++)
+			bad |= coex_take(1) != 0;
+		_exit(bad);
+	}
+	for (i = 0; i < 24; i++)
+		KT_OK(kt_alloc_group(fd, i & 1 ? both : &narrow, i & 1 ? 2 : 1, 0, &S[ns++]));
+	waitpid(pid, &st, 0);
+	KT_CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "the helper failed to take a value");
+	KT_OK(coex_take(12));
+	nh = coex_held(H, 256);
+	KT_CHECK(nh == 48, "the helper holds %d values, want 48", nh);
+	KT_CHECK(shim_values(nl, S, 256) == ns, "the dump does not list the shim's %d values", ns);
+	for (i = 0; i < nh; i++) {
+		KT_CHECK(!in_set(S, ns, H[i]), "value %u held by the helper AND the shim", H[i]);
+		KT_CHECK(!i || H[i] > H[i - 1], "the kernel gave %u twice", H[i]);
+		top = H[i] > top ? H[i] : top;
+	}
+	for (i = 0; i < ns; i++) {
+		KT_CHECK(!in_set(S, i, S[i]), "the shim holds %u twice", S[i]);
+		top = S[i] > top ? S[i] : top;
+	}
+	printf("# shim %d values, helper %d, highest %u\n", ns, nh, top);
+	KT_CHECK(top <= (1u << wn) - 1, "values above the narrow width: %u", top);
+
+	/*
+	 * Nothing was given back: everything below the lowest free value is
+	 * held, so EXACT on a helper's value is -EBUSY on both allocators.
+	 */
+	v = H[nh - 1];
+	KT_ERR(kt_alloc_group(fd, &narrow, 1, PASID_CMD_ALLOC_EXACT, &v), -EBUSY);
+	/* give the helper's lowest back: now it is the kernel's lowest free */
+	low = H[0];
+	snprintf(dev, sizeof(dev), "%u", low);
+	KT_OK(write_str(COEX "put", dev));
+	/*
+	 * A free value that is not the lowest free one: 6.1's ranged ioasid
+	 * lease gives it; the global IDA cannot, and says so (-EOPNOTSUPP),
+	 * never -EBUSY. The same for a held one above the lowest free: the
+	 * IDA cannot tell it from a free one.
+	 */
+	v = top + 1;
+	if (ida) {
+		KT_ERR(kt_alloc_group(fd, &narrow, 1, PASID_CMD_ALLOC_EXACT, &v), -EOPNOTSUPP);
+		v = H[nh - 1];
+		KT_ERR(kt_alloc_group(fd, &narrow, 1, PASID_CMD_ALLOC_EXACT, &v), -EOPNOTSUPP);
+	} else {
+		KT_OK(kt_alloc_group(fd, &narrow, 1, PASID_CMD_ALLOC_EXACT, &v));
+		KT_CHECK(v == top + 1, "EXACT %u gave %u", top + 1, v);
+		KT_OK(kt_free(fd, v));
+		v = H[nh - 1];
+		KT_ERR(kt_alloc_group(fd, &narrow, 1, PASID_CMD_ALLOC_EXACT, &v), -EBUSY);
+	}
+	/* the lowest free one: the shim gets it, and the helper then cannot */
+	v = low;
+	KT_OK(kt_alloc_group(fd, &narrow, 1, PASID_CMD_ALLOC_EXACT, &v));
+	KT_OK(coex_take(1));
+	nh = coex_held(H, 256);
+	KT_CHECK(nh == 48 && !in_set(H, nh, low), "the helper got %u, which the shim holds", low);
+	/* the shim gives everything back: the kernel hands its lowest out again */
+	S[ns++] = low;
+	for (i = 0; i < ns; i++)
+		KT_OK(kt_free(fd, S[i]));
+	low = S[0];
+	for (i = 1; i < ns; i++)
+		low = S[i] < low ? S[i] : low;
+	KT_OK(coex_take(1));
+	nh = coex_held(H, 256);
+	KT_CHECK(nh == 49 && in_set(H, nh, low), "after the shim freed everything the helper "
+		 "did not get %u, the lowest value the shim gave back", low);
+	KT_OK(write_str(COEX "put", "0"));
+	KT_CHECK(coex_held(H, 256) == 0, "the helper still holds values");
+	KT_OK(kt_info(fd, &info));
+	KT_CHECK(info.out_nr_held == 0, "held %u", info.out_nr_held);
+	kt_nl_close(nl);
+	close(fd);
+}
+
+/* ---- the ownership rule: ATTACH binds only where an admin allowed it --- */
+
+#define PARAM "/sys/module/pasid/parameters/"
+
+static int bind_driver(uint32_t rid, const char *drv)
+{
+	char path[128], name[32];
+	int err;
+
+	snprintf(name, sizeof(name), "%04x:%02x:%02x.%x", rid >> 16, (rid >> 8) & 0xff,
+		 (rid >> 3) & 0x1f, rid & 7);
+	sysfs_path(path, sizeof(path), rid, "driver_override");
+	err = write_str(path, drv ? drv : "\n");
+	if (err || !drv)
+		return err;
+	return write_str("/sys/bus/pci/drivers_probe", name);
+}
+
+static int unbind_driver(uint32_t rid)
+{
+	char path[128], name[32];
+
+	snprintf(name, sizeof(name), "%04x:%02x:%02x.%x", rid >> 16, (rid >> 8) & 0xff,
+		 (rid >> 3) & 0x1f, rid & 7);
+	sysfs_path(path, sizeof(path), rid, "driver/unbind");
+	return write_str(path, name);
+}
+
+/* The name of the driver bound to @rid, "" if none. */
+static void driver_of(uint32_t rid, char *out, size_t len)
+{
+	char path[128], link[256];
+	ssize_t n;
+
+	sysfs_path(path, sizeof(path), rid, "driver");
+	n = readlink(path, link, sizeof(link) - 1);
+	out[0] = '\0';
+	if (n > 0) {
+		const char *base;
+
+		link[n] = '\0';
+		base = strrchr(link, '/') ? strrchr(link, '/') + 1 : link;
+		if (strlen(base) < len)
+			memcpy(out, base, strlen(base) + 1);
+	}
+}
+
+static void read_str(const char *path, char *out, size_t len)
+{
+	int fd = open(path, O_RDONLY);
+	ssize_t n = fd >= 0 ? read(fd, out, len - 1) : -1;
+
+	out[n > 0 ? n : 0] = '\0';
+	if (n > 0 && out[n - 1] == '\n')
+		out[n - 1] = '\0';
+	if (fd >= 0)
+		close(fd);
+}
+
+/* Lines of the kernel log that contain @what. */
+static int dmesg_count(const char *what)
+{
+	char cmd[160];
+	FILE *f;
+	int n = -1;
+
+	snprintf(cmd, sizeof(cmd), "dmesg | grep -c '%s'", what);
+	f = popen(cmd, "r");
+	if (!f)
+		return -1;
+	if (fscanf(f, "%d", &n) != 1)
+		n = -1;
+	pclose(f);
+	return n;
+}
+
+/*
+ * The shim SVA-binds only on a function whose driver is listed in
+ * sva_drivers and does not manage DMA ownership itself (vfio-pci,
+ * pci-stub); every other ATTACH is -EACCES before anything is tried. A
+ * driver bind or unbind leaves the groups naming the function as they are.
+ */
+static void test_drivers(void)
+{
+	struct pasid_cmd_get_info info;
+	struct kt_nl *nl = kt_nl_open();
+	struct kt_alloc *d = calloc(8, sizeof(*d));
+	uint32_t both[2] = { narrow, wide }, a = 0, c = 0;
+	char drv[64], param[256];
+	int fd = kt_open(), n, k;
+
+	KT_OK(kt_alloc_group(fd, &wide, 1, 0, &a));
+	KT_OK(kt_alloc_group(fd, both, 2, 0, &c));
+	read_str(PARAM "sva_drivers", param, sizeof(param));
+	KT_CHECK(!strcmp(param, ""), "sva_drivers is \"%s\" by default, want empty", param);
+	/* no driver; a user repeating a refused call cannot flood the log */
+	driver_of(wide, drv, sizeof(drv));
+	KT_CHECK(!strcmp(drv, ""), "function %#x has driver %s", wide, drv);
+	n = dmesg_count("ATTACH refused");
+	for (k = 0; k < 300; k++)
+		KT_ERR(kt_attach(fd, a, wide), -EACCES);
+	k = dmesg_count("ATTACH refused");
+	printf("# 300 refused ATTACHs logged %d lines\n", k - n);
+	/* the default ratelimit: 10 lines per 5 s; the loop may straddle two */
+	KT_CHECK(n >= 0 && k > n && k - n <= 20, "300 refused ATTACHs logged %d lines "
+		 "(want 1..20: rate-limited)", k - n);
+	/* an ordinary driver, not listed */
+	KT_OK(bind_driver(wide, "pasid_ktest_drv"));
+	driver_of(wide, drv, sizeof(drv));
+	KT_CHECK(!strcmp(drv, "pasid_ktest_drv"), "driver %s after the bind", drv);
+	KT_ERR(kt_attach(fd, a, wide), -EACCES);
+	/* listed: the rule lets it through (a group value cannot be bound) */
+	KT_OK(write_str(PARAM "sva_drivers", "idxd,pasid_ktest_drv"));
+	read_str(PARAM "sva_drivers", param, sizeof(param));
+	KT_CHECK(!strcmp(param, "idxd,pasid_ktest_drv"), "sva_drivers reads \"%s\"", param);
+	KT_ERR(kt_attach(fd, a, wide), -EOPNOTSUPP);
+	KT_ERR(kt_attach(fd, c, wide), -EOPNOTSUPP);
+	/* the narrow function has no driver: still refused */
+	KT_ERR(kt_attach(fd, c, narrow), -EACCES);
+	/* unbound again: refused again; the groups still name the function */
+	KT_OK(unbind_driver(wide));
+	driver_of(wide, drv, sizeof(drv));
+	KT_CHECK(!strcmp(drv, ""), "driver %s after the unbind", drv);
+	KT_ERR(kt_attach(fd, a, wide), -EACCES);
+	/* a driver that manages DMA ownership itself (as vfio-pci): never */
+	KT_OK(write_str(PARAM "sva_drivers", "pasid_ktest_drv,pasid_ktest_dma,vfio-pci"));
+	KT_OK(bind_driver(wide, "pasid_ktest_dma"));
+	driver_of(wide, drv, sizeof(drv));
+	KT_CHECK(!strcmp(drv, "pasid_ktest_dma"), "driver %s after the bind", drv);
+	KT_ERR(kt_attach(fd, a, wide), -EACCES);
+	KT_OK(unbind_driver(wide));
+	KT_OK(bind_driver(wide, NULL));
+	n = nl ? kt_nl_allocs(nl, d, 8) : -1;
+	KT_CHECK(n == 2, "dump after the driver changes: %d", n);
+	k = dump_find(d, n, a);
+	KT_CHECK(k >= 0 && d[k].nr_rids == 1 && d[k].rids[0] == wide,
+		 "group %u after the driver changes: %d RIDs", a, k >= 0 ? (int)d[k].nr_rids : -1);
+	k = dump_find(d, n, c);
+	KT_CHECK(k >= 0 && d[k].nr_rids == 2, "group %u after the driver changes: %d RIDs", c,
+		 k >= 0 ? (int)d[k].nr_rids : -1);
+	KT_OK(kt_info(fd, &info));
+	KT_CHECK(info.out_nr_rids == (uint32_t)b2_n, "%u RIDs after the driver changes",
+		 info.out_nr_rids);
+	/* the parameter is bounded; a refused write changes nothing */
+	KT_ERR(write_str(PARAM "sva_drivers", "a,b,c,d,e,f,g,h,i"), -EINVAL);
+	KT_ERR(write_str(PARAM "sva_drivers", "abcdefghijklmnopqrstuvwxyz0123456"), -EINVAL);
+	KT_ERR(write_str(PARAM "sva_drivers", "idxd;rm"), -EINVAL);
+	read_str(PARAM "sva_drivers", param, sizeof(param));
+	KT_CHECK(!strcmp(param, "pasid_ktest_drv,pasid_ktest_dma,vfio-pci"),
+		 "sva_drivers changed by a refused write: \"%s\"", param);
+	KT_OK(write_str(PARAM "sva_drivers", ""));
+	KT_OK(kt_free(fd, a));
+	KT_OK(kt_free(fd, c));
+	free(d);
+	kt_nl_close(nl);
+	close(fd);
+}
+
+/* ---- conserving the kernel's space: the default limits ----------------- */
+
+static void test_limits(void)
+{
+	static uint32_t v[80];
+	struct pasid_cmd_get_info info;
+	char param[64];
+	int fd = kt_open(), fd2 = kt_open(), i, n = 0, err = 0;
+
+	read_str(PARAM "max_pasids_per_user", param, sizeof(param));
+	KT_CHECK(!strcmp(param, "64"), "max_pasids_per_user %s by default, want 64", param);
+	read_str(PARAM "max_pasids_total", param, sizeof(param));
+	KT_CHECK(!strcmp(param, "1024"), "max_pasids_total %s by default, want 1024", param);
+	/* one user, two files: 64 in all, then -EDQUOT */
+	for (i = 0; i < 80 && !err; i++) {
+		v[n] = 0;
+		err = kt_alloc_group(i & 1 ? fd2 : fd, &wide, 1, 0, &v[n]);
+		n += !err;
+	}
+	KT_ERR(err, -EDQUOT);
+	KT_CHECK(n == 64, "%d values before -EDQUOT, want 64", n);
+	close(fd2);
+	close(fd);
+	/* the shim-wide cap: values held from the kernel, whoever asks */
+	fd = kt_open();
+	KT_OK(write_str(PARAM "max_pasids_per_user", "0"));
+	KT_OK(write_str(PARAM "max_pasids_total", "10"));
+	for (i = 0, n = 0, err = 0; i < 20 && !err; i++) {
+		v[n] = 0;
+		err = kt_alloc_group(fd, i & 1 ? &narrow : &wide, 1, 0, &v[n]);
+		n += !err;
+	}
+	KT_ERR(err, -EDQUOT);
+	KT_CHECK(n == 10, "%d values before the cap's -EDQUOT, want 10", n);
+	KT_OK(kt_info(fd, &info));
+	KT_CHECK(info.out_nr_held == 10, "held %u at the cap", info.out_nr_held);
+	/* a fresh value (a held one could be reused on a disjoint group) */
+	v[n] = 200;
+	KT_ERR(kt_alloc_group(fd, &narrow, 1, PASID_CMD_ALLOC_EXACT, &v[n]), -EDQUOT);
+	KT_ERR(write_str(PARAM "max_pasids_total", "0"), -EINVAL);
+	KT_ERR(write_str(PARAM "max_pasids_total", "1048577"), -EINVAL);
+	read_str(PARAM "max_pasids_total", param, sizeof(param));
+	KT_CHECK(!strcmp(param, "10"), "max_pasids_total %s after refused writes", param);
+	KT_OK(write_str(PARAM "max_pasids_total", "1024"));
+	KT_OK(write_str(PARAM "max_pasids_per_user", "64"));
+	close(fd);
+}
+
 /* The lowest PROBE_N values the kernel's allocator gives now, given back. */
 static int probe(uint32_t *out)
 {
@@ -477,7 +869,7 @@ int kt_bed2(int argc, char **argv)
 	uint32_t vals[PROBE_N];
 
 	if (argc < 3 || parse_rids(argv[2])) {
-		KT_CHECK(0, "usage: bed2 discover|groups|unplug|death|qmp|probe|hold "
+		KT_CHECK(0, "usage: bed2 discover|limits|groups|coexist|drivers|unplug|death|qmp|probe|hold "
 			 "RID:WIDTH,RID:WIDTH[,...] (two widths at least)");
 		return 1;
 	}
@@ -489,6 +881,12 @@ int kt_bed2(int argc, char **argv)
 		test_unplug();
 	} else if (!strcmp(argv[1], "qmp")) {
 		test_qmp();
+	} else if (!strcmp(argv[1], "coexist")) {
+		test_coexist();
+	} else if (!strcmp(argv[1], "drivers")) {
+		test_drivers();
+	} else if (!strcmp(argv[1], "limits")) {
+		test_limits();
 	} else if (!strcmp(argv[1], "death")) {
 		test_death();
 	} else if (!strcmp(argv[1], "probe")) {
