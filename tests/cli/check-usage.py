@@ -63,6 +63,7 @@ BAD = [
     (['--sim', 'alloc', '--global-enqcmd', '--env', 'A=B'] + RUN, 'variable name'),
     (['--sim', 'alloc', '--global-enqcmd', '--env', 'X'], 'needs a COMMAND'),
     (['--sim', 'alloc', '--global-enqcmd', '--exact'], 'needs a value'),
+    (['--sim', 'alloc', '--global-enqcmd', '--hold'] + RUN, 'not both'),
     # free, extend
     (['--sim', 'free'], 'missing PASID'),
     (['--sim', 'free', '0'], 'not a PASID'),
@@ -72,7 +73,7 @@ BAD = [
     (['--sim', 'extend', '1'], 'need PASID and RID'),
     (['--sim', 'extend', 'x', 'dsa0'], 'not a PASID'),
     (['--sim', 'extend', '1', '99:99.9'], 'not a RID'),
-    (['--sim', 'extend', '1', 'dsa9'], 'not a RID'),
+    (['--sim', 'extend', '1', 'dsa 9'], 'not a RID'),
     (['--sim', 'extend', '1', 'dsa0', 'iax1'], 'too many'),
     # monitor
     (['--sim', 'monitor', '--count', '0'], '--count'),

@@ -1,16 +1,22 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """Helpers shared by the pasidctl tests: run the binary in a clean environment."""
+import atexit
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 
 FAILURES = []
+# pasidctl holders put their sockets here: a private directory per test run
+RUNTIME_DIR = tempfile.mkdtemp(prefix='pasidctl-xdg-')
+atexit.register(shutil.rmtree, RUNTIME_DIR, True)
 
 
 def clean_env(extra=None):
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(('LIBPASID_', 'PASIDCTL_'))}
-    env.update({'NO_COLOR': '1', 'LC_ALL': 'C', 'TERM': 'dumb'})
+    env.update({'NO_COLOR': '1', 'LC_ALL': 'C', 'TERM': 'dumb', 'XDG_RUNTIME_DIR': RUNTIME_DIR})
     if extra:
         env.update(extra)
     return env
