@@ -133,6 +133,23 @@ check(rc == 5 and 'extended by its holder' in out, 'alloc -- COMMAND: COMMAND ex
       'frees its PASID through $PASIDCTL_HOLDER (rc %d %r %r)' % (rc, out, err))
 check(sockets() == [], 'alloc -- COMMAND: socket removed')
 
+# 3b. two holders of one value (disjoint groups may share it): free names one
+a, va = holder(['--rids', 'dsa0', '--exact', '7'])
+b, vb = holder(['--rids', 'dsa2', '--exact', '7'])
+rc, out, err = run(P, ['--sim', 'free', '7'])
+check(rc == 1 and 'held by 2 pasidctl holders' in err and '(ENOTUNIQ)' in err and
+      str(a.pid) in err and str(b.pid) in err, 'two holders of 7: free refuses to guess (%r)' % err)
+rc, out, err = run(P, ['--sim', 'extend', '--holder', str(b.pid), '7', 'iax1'])
+check(rc == 0 and 'pid %d' % b.pid in out, 'extend --holder PID picks that holder (%r)' % err)
+rc, out, err = run(P, ['--sim', 'free', '7'],
+                   env={'PASIDCTL_HOLDER': os.path.join(SOCKDIR, 'holder-%d.sock' % a.pid)})
+check(rc == 0 and 'pid %d' % a.pid in out, 'free inside COMMAND picks $PASIDCTL_HOLDER (%r)' % err)
+out, err = a.communicate(timeout=10)
+check(a.returncode == 0 and 'was freed' in out, 'holder a freed, b untouched')
+rc, out, err = run(P, ['--sim', 'free', '7'])
+check(rc == 0 and 'pid %d' % b.pid in out, 'then free 7 reaches the only holder left')
+b.communicate(timeout=10)
+
 # 4. a stale socket of a dead holder is removed, not trusted
 os.makedirs(SOCKDIR, mode=0o700, exist_ok=True)
 stale = os.path.join(SOCKDIR, 'holder-999999999.sock')

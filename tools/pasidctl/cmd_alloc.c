@@ -291,6 +291,8 @@ static int holder_result(struct pctl *g, const char *object, int err,
 		return pctl_err(g, object, ENOENT, "no pasidctl of this user holds it on the %s "
 				"backend (hold one with 'pasidctl alloc ... --hold' or "
 				"'alloc ... -- COMMAND')", pctl_is_sim(g) ? "SIMULATED" : "kernel");
+	if (err == -ENOTUNIQ)
+		return pctl_err(g, object, err, "%s", ans->detail);
 	if (err)
 		return pctl_err(g, object, err, "cannot reach the holders: %s", ans->detail);
 	if (ans->err)
@@ -298,15 +300,38 @@ static int holder_result(struct pctl *g, const char *object, int err,
 	return EXIT_OK;
 }
 
+struct holder_opts {
+	const struct pctl_cmd *cmd;
+	int pid;
+};
+
+static int holder_opt(struct pctl *g, int c, const char *arg, void *data)
+{
+	struct holder_opts *o = data;
+	uint64_t v;
+
+	(void)g;
+	if (c != 'p' || parse_u64(arg, 0x7fffffff, &v) || !v)
+		return pctl_usage(o->cmd, "--holder '%s': not a process id", arg);
+	o->pid = (int)v;
+	return 0;
+}
+
+static const struct option holder_longopts[] = {
+	{ "holder", required_argument, NULL, 'p' },
+	{ NULL, 0, NULL, 0 },
+};
+
 int cmd_free(struct pctl *g, int argc, char **argv)
 {
 	const struct pctl_cmd *cmd = pctl_find_cmd("free");
 	struct holder_answer ans;
 	char object[32];
 	uint32_t pasid;
+	struct holder_opts ho = { .cmd = cmd };
 	int rc, first;
 
-	rc = pctl_parse(g, cmd, argc, argv, "", NULL, NULL, NULL, &first);
+	rc = pctl_parse(g, cmd, argc, argv, "p:", holder_longopts, holder_opt, &ho, &first);
 	if (rc)
 		return rc == 1 ? EXIT_OK : rc;
 	if (first + 1 != argc)
@@ -314,7 +339,7 @@ int cmd_free(struct pctl *g, int argc, char **argv)
 	if (parse_pasid(argv[first], &pasid))
 		return pctl_usage(cmd, "'%s' is not a PASID (1..%u)", argv[first], PASID_LIMIT - 1);
 	snprintf(object, sizeof(object), "PASID %u", pasid);
-	rc = holder_result(g, object, holder_call(g, "free", pasid, NULL, &ans), &ans);
+	rc = holder_result(g, object, holder_call(g, "free", pasid, NULL, ho.pid, &ans), &ans);
 	if (rc)
 		return rc;
 	if (g->json) {
@@ -337,9 +362,10 @@ int cmd_extend(struct pctl *g, int argc, char **argv)
 	const char *r;
 	char object[96];
 	uint32_t pasid;
+	struct holder_opts ho = { .cmd = cmd };
 	int rc, first;
 
-	rc = pctl_parse(g, cmd, argc, argv, "", NULL, NULL, NULL, &first);
+	rc = pctl_parse(g, cmd, argc, argv, "p:", holder_longopts, holder_opt, &ho, &first);
 	if (rc)
 		return rc == 1 ? EXIT_OK : rc;
 	if (first + 2 != argc)
@@ -353,7 +379,7 @@ int cmd_extend(struct pctl *g, int argc, char **argv)
 		return pctl_usage(cmd, "'%s' is not a RID (0000:6a:01.0) or device name", r);
 	snprintf(object, sizeof(object), "PASID %u on %s", pasid, r);
 	/* the holder resolves the RID: a device name means its platform's device */
-	rc = holder_result(g, object, holder_call(g, "extend", pasid, r, &ans), &ans);
+	rc = holder_result(g, object, holder_call(g, "extend", pasid, r, ho.pid, &ans), &ans);
 	if (rc)
 		return rc;
 	if (g->json) {

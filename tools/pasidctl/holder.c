@@ -12,8 +12,11 @@
  * to a holder.
  *
  * Protocol (SOCK_SEQPACKET, one request and one reply per connection):
- *   request "1 BACKEND free PASID" or "1 BACKEND extend PASID RID"
+ *   request "1 BACKEND has PASID", "1 BACKEND free PASID" or
+ *           "1 BACKEND extend PASID RID"
  *   reply   "skip" (not held here) or "ERRNO\tOBJECT\tDETAIL" (ERRNO 0: done)
+ * Group PASIDs of disjoint groups may share a value, so two holders may hold
+ * the same one: the client asks "has" first and acts only on a single holder.
  */
 #include <ctype.h>
 #include <dirent.h>
@@ -148,13 +151,17 @@ static void handle(struct pctl *g, struct holder *h, int fd, char *req)
 	int n, rc;
 
 	n = sscanf(req, "1 %15s %15s %u %63s", backend, op, &pasid, ridtext);
-	if (n < 3 || (strcmp(op, "free") && strcmp(op, "extend")) ||
+	if (n < 3 || (strcmp(op, "free") && strcmp(op, "extend") && strcmp(op, "has")) ||
 	    (!strcmp(op, "extend") && n != 4)) {
 		reply(fd, EINVAL, "holder", "malformed request");
 		return;
 	}
 	if (strcmp(backend, backend_word(g)) || !h->held || pasid != h->pasid) {
 		send(fd, "skip", 4, MSG_NOSIGNAL);
+		return;
+	}
+	if (!strcmp(op, "has")) {
+		reply(fd, 0, "", "");
 		return;
 	}
 	if (!strcmp(op, "free")) {
@@ -247,14 +254,30 @@ static int ask(const char *path, const char *req, int *err, char *object, size_t
 	return 1;
 }
 
-int holder_call(struct pctl *g, const char *op, uint32_t pasid, const char *rid,
+static bool holder_name(const char *name, int *pid)
+{
+	int end = 0;
+
+	return sscanf(name, "holder-%d.sock%n", pid, &end) == 1 && end && !name[end] && *pid > 0;
+}
+
+/* The pid of $PASIDCTL_HOLDER (set for COMMAND by its holder), or 0. */
+static int env_holder(void)
+{
+	const char *e = getenv("PASIDCTL_HOLDER"), *b = e ? strrchr(e, '/') : NULL;
+	int pid;
+
+	return b && holder_name(b + 1, &pid) ? pid : 0;
+}
+
+int holder_call(struct pctl *g, const char *op, uint32_t pasid, const char *rid, int want,
 		struct holder_answer *ans)
 {
 	char dir[sizeof(((struct sockaddr_un *)0)->sun_path)], path[sizeof(dir) + 256];
-	char req[200];
-	struct dirent *e;
+	char req[200], obj[8], det[8];
+	int err, pid, e, pids[16], n = 0, chosen = 0, i;
+	struct dirent *de;
 	DIR *d;
-	int err, pid, end;
 
 	memset(ans, 0, sizeof(*ans));
 	err = holder_dir(dir, sizeof(dir), false, ans->detail, sizeof(ans->detail));
@@ -262,29 +285,55 @@ int holder_call(struct pctl *g, const char *op, uint32_t pasid, const char *rid,
 		return -ESRCH;	/* no directory: nobody holds anything */
 	if (err)
 		return err;
-	snprintf(req, sizeof(req), "1 %s %s %u%s%s", backend_word(g), op, pasid,
-		 rid ? " " : "", rid ? rid : "");
 	d = opendir(dir);
 	if (!d) {
-		snprintf(ans->detail, sizeof(ans->detail), "%s: %s", dir, strerror(errno));
-		return -errno;
+		err = -errno;
+		snprintf(ans->detail, sizeof(ans->detail), "%s: %s", dir, strerror(-err));
+		return err;
 	}
-	while ((e = readdir(d))) {
-		if (sscanf(e->d_name, "holder-%d.sock%n", &pid, &end) != 1 || e->d_name[end])
+	snprintf(req, sizeof(req), "1 %s has %u", backend_word(g), pasid);
+	while ((de = readdir(d)) && n < 16) {
+		if (!holder_name(de->d_name, &pid) || (want && pid != want))
 			continue;
-		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, e->d_name) >= sizeof(path))
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) >= sizeof(path))
 			continue;
-		err = ask(path, req, &ans->err, ans->object, sizeof(ans->object), ans->detail,
-			  sizeof(ans->detail));
-		if (err == 1) {
-			ans->pid = pid;
-			closedir(d);
-			return 0;
-		}
+		err = ask(path, req, &e, obj, sizeof(obj), det, sizeof(det));
+		if (err == 1 && !e)
+			pids[n++] = pid;
 		/* a holder that died without cleaning up */
-		if (err == -ECONNREFUSED && kill(pid, 0) && errno == ESRCH)
+		else if (err == -ECONNREFUSED && kill(pid, 0) && errno == ESRCH)
 			unlink(path);
 	}
 	closedir(d);
-	return -ESRCH;
+	if (!n)
+		return -ESRCH;
+	chosen = n == 1 ? pids[0] : 0;
+	for (i = 0; !chosen && i < n; i++)
+		if (pids[i] == env_holder())
+			chosen = pids[i];
+	if (!chosen) {
+		int l = snprintf(ans->detail, sizeof(ans->detail), "held by %d pasidctl holders "
+				 "(pids", n);
+
+		for (i = 0; i < n && l > 0 && (size_t)l < sizeof(ans->detail); i++)
+			l += snprintf(ans->detail + l, sizeof(ans->detail) - (size_t)l, "%s %d",
+				      i ? "," : "", pids[i]);
+		if (l > 0 && (size_t)l < sizeof(ans->detail))
+			snprintf(ans->detail + l, sizeof(ans->detail) - (size_t)l,
+				 "), each on its own group: name one with --holder PID");
+		return -ENOTUNIQ;
+	}
+	snprintf(req, sizeof(req), "1 %s %s %u%s%s", backend_word(g), op, pasid, rid ? " " : "",
+		 rid ? rid : "");
+	snprintf(path, sizeof(path), "%s/holder-%d.sock", dir, chosen);
+	err = ask(path, req, &ans->err, ans->object, sizeof(ans->object), ans->detail,
+		  sizeof(ans->detail));
+	if (err == 1) {
+		ans->pid = chosen;
+		return 0;
+	}
+	if (!err)
+		return -ESRCH;	/* freed in between */
+	snprintf(ans->detail, sizeof(ans->detail), "holder %d: %s", chosen, strerror(-err));
+	return err;
 }

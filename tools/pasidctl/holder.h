@@ -40,11 +40,13 @@ struct holder_answer {
 };
 
 /*
- * Ask the holders of this user for @op ("free" or "extend", @rid the RID
- * text for extend) on @pasid. Return 0 when a holder of @pasid answered
- * (@ans), -ESRCH when none holds it, or another -errno (@ans->detail says).
+ * Ask the holder of @pasid of this user for @op ("free" or "extend", @rid the
+ * RID text for extend); @want: only the holder of that pid (0: any). When
+ * several hold the value (disjoint groups), the one in $PASIDCTL_HOLDER, else
+ * -ENOTUNIQ. Return 0 when the holder answered (@ans), -ESRCH when none holds
+ * it, or another -errno (@ans->detail says).
  */
-int holder_call(struct pctl *g, const char *op, uint32_t pasid, const char *rid,
+int holder_call(struct pctl *g, const char *op, uint32_t pasid, const char *rid, int want,
 		struct holder_answer *ans);
 
 #endif

@@ -42,12 +42,17 @@ static const struct pctl_cmd commands[] = {
 	  "  -x, --exact N         this value or a precise error\n"
 	  "  -H, --hold            hold it until a signal or 'pasidctl free'\n"
 	  "  -e, --env NAME        environment variable for COMMAND (default PASID)\n" },
-	{ "free", "free a PASID a pasidctl holder of this user holds", cmd_free, "PASID",
+	{ "free", "free a PASID a pasidctl holder of this user holds", cmd_free,
+	  "[--holder PID] PASID",
 	  "Free a PASID held by 'pasidctl alloc --hold' or 'alloc -- COMMAND' of this user (the\n"
-	  "holder frees it: only the owner, its open /dev/pasid file, may).", "" },
-	{ "extend", "add a RID to a group PASID a pasidctl holder holds", cmd_extend, "PASID RID",
+	  "holder frees it: only the owner, its open /dev/pasid file, may).",
+	  "  -p, --holder PID      the holder with this pid (disjoint groups may share a\n"
+	  "                        value; default: the only holder, or $PASIDCTL_HOLDER)\n" },
+	{ "extend", "add a RID to a group PASID a pasidctl holder holds", cmd_extend,
+	  "[--holder PID] PASID RID",
 	  "Add a RID to a group PASID held by 'pasidctl alloc --hold' or 'alloc -- COMMAND' of\n"
-	  "this user; the holder resolves a device name on its platform.", "" },
+	  "this user; the holder resolves a device name on its platform.",
+	  "  -p, --holder PID      the holder with this pid (as for free)\n" },
 	{ "monitor", "print allocator events until interrupted", cmd_monitor,
 	  "[--count N] [--timeout SECONDS]",
 	  "Print allocator events (alloc, free, extend, attach, ...) until interrupted.",

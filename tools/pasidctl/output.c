@@ -65,7 +65,7 @@ const char *errno_name(int err)
 		{ ENODEV, "ENODEV" }, { EINVAL, "EINVAL" }, { ENOSPC, "ENOSPC" },
 		{ ERANGE, "ERANGE" }, { ENOTTY, "ENOTTY" }, { EPROTO, "EPROTO" },
 		{ EOPNOTSUPP, "EOPNOTSUPP" }, { EALREADY, "EALREADY" }, { ETIMEDOUT, "ETIMEDOUT" },
-		{ ENOBUFS, "ENOBUFS" }, { EOVERFLOW, "EOVERFLOW" }, { ECHILD, "ECHILD" },
+		{ ENOBUFS, "ENOBUFS" }, { ENOTUNIQ, "ENOTUNIQ" }, { ESRCH, "ESRCH" }, { EOVERFLOW, "EOVERFLOW" }, { ECHILD, "ECHILD" },
 	};
 	size_t i;
 
