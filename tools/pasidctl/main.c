@@ -11,9 +11,11 @@
 #include "pasidctl.h"
 
 static const struct pctl_cmd commands[] = {
-	{ "doctor", "check this machine for PASIDs and ENQCMD; name each fix", cmd_doctor, "",
-	  "Check everything PASIDs and ENQCMD need on this machine; say what is missing and how to "
-	  "fix it.\nExit status 0 when ENQCMD submission can work here, 1 when it cannot.",
+	{ "doctor", "check this machine for PASIDs and work submission; name each fix",
+	  cmd_doctor, "",
+	  "Check everything PASIDs and work submission need on this machine; say what is missing\n"
+	  "and how to fix it, and which submission paths can work: shared WQ + ENQCMD, dedicated\n"
+	  "WQ + MOVDIR64B, write(2). Exit status 0 when at least one can, 1 when none can.",
 	  "  --sysroot DIR   read /proc, /sys, /boot and /dev below DIR (testing aid;\n"
 	  "                  also PASIDCTL_SYSROOT)\n" },
 	{ "devices", "PASID-capable PCI functions and DSA/IAA work queues", cmd_devices, "",
