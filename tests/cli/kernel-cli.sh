@@ -15,7 +15,8 @@
 # with the PASID in $PASID, COMMAND's exit status, release when pasidctl
 # exits, EBUSY/ERANGE/ENOENT errors that name the object, and
 # "monitor --count N" receiving the alloc/free events of other processes, and
-# a holder ("alloc --hold") that free and extend of other processes reach.
+# a holder ("alloc --hold") that free and extend of other processes reach, and
+# doctor on the guest's real /proc and /sys.
 set -u
 here=$(dirname "$0")
 if [ $# -ge 1 ]; then
@@ -179,7 +180,31 @@ t "free with no holder: ENOENT naming PASID $hv" \
 	grep -q "^pasidctl: PASID $hv: no pasidctl of this user holds it on the kernel backend" \
 	"$W/free2" || show "$W/free2"
 
-# 11. clean up
+# 11. doctor on the guest's own /proc and /sys: a VM, QEMU's VT-d unit, the
+# test build of pasid.ko in mock mode, and what this kernel does about SVA on
+# x86 (the 6.12.95..6.12.116 stable kernels turn it off)
+"$P" doctor >"$W/doc" 2>&1
+rc=$?
+t "doctor exits 0 or 1 (rc $rc)" [ "$rc" -le 1 ] || show "$W/doc"
+t "doctor: a virtual machine" grep -q "^  info  cpu.vm " "$W/doc" || show "$W/doc"
+t "doctor: QEMU's VT-d unit decoded" grep -Eq "^  (ok|warn|fail) +iommu\.dmar[0-9]+ +dmar" \
+	"$W/doc" || show "$W/doc"
+t "doctor: the test build of pasid.ko in mock mode" \
+	grep -q "shim.module .*TEST build in mock mode" "$W/doc" || show "$W/doc"
+t "doctor: one line per submission path" \
+	sh -c "[ \$(grep -Ec '^  (shared WQ|dedicated WQ|write\(2\))' '$W/doc') -eq 3 ]" ||
+	show "$W/doc"
+sub=$(sed -n 's/.* Debian 6\.12\.\([0-9][0-9]*\).*/\1/p' /proc/version)
+if [ -n "$sub" ] && [ "$sub" -ge 95 ] && [ "$sub" -lt 117 ] &&
+	! grep -q 'CONFIG_ASYNC_KERNEL_PGTABLE_FREE=y' "/boot/config-$(uname -r)" 2>/dev/null; then
+	t "doctor: Linux 6.12.$sub turns SVA off on x86" \
+		grep -q "^  fail  kernel.sva .*disable SVA when CONFIG_X86" "$W/doc" || show "$W/doc"
+else
+	t "doctor: $(uname -r) allows SVA on x86" grep -q "^  ok    kernel.sva " "$W/doc" ||
+		show "$W/doc"
+fi
+
+# 12. clean up
 "$P" rids --mock-remove "$R1,$R2,$R3" >"$W/rm" 2>&1
 t "rids --mock-remove (rc $?)" sh -c "! grep -q '^0000:f0:' '$W/rm'" || show "$W/rm"
 
