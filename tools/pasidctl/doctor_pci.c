@@ -22,7 +22,7 @@
 #define EXT_PASID	0x1b
 #define EXT_ATS		0x0f
 #define EXT_PRI		0x13
-#define MAX_FUNCS	64
+#define MAX_FUNCS	4096	/* a large server has a few hundred */
 
 struct fn_caps {
 	int pasid, ats, pri;	/* offset of the capability, 0 if absent */
@@ -130,13 +130,17 @@ static void check_fn(struct doctor *d, const char *fn, unsigned int *short_reads
 
 void dr_check_pci(struct doctor *d)
 {
-	char path[4096], *names[MAX_FUNCS];
+	char path[4096], **names = calloc(MAX_FUNCS, sizeof(*names));
 	unsigned int n = 0, i, short_reads = 0, before = d->nr[0] + d->nr[1] + d->nr[2] +
 							 d->nr[3];
 	struct dirent *e;
 	DIR *dir;
 
 	dr_section(d, "PCI functions with a PASID capability");
+	if (!names) {
+		dr_report(d, DR_INFO, "pci.caps", 0, NULL, "out of memory");
+		return;
+	}
 	dr_path(d, "/sys/bus/pci/devices", path, sizeof(path));
 	dir = opendir(path);
 	while (dir && (e = readdir(dir)) && n < MAX_FUNCS) {
@@ -153,6 +157,7 @@ void dr_check_pci(struct doctor *d)
 		check_fn(d, names[i], &short_reads);
 		free(names[i]);
 	}
+	free(names);
 	if (d->nr[0] + d->nr[1] + d->nr[2] + d->nr[3] != before)
 		return;
 	if (short_reads)
