@@ -355,7 +355,8 @@ case(base, 'pci-states', ALL, {
          '0000:f0:00.0': (None, pci_config(pasid=False, width=8)),
          '0000:00:1f.0': ('lpc_ich', bytes(4096))})
 # a server with hundreds of functions: the DSA behind them is still read
-MANY = {'0000:%02x:%02x.0' % (b, dv): (None, bytes(64)) for b in range(3) for dv in range(32)}
+MANY = {'0000:%02x:%02x.%d' % (b, dv, f): (None, bytes(64))
+        for b in range(3) for dv in range(32) for f in range(8)}
 MANY['0000:e7:01.0'] = ('idxd', pci_config())
 case(base, 'pci-many-functions', ALL, {'pci.0000:e7:01.0': ('ok', 'PASID enabled')}, pci=MANY)
 case(base, 'pci-short-config', ALL, {'pci.caps': ('info', 'only 256 bytes')},
