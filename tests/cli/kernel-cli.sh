@@ -204,7 +204,10 @@ else
 		show "$W/doc"
 fi
 
-# 12. clean up
+# 12. no message above said its operation twice ("cannot free: free: ...")
+t "no error message repeats its operation" sh -c "! grep -ls 'cannot \\([a-z]*\\): \\1: ' \"$W\"/*"
+
+# 13. clean up
 "$P" rids --mock-remove "$R1,$R2,$R3" >"$W/rm" 2>&1
 t "rids --mock-remove (rc $?)" sh -c "! grep -q '^0000:f0:' '$W/rm'" || show "$W/rm"
 
