@@ -154,6 +154,7 @@ static int hold(struct pctl *g, const struct alloc_args *a, uint32_t pasid, char
 			holder_serve(g, &h);
 	}
 	child_pid = 0;
+	holder_stop(&h);	/* before any output: a closed stdout must not leave it */
 	if (pid > 0) {
 		info(g, "%s exited (status %d); releasing PASID %u", argv[0], status, pasid);
 		rc = WIFEXITED(status) ? WEXITSTATUS(status)
