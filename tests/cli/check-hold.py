@@ -22,9 +22,17 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import clitest  # noqa: E402
-from clitest import check, clean_env, finish, run  # noqa: E402
+from clitest import check, clean_env, finish, stutter  # noqa: E402
 
 P = sys.argv[1]
+
+
+def run(pasidctl, args, env=None):
+    rc, out, err = clitest.run(pasidctl, args, env)
+    check(stutter(err) is None, '%r: a message says a thing twice: %s' % (args, stutter(err)))
+    return rc, out, err
+
+
 SOCKDIR = os.path.join(clitest.RUNTIME_DIR, 'pasidctl')
 
 

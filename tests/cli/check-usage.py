@@ -8,7 +8,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from clitest import check, finish, run  # noqa: E402
+from clitest import check, finish, run, stutter  # noqa: E402
 
 P = sys.argv[1]
 tmp = tempfile.mkdtemp(prefix='pasidctl-usage-')
@@ -149,6 +149,7 @@ for i in range(250):
     env = {'PASIDCTL_SYSROOT': tmp, 'PASIDCTL_CPUID': 'none'}
     rc, out, err = run(P, args, env, timeout=30)
     check(rc in (0, 1, 2), 'fuzz %r: exit %d (a crash?) %s' % (args, rc, err[-300:]))
+    check(stutter(err) is None, 'fuzz %r: a message says a thing twice: %s' % (args, stutter(err)))
     check(not os.path.exists(marker) and os.listdir(rules) == [], 'fuzz %r: side effect' % args)
 
 # grant --install with good arguments writes exactly one file

@@ -68,24 +68,6 @@ CASES = [
     ('topology-demo-needs-devices', ['--topology', 'topology-small.json', '--sim', 'demo']),
 ]
 
-def stutter(err):
-    """An error line that says a thing twice: "cannot free: free: ...",
-    "dsa9/wq9.0: cannot open: pasid_wq_open: dsa9/wq9.0: ..."."""
-    for line in err.splitlines():
-        if not line.startswith('pasidctl: '):
-            continue
-        segs = line.split(': ')
-        for i, seg in enumerate(segs[1:], 1):
-            if seg.startswith('cannot ') and i + 1 < len(segs) and \
-                    segs[i + 1].split(' ')[0] == seg.split(' ')[-1]:
-                return line
-            if re.match(r'^pasid_[a-z_0-9]+$', seg):
-                return line
-            if seg in segs[1:i]:
-                return line
-    return None
-
-
 TIME = re.compile(r'\b\d+(\.\d+)? (ns|us|ms|s)\b')
 RATE = re.compile(r'\b\d+(\.\d+)? MB/s')
 
@@ -111,7 +93,7 @@ def main():
         if args[:1] != ['--sim'] and name.startswith('kernel-'):
             env = {'LIBPASID_BACKEND': 'sim'}  # must NOT make the kernel path use the sim
         rc, out, err = clitest.run(os.path.abspath(pasidctl), args, env, cwd=HERE)
-        bad = stutter(err)
+        bad = clitest.stutter(err)
         clitest.check(bad is None, '%s: the message says a thing twice: %s' % (name, bad))
         got = render(args, rc, out, err)
         path = os.path.join(GOLDEN, name + '.out')
