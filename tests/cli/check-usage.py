@@ -8,7 +8,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from clitest import check, finish, run  # noqa: E402
+from clitest import check, finish, run, stutter  # noqa: E402
 
 P = sys.argv[1]
 tmp = tempfile.mkdtemp(prefix='pasidctl-usage-')
@@ -63,16 +63,20 @@ BAD = [
     (['--sim', 'alloc', '--global-enqcmd', '--env', 'A=B'] + RUN, 'variable name'),
     (['--sim', 'alloc', '--global-enqcmd', '--env', 'X'], 'needs a COMMAND'),
     (['--sim', 'alloc', '--global-enqcmd', '--exact'], 'needs a value'),
+    (['--sim', 'alloc', '--global-enqcmd', '--hold'] + RUN, 'not both'),
     # free, extend
     (['--sim', 'free'], 'missing PASID'),
     (['--sim', 'free', '0'], 'not a PASID'),
     (['--sim', 'free', 'abc'], 'not a PASID'),
     (['--sim', 'free', '0x100000'], 'not a PASID'),
     (['--sim', 'free', '1', '2'], 'too many'),
+    (['--sim', 'free', '--holder', 'x', '1'], 'not a process id'),
+    (['--sim', 'free', '--holder', '0', '1'], 'not a process id'),
+    (['--sim', 'extend', '--holder', '-1', '1', 'dsa0'], 'not a process id'),
     (['--sim', 'extend', '1'], 'need PASID and RID'),
     (['--sim', 'extend', 'x', 'dsa0'], 'not a PASID'),
     (['--sim', 'extend', '1', '99:99.9'], 'not a RID'),
-    (['--sim', 'extend', '1', 'dsa9'], 'not a RID'),
+    (['--sim', 'extend', '1', 'dsa 9'], 'not a RID'),
     (['--sim', 'extend', '1', 'dsa0', 'iax1'], 'too many'),
     # monitor
     (['--sim', 'monitor', '--count', '0'], '--count'),
@@ -145,6 +149,7 @@ for i in range(250):
     env = {'PASIDCTL_SYSROOT': tmp, 'PASIDCTL_CPUID': 'none'}
     rc, out, err = run(P, args, env, timeout=30)
     check(rc in (0, 1, 2), 'fuzz %r: exit %d (a crash?) %s' % (args, rc, err[-300:]))
+    check(stutter(err) is None, 'fuzz %r: a message says a thing twice: %s' % (args, stutter(err)))
     check(not os.path.exists(marker) and os.listdir(rules) == [], 'fuzz %r: side effect' % args)
 
 # grant --install with good arguments writes exactly one file

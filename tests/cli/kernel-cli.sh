@@ -14,7 +14,9 @@
 # "rids --mock-add", "list" (genl dump) seen from inside "alloc -- COMMAND"
 # with the PASID in $PASID, COMMAND's exit status, release when pasidctl
 # exits, EBUSY/ERANGE/ENOENT errors that name the object, and
-# "monitor --count N" receiving the alloc/free events of other processes.
+# "monitor --count N" receiving the alloc/free events of other processes, and
+# a holder ("alloc --hold") that free and extend of other processes reach, and
+# doctor on the guest's real /proc and /sys.
 set -u
 here=$(dirname "$0")
 if [ $# -ge 1 ]; then
@@ -117,7 +119,95 @@ t "monitor printed 4 events ($nev)" [ "$nev" -eq 4 ] || show "$W/mon"
 t "monitor saw the alloc of PASID $pasid" grep -Eq "^alloc +$pasid +group" "$W/mon"
 t "monitor saw its free" grep -Eq "^free +$pasid " "$W/mon"
 
-# 10. clean up
+# 10. a holder on the kernel backend: alloc --hold keeps the PASID across
+# processes; free and extend from other processes reach it through its socket
+# in /run/pasidctl (root, no XDG_RUNTIME_DIR; this initramfs has no /run)
+mkdir -p /run
+unset XDG_RUNTIME_DIR
+"$P" -q alloc --rids "$R1" --exact 300 --hold >"$W/hold" 2>"$W/hold.err" &
+hp=$!
+i=0
+while ! grep -q '^[0-9]' "$W/hold" 2>/dev/null && [ $i -lt 50 ]; do
+	sleep 0.2
+	i=$((i + 1))
+done
+hv=$(head -n 1 "$W/hold")
+t "alloc --exact 300 --hold prints PASID ${hv:-none}" [ "${hv:-0}" -eq 300 ] ||
+	show "$W/hold.err"
+t "holder socket /run/pasidctl/holder-$hp.sock" [ -S "/run/pasidctl/holder-$hp.sock" ]
+"$P" list >"$W/hl" 2>&1
+t "list shows PASID $hv held on $R1 after alloc returned" \
+	grep -Eq "^ *$hv +group .*$R1" "$W/hl" || show "$W/hl"
+"$P" extend "$hv" "$R2" >"$W/ext" 2>&1
+rc=$?
+t "extend $hv $R2 through the holder (rc $rc)" grep -q "extended by its holder, pasidctl pid $hp" \
+	"$W/ext" || show "$W/ext"
+"$P" list >"$W/hl2" 2>&1
+t "list shows the group $R1,$R2" grep -Eq "^ *$hv +group .*$R1,$R2" "$W/hl2" || show "$W/hl2"
+"$P" extend "$hv" "$R3" >"$W/ext8" 2>&1
+rc=$?
+t "extend 300 to the 8-bit RID: ERANGE, said once (rc $rc)" \
+	grep -q "^pasidctl: PASID 300 on $R3: cannot extend: .*(ERANGE)$" "$W/ext8" || show "$W/ext8"
+# EBUSY: a second holder has 10 on $R2; COMMAND's holder (the one in
+# $PASIDCTL_HOLDER, although two hold 10) cannot take $R2 into its group
+"$P" -q alloc --rids "$R2" --exact 10 --hold >"$W/hold10" 2>&1 &
+hp10=$!
+i=0
+while ! grep -q '^10$' "$W/hold10" 2>/dev/null && [ $i -lt 50 ]; do
+	sleep 0.2
+	i=$((i + 1))
+done
+"$P" alloc --rids "$R3" --exact 10 -- "$P" extend 10 "$R2" >"$W/busy" 2>&1
+rc=$?
+t "extend into a value another holder uses on $R2: EBUSY (rc $rc)" \
+	grep -q "^pasidctl: PASID 10 on $R2: cannot extend: .*(EBUSY)$" "$W/busy" || show "$W/busy"
+"$P" free 10 >"$W/free10" 2>&1
+t "free 10 from another process (rc $?)" grep -q "freed by its holder, pasidctl pid $hp10" \
+	"$W/free10" || show "$W/free10"
+wait $hp10
+rc=$?
+t "the holder of 10 exits 0 once freed (rc $rc)" [ "$rc" -eq 0 ]
+kill -TERM $hp
+wait $hp
+rc=$?
+t "SIGTERM releases PASID $hv, holder exits 0 (rc $rc)" [ "$rc" -eq 0 ] || show "$W/hold.err"
+"$P" list >"$W/hl3" 2>&1
+t "PASID $hv gone after its holder ended" sh -c "! grep -Eq '^ *$hv +group' '$W/hl3'" ||
+	show "$W/hl3"
+t "holder sockets removed" sh -c "! ls /run/pasidctl/holder-* 2>/dev/null"
+"$P" free "$hv" >"$W/free2" 2>&1
+t "free with no holder: ENOENT naming PASID $hv" \
+	grep -q "^pasidctl: PASID $hv: no pasidctl of this user holds it on the kernel backend" \
+	"$W/free2" || show "$W/free2"
+
+# 11. doctor on the guest's own /proc and /sys: a VM, QEMU's VT-d unit, the
+# test build of pasid.ko in mock mode, and what this kernel does about SVA on
+# x86 (the 6.12.95..6.12.116 stable kernels turn it off)
+"$P" doctor >"$W/doc" 2>&1
+rc=$?
+t "doctor exits 0 or 1 (rc $rc)" [ "$rc" -le 1 ] || show "$W/doc"
+t "doctor: a virtual machine" grep -q "^  info  cpu.vm " "$W/doc" || show "$W/doc"
+t "doctor: QEMU's VT-d unit decoded" grep -Eq "^  (ok|warn|fail) +iommu\.dmar[0-9]+ +dmar" \
+	"$W/doc" || show "$W/doc"
+t "doctor: the test build of pasid.ko in mock mode" \
+	grep -q "shim.module .*TEST build in mock mode" "$W/doc" || show "$W/doc"
+t "doctor: one line per submission path" \
+	sh -c "[ \$(grep -Ec '^  (shared WQ|dedicated WQ|write\(2\))' '$W/doc') -eq 3 ]" ||
+	show "$W/doc"
+sub=$(sed -n 's/.* Debian 6\.12\.\([0-9][0-9]*\).*/\1/p' /proc/version)
+if [ -n "$sub" ] && [ "$sub" -ge 95 ] && [ "$sub" -lt 117 ] &&
+	! grep -q 'CONFIG_ASYNC_KERNEL_PGTABLE_FREE=y' "/boot/config-$(uname -r)" 2>/dev/null; then
+	t "doctor: Linux 6.12.$sub turns SVA off on x86" \
+		grep -q "^  fail  kernel.sva .*disable SVA when CONFIG_X86" "$W/doc" || show "$W/doc"
+else
+	t "doctor: $(uname -r) allows SVA on x86" grep -q "^  ok    kernel.sva " "$W/doc" ||
+		show "$W/doc"
+fi
+
+# 12. no message above said its operation twice ("cannot free: free: ...")
+t "no error message repeats its operation" sh -c "! grep -ls 'cannot \\([a-z]*\\): \\1: ' \"$W\"/*"
+
+# 13. clean up
 "$P" rids --mock-remove "$R1,$R2,$R3" >"$W/rm" 2>&1
 t "rids --mock-remove (rc $?)" sh -c "! grep -q '^0000:f0:' '$W/rm'" || show "$W/rm"
 

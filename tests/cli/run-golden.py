@@ -93,6 +93,8 @@ def main():
         if args[:1] != ['--sim'] and name.startswith('kernel-'):
             env = {'LIBPASID_BACKEND': 'sim'}  # must NOT make the kernel path use the sim
         rc, out, err = clitest.run(os.path.abspath(pasidctl), args, env, cwd=HERE)
+        bad = clitest.stutter(err)
+        clitest.check(bad is None, '%s: the message says a thing twice: %s' % (name, bad))
         got = render(args, rc, out, err)
         path = os.path.join(GOLDEN, name + '.out')
         if regen:

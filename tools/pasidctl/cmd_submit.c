@@ -340,18 +340,72 @@ static uint64_t pct(const uint64_t *v, uint64_t n, unsigned int p)
 	return v[i ? i - 1 : 0];
 }
 
-static void progress(const struct pctl *g, uint64_t done, uint64_t total)
-{
-	unsigned int w = 40, fill = (unsigned int)(done * w / total), i;
+/*
+ * The progress bar, on stderr when it is a terminal (never with -q): shown
+ * from the start for 100 descriptors or more, else once the run has taken
+ * PROGRESS_DELAY_NS (PASIDCTL_PROGRESS_DELAY_MS, a testing aid); redrawn at
+ * most every PROGRESS_EVERY_NS. stdout is untouched, so --json stays one
+ * document.
+ */
+#define PROGRESS_DELAY_NS	500000000ull
+#define PROGRESS_EVERY_NS	100000000ull
+#define BAR_WIDTH		30
 
-	fprintf(stderr, "\r[");
-	for (i = 0; i < w; i++)
+struct progress {
+	bool possible, shown, dumb;
+	uint64_t delay_ns, start, last;
+};
+
+static void progress_init(struct progress *pr, const struct pctl *g, uint64_t count,
+			  uint64_t start)
+{
+	const char *env = getenv("PASIDCTL_PROGRESS_DELAY_MS"), *term = getenv("TERM");
+	uint64_t ms;
+
+	memset(pr, 0, sizeof(*pr));
+	pr->possible = g->tty_err && !g->quiet && count > 1;
+	pr->dumb = !term || !strcmp(term, "dumb");
+	pr->delay_ns = count >= 100 ? 0 : PROGRESS_DELAY_NS;
+	if (env && !parse_u64(env, 3600000, &ms))
+		pr->delay_ns = ms * 1000000ull;
+	pr->start = start;
+}
+
+static void progress_clear(struct progress *pr)
+{
+	if (!pr->shown)
+		return;
+	if (pr->dumb)	/* no ANSI erase on a dumb terminal: overwrite with blanks */
+		fprintf(stderr, "\r%*s\r", BAR_WIDTH + 60, "");
+	else
+		fputs("\r\033[K", stderr);
+	pr->shown = false;
+}
+
+static void progress(struct progress *pr, uint64_t done, uint64_t total, uint64_t now)
+{
+	unsigned int fill = (unsigned int)(done * BAR_WIDTH / total), i;
+	double rate, secs = (double)(now - pr->start) / 1e9;
+
+	if (!pr->possible || now - pr->start < pr->delay_ns)
+		return;
+	if (pr->shown && done != total && now - pr->last < PROGRESS_EVERY_NS)
+		return;
+	pr->last = now;
+	pr->shown = true;
+	rate = secs > 0 ? (double)done / secs : 0;
+	fputc('\r', stderr);
+	fputc('[', stderr);
+	for (i = 0; i < BAR_WIDTH; i++)
 		fputc(i < fill ? '#' : ' ', stderr);
 	fprintf(stderr, "] %3u%% %llu/%llu", (unsigned int)(done * 100 / total),
 		(unsigned long long)done, (unsigned long long)total);
+	if (rate > 0 && done < total)
+		fprintf(stderr, "  %.0f ops/s, %.0f s left   ", rate,
+			(double)(total - done) / rate + 0.5);
 	if (done == total)
-		fputs("\r\033[K", stderr);
-	(void)g;
+		progress_clear(pr);
+	fflush(stderr);
 }
 
 int cmd_submit(struct pctl *g, int argc, char **argv)
@@ -373,7 +427,7 @@ int cmd_submit(struct pctl *g, int argc, char **argv)
 	struct pasid_wq *wq = NULL;
 	uint64_t *lat = NULL, i, tstart, elapsed, bytes;
 	char why[200] = "", object[96], buf[4][32];
-	bool bar;
+	struct progress pr;
 	int rc, first, err;
 
 	rc = pctl_parse(g, cmd, argc, argv, "w:o:s:c:", longopts, submit_opt, &a, &first);
@@ -418,21 +472,20 @@ int cmd_submit(struct pctl *g, int argc, char **argv)
 	out(g, "%s: %s WQ, PASID %u, method %s%s%s\n", wi.name,
 	    wi.mode == PASID_WQ_SHARED ? "shared" : "dedicated", wi.pasid, wi.method_name,
 	    g->verbose ? ": " : "", g->verbose ? wi.reason : "");
-	bar = g->tty_err && !g->json && !g->quiet && a.count >= 100;
 	tstart = now_ns();
+	progress_init(&pr, g, a.count, tstart);
 	for (i = 0; i < a.count; i++) {
 		err = submit_one(wq, &a.job, &b, &st, why, sizeof(why));
 		if (err) {
-			if (bar)
-				fputs("\r\033[K", stderr);
+			progress_clear(&pr);
 			snprintf(object, sizeof(object), "%s: %s #%llu", wi.name,
 				 submit_op_name(a.job.opcode), (unsigned long long)i + 1);
 			rc = pctl_err(g, object, err, "%s", why);
 			goto out;
 		}
 		lat[i] = st.last_ns;
-		if (bar && (i + 1 == a.count || (i + 1) % (a.count / 100 ? a.count / 100 : 1) == 0))
-			progress(g, i + 1, a.count);
+		if (pr.possible)
+			progress(&pr, i + 1, a.count, now_ns());
 	}
 	elapsed = now_ns() - tstart;
 	qsort(lat, a.count, sizeof(*lat), cmp_u64);

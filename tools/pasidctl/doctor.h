@@ -15,17 +15,40 @@
 
 enum dr_status { DR_OK, DR_INFO, DR_WARN, DR_FAIL };
 
+/*
+ * The submission paths doctor judges. A check names the paths it concerns:
+ * when it fails they cannot work, when it warns they may not.
+ */
+enum {
+	DR_PATH_ENQCMD,		/* shared WQ, portal mmap, ENQCMD */
+	DR_PATH_MOVDIR,		/* dedicated WQ, portal mmap, MOVDIR64B */
+	DR_PATH_WRITE,		/* write(2) of descriptors to the WQ */
+	DR_NR_PATHS
+};
+#define DR_P_ENQCMD	(1u << DR_PATH_ENQCMD)
+#define DR_P_MOVDIR	(1u << DR_PATH_MOVDIR)
+#define DR_P_WRITE	(1u << DR_PATH_WRITE)
+#define DR_P_MMAP	(DR_P_ENQCMD | DR_P_MOVDIR)
+#define DR_P_ALL	(DR_P_ENQCMD | DR_P_MOVDIR | DR_P_WRITE)	/* all need SVA */
+
+/* Is idxd's INTEL-SA-01084 check in this kernel (mmap needs CAP_SYS_RAWIO
+ * on every device it marks unsafe; write() submission exists)? */
+enum dr_tristate { DR_UNKNOWN, DR_NO, DR_YES };
+
 struct doctor {
 	struct pctl *g;
 	const char *root;	/* "" for the real system */
 	json_object *checks;
 	unsigned int nr[4];
-	bool blocked;		/* ENQCMD submission cannot work */
-	json_object *blocking;	/* ids of the checks that block it */
+	json_object *blocking[DR_NR_PATHS];	/* ids of the failed checks, per path */
+	json_object *doubts[DR_NR_PATHS];	/* ids of the warnings, per path */
 	/* facts gathered by earlier checks */
 	bool la57;
 	bool vm;		/* cpuinfo has the hypervisor flag */
 	bool cpu_enqcmd;
+	unsigned int kmaj, kmin, ksub;	/* upstream version, 0 when unknown */
+	bool sva_needs_smpwc;	/* this kernel refuses SVA without ecap SMPWC */
+	enum dr_tristate safety_check;	/* idxd's submission-safety check */
 	bool cmdline_sm_off, cmdline_sm_on, cmdline_iommu_off, cmdline_iommu_on;
 	bool cfg_read;
 	char cfg_sm_default;	/* 'y', 'n' or 0 when unknown */
@@ -33,8 +56,8 @@ struct doctor {
 	bool dmar_no_fl5lp;
 };
 
-/* One check line. @blocking: a DR_FAIL here means ENQCMD cannot work. */
-void dr_report(struct doctor *d, enum dr_status st, const char *id, bool blocking,
+/* One check line. @paths: DR_P_* it concerns (blocked on DR_FAIL, in doubt on DR_WARN). */
+void dr_report(struct doctor *d, enum dr_status st, const char *id, unsigned int paths,
 	       const char *fix, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 void dr_section(struct doctor *d, const char *title);
 
@@ -58,5 +81,15 @@ void dr_check_shim(struct doctor *d);
 void dr_report_shim_info(struct doctor *d, struct pasid_ctx *ctx);
 void dr_check_devices(struct doctor *d);
 void dr_check_caps(struct doctor *d);
+/* doctor_sva.c: SVA on x86 in this kernel, idxd's sva parameter */
+void dr_kernel_version(struct doctor *d);
+void dr_check_sva(struct doctor *d);
+void dr_check_idxd(struct doctor *d);
+/* doctor_pci.c: PASID, ATS and PRI of PCI functions (config space) */
+void dr_check_pci(struct doctor *d);
+/* the VT-d SMPWC check of one unit, for kernels that require it */
+bool dr_smpwc_refused(struct doctor *d, const char *unit, unsigned long long ecap);
+/* doctor_devices.c: is idxd's submission-safety check in this kernel */
+enum dr_tristate dr_safety_check(struct doctor *d, const char *dev);
 
 #endif

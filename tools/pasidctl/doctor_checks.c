@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * doctor_checks.c - the CPU, kernel, IOMMU and boot checks of "pasidctl
- * doctor". Each names what it read, the cause and the fix.
+ * doctor_checks.c - the CPU (and whether this is a VM), kernel, IOMMU and
+ * boot checks of "pasidctl doctor". Each names what it read, the cause and
+ * the fix.
  *
  * VT-d ECAP/CAP bits (Linux drivers/iommu/intel/iommu.h): ECAP 29 PRS,
  * 35..39 PSS (PASID width - 1), 40 PASID, 43 SMTS (scalable mode), 47 FLTS
@@ -77,7 +78,7 @@ void dr_check_cpu(struct doctor *d)
 
 	dr_section(d, "CPU");
 	if (!have) {
-		dr_report(d, DR_FAIL, "cpu.flags", true, "mount /proc",
+		dr_report(d, DR_FAIL, "cpu.flags", DR_P_ALL, "mount /proc",
 			  "/proc/cpuinfo has no flags line: cannot see what the kernel enables");
 		return;
 	}
@@ -87,34 +88,43 @@ void dr_check_cpu(struct doctor *d)
 	d->la57 = dr_has_word(flags, "la57");
 	d->vm = dr_has_word(flags, "hypervisor");
 	d->cpu_enqcmd = k_enq;
+	if (d->vm)
+		dr_report(d, DR_INFO, "cpu.vm", 0, NULL,
+			  "a virtual machine (CPUID hypervisor bit): KVM passes MOVDIR64B to "
+			  "guests but not ENQCMD, and PASIDs need a vIOMMU");
 	if (k_enq)
-		dr_report(d, DR_OK, "cpu.enqcmd", true, NULL,
+		dr_report(d, DR_OK, "cpu.enqcmd", DR_P_ENQCMD, NULL,
 			  "ENQCMD: enabled by the kernel (shared work queues)");
 	else if (id & PASID_CPU_CPUID_ENQCMD)
-		dr_report(d, DR_FAIL, "cpu.enqcmd", true,
+		dr_report(d, DR_FAIL, "cpu.enqcmd", DR_P_ENQCMD,
 			  "use a kernel built with CONFIG_INTEL_IOMMU_SVM=y (5.18 or later) and "
 			  "boot with intel_iommu=on,sm_on",
 			  "ENQCMD: the CPU has it (CPUID) but the kernel disabled it "
 			  "(no 'enqcmd' in /proc/cpuinfo)");
+	else if (d->vm)
+		dr_report(d, DR_FAIL, "cpu.enqcmd", DR_P_ENQCMD,
+			  "in a KVM guest use a dedicated WQ (MOVDIR64B) or write(2); ENQCMD "
+			  "needs the host",
+			  "ENQCMD: not in this VM (KVM does not expose ENQCMD to guests)");
 	else
-		dr_report(d, DR_FAIL, "cpu.enqcmd", true,
-			  "ENQCMD needs a Sapphire Rapids or later Xeon (in a VM: a CPU model "
-			  "that passes it through); dedicated WQs work without it",
+		dr_report(d, DR_FAIL, "cpu.enqcmd", DR_P_ENQCMD,
+			  "ENQCMD needs a Sapphire Rapids or later Xeon; dedicated WQs and "
+			  "write(2) work without it",
 			  "ENQCMD: not on this CPU (CPUID.7.0:ECX bit 29 clear)");
 	if (k_mov)
-		dr_report(d, DR_OK, "cpu.movdir64b", false, NULL,
+		dr_report(d, DR_OK, "cpu.movdir64b", DR_P_MOVDIR, NULL,
 			  "MOVDIR64B: enabled (dedicated work queues)");
 	else
-		dr_report(d, DR_WARN, "cpu.movdir64b", false,
+		dr_report(d, DR_FAIL, "cpu.movdir64b", DR_P_MOVDIR,
 			  "dedicated WQs then need write(2) submission (libpasid does it)",
 			  "MOVDIR64B: %s", id & PASID_CPU_CPUID_MOVDIR64B
 			  ? "CPUID has it but the kernel does not list it"
 			  : "not on this CPU");
 	if (k_wait)
-		dr_report(d, DR_OK, "cpu.waitpkg", false, NULL,
+		dr_report(d, DR_OK, "cpu.waitpkg", 0, NULL,
 			  "WAITPKG: enabled (UMWAIT completion waits)");
 	else
-		dr_report(d, DR_INFO, "cpu.waitpkg", false, NULL,
+		dr_report(d, DR_INFO, "cpu.waitpkg", 0, NULL,
 			  "WAITPKG: %s; completion waits spin with PAUSE and a timeout",
 			  id & PASID_CPU_CPUID_WAITPKG ? "in CPUID, not enabled by the kernel"
 						       : "not on this CPU");
@@ -127,7 +137,7 @@ static void check_cmdline(struct doctor *d)
 	char cl[4096];
 
 	if (dr_read(d, "/proc/cmdline", cl, sizeof(cl))) {
-		dr_report(d, DR_INFO, "kernel.cmdline", false, NULL, "/proc/cmdline unreadable");
+		dr_report(d, DR_INFO, "kernel.cmdline", 0, NULL, "/proc/cmdline unreadable");
 		return;
 	}
 	d->cmdline_iommu_off = strstr(cl, "intel_iommu=off") != NULL;
@@ -135,17 +145,17 @@ static void check_cmdline(struct doctor *d)
 	d->cmdline_sm_off = strstr(cl, "sm_off") != NULL;
 	d->cmdline_sm_on = strstr(cl, "sm_on") != NULL;
 	if (d->cmdline_iommu_off)
-		dr_report(d, DR_FAIL, "kernel.cmdline", true,
+		dr_report(d, DR_FAIL, "kernel.cmdline", DR_P_ALL,
 			  "remove intel_iommu=off; boot with intel_iommu=on,sm_on",
 			  "kernel command line turns the Intel IOMMU off");
 	else if (d->cmdline_sm_off)
-		dr_report(d, DR_FAIL, "kernel.cmdline", true,
+		dr_report(d, DR_FAIL, "kernel.cmdline", DR_P_ALL,
 			  "boot with intel_iommu=on,sm_on (not sm_off)",
 			  "kernel command line turns VT-d scalable mode off (sm_off): no PASIDs");
 	else if (strstr(cl, "no5lvl") && d->la57)
-		dr_report(d, DR_INFO, "kernel.cmdline", false, NULL, "no5lvl given");
+		dr_report(d, DR_INFO, "kernel.cmdline", 0, NULL, "no5lvl given");
 	else
-		dr_report(d, DR_OK, "kernel.cmdline", false, NULL,
+		dr_report(d, DR_OK, "kernel.cmdline", 0, NULL,
 			  "command line: %s%s", d->cmdline_iommu_on ? "intel_iommu=on" :
 			  "no intel_iommu= (kernel default)", d->cmdline_sm_on ? ", sm_on" : "");
 }
@@ -169,7 +179,7 @@ static void check_config(struct doctor *d)
 	bool block = false;
 
 	if (dr_load_config(d, &text, where, sizeof(where))) {
-		dr_report(d, DR_WARN, "kernel.config", false,
+		dr_report(d, DR_WARN, "kernel.config", 0,
 			  "install the kernel's config file or enable CONFIG_IKCONFIG_PROC",
 			  "kernel config not found (%s, /proc/config.gz): options not checked",
 			  where);
@@ -188,12 +198,12 @@ static void check_config(struct doctor *d)
 		block |= opts[i].blocking;
 	}
 	if (*missing)
-		dr_report(d, block ? DR_FAIL : DR_WARN, "kernel.config", block,
+		dr_report(d, block ? DR_FAIL : DR_WARN, "kernel.config", block ? DR_P_ALL : 0,
 			  "use a kernel built with these options (Debian's 6.1 and later "
 			  "have them)",
 			  "%s lacks %s", where, missing);
 	else
-		dr_report(d, DR_OK, "kernel.config", false, NULL,
+		dr_report(d, DR_OK, "kernel.config", 0, NULL,
 			  "%s: INTEL_IOMMU, INTEL_IOMMU_SVM, IOMMU_SVA, PCI_PASID, "
 			  "INTEL_IDXD(_SVM) set", where);
 	free(text);
@@ -207,19 +217,19 @@ void dr_check_kernel(struct doctor *d)
 	dr_section(d, "Kernel");
 	if (dr_read(d, "/proc/sys/kernel/osrelease", rel, sizeof(rel)) ||
 	    sscanf(rel, "%u.%u", &maj, &min) != 2) {
-		dr_report(d, DR_WARN, "kernel.version", false, NULL, "kernel release unreadable");
+		dr_report(d, DR_WARN, "kernel.version", 0, NULL, "kernel release unreadable");
 	} else if (maj == 6 && (min == 4 || min == 5)) {
-		dr_report(d, DR_WARN, "kernel.version", false,
+		dr_report(d, DR_WARN, "kernel.version", 0,
 			  "use 6.1 or 6.6 and later (pasid.ko refuses 6.4 and 6.5)",
 			  "Linux %s: pasid.ko cannot load (no exported PASID allocator)", rel);
 	} else if (maj < 5 || (maj == 5 && min < 18)) {
-		dr_report(d, DR_FAIL, "kernel.version", true, "use Linux 6.1 or later",
+		dr_report(d, DR_FAIL, "kernel.version", DR_P_ALL, "use Linux 6.1 or later",
 			  "Linux %s: too old for user PASIDs with ENQCMD (5.18 or later)", rel);
 	} else if (maj < 6 || (maj == 6 && min < 1)) {
-		dr_report(d, DR_WARN, "kernel.version", false, "use 6.1, or 6.6 and later",
+		dr_report(d, DR_WARN, "kernel.version", 0, "use 6.1, or 6.6 and later",
 			  "Linux %s: ENQCMD may work; pasid.ko supports 6.1 and 6.6+", rel);
 	} else {
-		dr_report(d, DR_OK, "kernel.version", false, NULL, "Linux %s", rel);
+		dr_report(d, DR_OK, "kernel.version", 0, NULL, "Linux %s", rel);
 	}
 	check_cmdline(d);
 	check_config(d);
@@ -236,14 +246,14 @@ static void check_dmar(struct doctor *d, const char *name)
 	snprintf(id, sizeof(id), "iommu.%s", name);
 	snprintf(path, sizeof(path), "/sys/class/iommu/%s/intel-iommu/ecap", name);
 	if (dr_read(d, path, text, sizeof(text)) || (ecap = strtoull(text, &end, 16), *end)) {
-		dr_report(d, DR_WARN, id, false, NULL, "%s: ecap unreadable (%s)", name, path);
+		dr_report(d, DR_WARN, id, 0, NULL, "%s: ecap unreadable (%s)", name, path);
 		return;
 	}
 	snprintf(path, sizeof(path), "/sys/class/iommu/%s/intel-iommu/cap", name);
 	if (!dr_read(d, path, text, sizeof(text)))
 		cap = strtoull(text, NULL, 16);
 	if (!(ecap & ECAP_SMTS)) {
-		dr_report(d, DR_FAIL, id, true,
+		dr_report(d, DR_FAIL, id, DR_P_ALL,
 			  d->vm ? "this VM's vIOMMU is legacy-mode: QEMU needs -device "
 				  "intel-iommu,x-scalable-mode=on"
 				: "enable scalable mode (VT-d) in firmware",
@@ -252,23 +262,25 @@ static void check_dmar(struct doctor *d, const char *name)
 		return;
 	}
 	if (d->cmdline_sm_off || (d->cfg_sm_default == 'n' && !d->cmdline_sm_on)) {
-		dr_report(d, DR_FAIL, id, true, "boot with intel_iommu=on,sm_on",
+		dr_report(d, DR_FAIL, id, DR_P_ALL, "boot with intel_iommu=on,sm_on",
 			  "%s: scalable mode supported (ecap SMTS) but the kernel leaves it off%s",
 			  name, d->cmdline_sm_off ? " (sm_off)"
 			  : " (CONFIG_INTEL_IOMMU_SCALABLE_MODE_DEFAULT_ON is not set)");
 		return;
 	}
 	if (!(ecap & ECAP_PASID)) {
-		dr_report(d, DR_FAIL, id, true,
+		dr_report(d, DR_FAIL, id, DR_P_ALL,
 			  "enable PASID/SVM in firmware; some VMs and platforms expose scalable "
 			  "mode without PASID",
 			  "%s: scalable mode but no PASID support (ecap %llx: bit 40 clear)", name,
 			  ecap);
 		return;
 	}
+	if (dr_smpwc_refused(d, name, ecap))
+		return;
 	if (d->la57 && !(cap & CAP_FL5LP)) {
 		d->dmar_no_fl5lp = true;
-		dr_report(d, DR_FAIL, id, true,
+		dr_report(d, DR_FAIL, id, DR_P_ALL,
 			  "boot with no5lvl (4-level paging), or use an IOMMU with 5-level "
 			  "first-level tables",
 			  "%s: the CPU runs 5-level paging (la57) but this IOMMU cannot walk "
@@ -276,13 +288,14 @@ static void check_dmar(struct doctor *d, const char *name)
 			  name, cap);
 		return;
 	}
-	dr_report(d, ecap & ECAP_PRS ? DR_OK : DR_WARN, id, false,
+	dr_report(d, ecap & ECAP_PRS ? DR_OK : DR_WARN, id, 0,
 		  ecap & ECAP_PRS ? NULL : "page faults then cannot be resolved by the IOMMU; "
 		  "touch buffers before submitting (libpasid's fault continuation helps)",
 		  "%s: scalable mode, PASID width %u%s%s%s", name, ECAP_PSS(ecap) + 1,
 		  ecap & ECAP_PRS ? ", page requests" : ", NO page requests (ecap PRS)",
 		  ecap & ECAP_FLTS ? ", first-level tables" : "",
-		  ecap & ECAP_SMPWC ? ", coherent walks" : "");
+		  ecap & ECAP_SMPWC ? ", page walks coherent (SMPWC)"
+		  : ", page walks not coherent (no SMPWC; this kernel does not require it)");
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -316,7 +329,7 @@ void dr_check_iommu(struct doctor *d)
 			check_dmar(d, names[i]);
 		} else {
 			other++;
-			dr_report(d, DR_WARN, "iommu.other", false,
+			dr_report(d, DR_WARN, "iommu.other", 0,
 				  "ENQCMD and DSA/IAA are Intel-only; libpasid group PASIDs may "
 				  "still work where the kernel supports SVA for the device",
 				  "%s: not an Intel VT-d unit (AMD/ARM IOMMU); PASID support not "
@@ -325,7 +338,7 @@ void dr_check_iommu(struct doctor *d)
 		free(names[i]);
 	}
 	if (!n && d->vm)
-		dr_report(d, DR_FAIL, "iommu.present", true,
+		dr_report(d, DR_FAIL, "iommu.present", DR_P_ALL,
 			  d->cmdline_iommu_off ? "remove intel_iommu=off"
 			  : "give the VM a scalable-mode vIOMMU (QEMU: -device intel-iommu,"
 			  "intremap=on,x-scalable-mode=on) and boot it with intel_iommu=on,sm_on; "
@@ -333,14 +346,14 @@ void dr_check_iommu(struct doctor *d)
 			  "no IOMMU in this virtual machine (hypervisor flag; /sys/class/iommu is "
 			  "empty): no PASIDs at all");
 	else if (!n)
-		dr_report(d, DR_FAIL, "iommu.present", true,
+		dr_report(d, DR_FAIL, "iommu.present", DR_P_ALL,
 			  d->cmdline_iommu_off ? "remove intel_iommu=off"
 			  : "enable VT-d in firmware and boot with intel_iommu=on,sm_on",
 			  "no IOMMU enabled (/sys/class/iommu is empty): no PASIDs at all");
 	else if (!d->nr_dmar && other)
-		dr_report(d, DR_FAIL, "iommu.present", true,
+		dr_report(d, DR_FAIL, "iommu.present", DR_P_ALL,
 			  "ENQCMD needs an Intel CPU with VT-d",
-			  "no Intel VT-d unit: ENQCMD submission cannot work");
+			  "no Intel VT-d unit: no DSA/IAA work queue with PASIDs");
 }
 
 /* ---- paging, lockdown, Secure Boot ------------------------------------------ */
@@ -355,42 +368,42 @@ void dr_check_boot(struct doctor *d)
 
 	dr_section(d, "Boot");
 	if (!d->la57)
-		dr_report(d, DR_OK, "boot.paging", false, NULL, "4-level paging");
+		dr_report(d, DR_OK, "boot.paging", 0, NULL, "4-level paging");
 	else if (d->dmar_no_fl5lp)
-		dr_report(d, DR_FAIL, "boot.paging", true, "boot with no5lvl",
+		dr_report(d, DR_FAIL, "boot.paging", DR_P_ALL, "boot with no5lvl",
 			  "5-level paging (la57) with an IOMMU that cannot walk it (see above)");
 	else
-		dr_report(d, DR_OK, "boot.paging", false, NULL,
+		dr_report(d, DR_OK, "boot.paging", 0, NULL,
 			  "5-level paging (la57)%s", d->nr_dmar ? "; the IOMMU supports it" : "");
 
 	if (!dr_read(d, "/sys/kernel/security/lockdown", text, sizeof(text)) &&
 	    (lb = strchr(text, '[')) && (rb = strchr(lb, ']'))) {
 		*rb = '\0';
 		if (!strcmp(lb + 1, "none"))
-			dr_report(d, DR_OK, "boot.lockdown", false, NULL,
+			dr_report(d, DR_OK, "boot.lockdown", 0, NULL,
 				  "lockdown: none (unsigned modules load)");
 		else
-			dr_report(d, DR_WARN, "boot.lockdown", false,
+			dr_report(d, DR_WARN, "boot.lockdown", 0,
 				  "sign pasid.ko (DKMS signs with its MOK: mokutil --import "
 				  "/var/lib/dkms/mok.pub)",
 				  "lockdown: %s: unsigned modules (pasid.ko) are refused", lb + 1);
 	} else {
-		dr_report(d, DR_INFO, "boot.lockdown", false, NULL,
+		dr_report(d, DR_INFO, "boot.lockdown", 0, NULL,
 			  "lockdown state unknown (no /sys/kernel/security/lockdown)");
 	}
 
 	if (!dr_exists(d, "/sys/firmware/efi")) {
-		dr_report(d, DR_INFO, "boot.secureboot", false, NULL,
+		dr_report(d, DR_INFO, "boot.secureboot", 0, NULL,
 			  "not booted through EFI: no Secure Boot");
 	} else if (dr_read_bin(d, sb, var, sizeof(var), &n) || n < 5) {
-		dr_report(d, DR_INFO, "boot.secureboot", false, NULL,
+		dr_report(d, DR_INFO, "boot.secureboot", 0, NULL,
 			  "EFI boot; Secure Boot state unreadable");
 	} else if (var[4] == 1) {
-		dr_report(d, DR_WARN, "boot.secureboot", false,
+		dr_report(d, DR_WARN, "boot.secureboot", 0,
 			  "enrol the DKMS MOK (mokutil --import /var/lib/dkms/mok.pub) so "
 			  "pasid.ko loads",
 			  "Secure Boot is on: only signed modules load");
 	} else {
-		dr_report(d, DR_OK, "boot.secureboot", false, NULL, "Secure Boot is off");
+		dr_report(d, DR_OK, "boot.secureboot", 0, NULL, "Secure Boot is off");
 	}
 }

@@ -11,9 +11,11 @@
 #include "pasidctl.h"
 
 static const struct pctl_cmd commands[] = {
-	{ "doctor", "check this machine for PASIDs and ENQCMD; name each fix", cmd_doctor, "",
-	  "Check everything PASIDs and ENQCMD need on this machine; say what is missing and how to "
-	  "fix it.\nExit status 0 when ENQCMD submission can work here, 1 when it cannot.",
+	{ "doctor", "check this machine for PASIDs and work submission; name each fix",
+	  cmd_doctor, "",
+	  "Check everything PASIDs and work submission need on this machine; say what is missing\n"
+	  "and how to fix it, and which submission paths can work: shared WQ + ENQCMD, dedicated\n"
+	  "WQ + MOVDIR64B, write(2). Exit status 0 when at least one can, 1 when none can.",
 	  "  --sysroot DIR   read /proc, /sys, /boot and /dev below DIR (testing aid;\n"
 	  "                  also PASIDCTL_SYSROOT)\n" },
 	{ "devices", "PASID-capable PCI functions and DSA/IAA work queues", cmd_devices, "",
@@ -30,22 +32,29 @@ static const struct pctl_cmd commands[] = {
 	  "                          pasid.ko loaded with mock=1; for tests)\n"
 	  "      --width N           their PASID width, 1..20 (default 20)\n"
 	  "      --mock-remove RIDS  first unplug these mock RIDs\n" },
-	{ "alloc", "allocate a PASID (group or global ENQCMD), hold it for a command", cmd_alloc,
-	  "(--rids A,B | --global-enqcmd) [--exact N] [--env NAME] [-- COMMAND...]",
-	  "Allocate a PASID and print it. With COMMAND, hold it while COMMAND runs (the PASID "
-	  "is in\n"
-	  "$PASID) and exit with COMMAND's status; else release it when pasidctl exits.",
+	{ "alloc", "allocate a PASID (group or global ENQCMD); hold it", cmd_alloc,
+	  "(--rids A,B | --global-enqcmd) [--exact N] [--hold | [--env NAME] -- COMMAND...]",
+	  "Allocate a PASID and print it. With --hold, hold it until SIGINT, SIGTERM or SIGHUP,\n"
+	  "or until 'pasidctl free' frees it. With COMMAND, hold it while COMMAND runs (the\n"
+	  "PASID is in $PASID) and exit with COMMAND's status. Else it is released when\n"
+	  "pasidctl exits. A holder serves 'free' and 'extend' of its PASID to the same user.",
 	  "  -r, --rids A,B        group intent: valid on exactly these RIDs (PCI addresses\n"
 	  "                        like 0000:6a:01.0, or device names like dsa0)\n"
 	  "  -g, --global-enqcmd   global ENQCMD intent: reserved on every RID\n"
 	  "  -x, --exact N         this value or a precise error\n"
+	  "  -H, --hold            hold it until a signal or 'pasidctl free'\n"
 	  "  -e, --env NAME        environment variable for COMMAND (default PASID)\n" },
-	{ "free", "free a PASID held by this process", cmd_free, "PASID",
-	  "Free a PASID held by this pasidctl process (another owner's gives EPERM: owners are "
-	  "open\n"
-	  "/dev/pasid files; closing one frees its PASIDs).", "" },
-	{ "extend", "add a RID to a group PASID", cmd_extend, "PASID RID",
-	  "Add a RID to a group PASID held by this pasidctl process.", "" },
+	{ "free", "free a PASID a pasidctl holder of this user holds", cmd_free,
+	  "[--holder PID] PASID",
+	  "Free a PASID held by 'pasidctl alloc --hold' or 'alloc -- COMMAND' of this user (the\n"
+	  "holder frees it: only the owner, its open /dev/pasid file, may).",
+	  "  -p, --holder PID      the holder with this pid (disjoint groups may share a\n"
+	  "                        value; default: the only holder, or $PASIDCTL_HOLDER)\n" },
+	{ "extend", "add a RID to a group PASID a pasidctl holder holds", cmd_extend,
+	  "[--holder PID] PASID RID",
+	  "Add a RID to a group PASID held by 'pasidctl alloc --hold' or 'alloc -- COMMAND' of\n"
+	  "this user; the holder resolves a device name on its platform.",
+	  "  -p, --holder PID      the holder with this pid (as for free)\n" },
 	{ "monitor", "print allocator events until interrupted", cmd_monitor,
 	  "[--count N] [--timeout SECONDS]",
 	  "Print allocator events (alloc, free, extend, attach, ...) until interrupted.",

@@ -65,7 +65,7 @@ const char *errno_name(int err)
 		{ ENODEV, "ENODEV" }, { EINVAL, "EINVAL" }, { ENOSPC, "ENOSPC" },
 		{ ERANGE, "ERANGE" }, { ENOTTY, "ENOTTY" }, { EPROTO, "EPROTO" },
 		{ EOPNOTSUPP, "EOPNOTSUPP" }, { EALREADY, "EALREADY" }, { ETIMEDOUT, "ETIMEDOUT" },
-		{ ENOBUFS, "ENOBUFS" }, { EOVERFLOW, "EOVERFLOW" }, { ECHILD, "ECHILD" },
+		{ ENOBUFS, "ENOBUFS" }, { ENOTUNIQ, "ENOTUNIQ" }, { ESRCH, "ESRCH" }, { EOVERFLOW, "EOVERFLOW" }, { ECHILD, "ECHILD" },
 	};
 	size_t i;
 
@@ -96,15 +96,61 @@ int pctl_err(struct pctl *g, const char *object, int err, const char *fmt, ...)
 	return verr(g, object, err, msg);
 }
 
-int pctl_err_ctx(struct pctl *g, const char *object, int err, const char *what)
+/*
+ * The library's detail often starts with the operation or the object the
+ * caller's message already names ("free: ...", "pasid_wq_open: dsa9/wq9.0:
+ * ..."): drop those so a message never says a thing twice.
+ */
+static const char *trim_detail(const char *detail, const char *object, const char *what)
+{
+	const char *verb = what ? strrchr(what, ' ') : NULL;
+	size_t l;
+	bool again = true;
+
+	verb = verb ? verb + 1 : what;
+	while (again) {
+		again = false;
+		l = verb ? strlen(verb) : 0;
+		if (l && !strncmp(detail, verb, l) && !strncmp(detail + l, ": ", 2)) {
+			detail += l + 2;
+			again = true;
+		}
+		if (!strncmp(detail, "pasid_", 6)) {
+			const char *p = detail + 6;
+
+			while (*p == '_' || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9'))
+				p++;
+			if (!strncmp(p, ": ", 2)) {
+				detail = p + 2;
+				again = true;
+			}
+		}
+		l = object ? strlen(object) : 0;
+		if (l && !strncmp(detail, object, l) && !strncmp(detail + l, ": ", 2)) {
+			detail += l + 2;
+			again = true;
+		}
+	}
+	return detail;
+}
+
+const char *pctl_detail(const struct pctl *g, const char *object, const char *what, int err,
+			char *buf, size_t len)
 {
 	const char *detail = g->ctx ? pasid_ctx_last_error(g->ctx) : "";
-	char msg[1024];
 
 	if (!*detail)
 		detail = strerror(err < 0 ? -err : err);
-	snprintf(msg, sizeof(msg), "%s%s%s", what ? what : "", what ? ": " : "", detail);
-	return verr(g, object, err, msg);
+	snprintf(buf, len, "%s%s%s", what ? what : "", what ? ": " : "",
+		 trim_detail(detail, object, what));
+	return buf;
+}
+
+int pctl_err_ctx(struct pctl *g, const char *object, int err, const char *what)
+{
+	char msg[1024];
+
+	return verr(g, object, err, pctl_detail(g, object, what, err, msg, sizeof(msg)));
 }
 
 /* ---- JSON ----------------------------------------------------------------- */

@@ -126,6 +126,9 @@ void info(const struct pctl *g, const char *fmt, ...) __attribute__((format(prin
 int pctl_err(struct pctl *g, const char *object, int err, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 int pctl_err_ctx(struct pctl *g, const char *object, int err, const char *what);
+/* "WHAT: DETAIL" of the last library error, without what OBJECT/WHAT already say. */
+const char *pctl_detail(const struct pctl *g, const char *object, const char *what, int err,
+			char *buf, size_t len);
 const char *errno_name(int err);
 
 /* JSON: the document (created on first use), printed by main() at exit. */
