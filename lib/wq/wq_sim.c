@@ -72,7 +72,7 @@ static int sim_find(const struct sim_topology *t, const char *name, unsigned int
 	return -ENOENT;
 }
 
-static int sim_submit_shared(struct pasid_wq *wq, void *desc)
+static int sim_submit_shared(struct pasid_wq *wq, const void *desc)
 {
 	struct eng_ring *r = wq->ring;
 	struct engine *e = wq->eng;
@@ -97,7 +97,7 @@ static int sim_submit_shared(struct pasid_wq *wq, void *desc)
 	return 0;
 }
 
-static int sim_submit_dedicated(struct pasid_wq *wq, void *desc)
+static int sim_submit_dedicated(struct pasid_wq *wq, const void *desc)
 {
 	struct eng_ring *r = wq->ring;
 	struct engine *e = wq->eng;

@@ -150,7 +150,7 @@ void dr_check_devices(struct doctor *d)
 		dr_report(d, DR_FAIL, "dsa.scan", false, NULL, "out of memory");
 		return;
 	}
-	err = pasid_wq_discover(NULL, NULL, wq_cb, s);
+	err = pasid_wq_discover(NULL, NULL, wq_cb, s, NULL);
 	if (err < 0) {
 		dr_report(d, DR_FAIL, "dsa.scan", true, NULL, "discovery failed: %s",
 			  strerror(-err));
