@@ -306,7 +306,9 @@ int pasid_wq_get_portal(struct pasid_wq *wq, struct pasid_wq_portal *ret);
  *
  * Return: 0 (read the status); -ETIMEDOUT; -ENODEV / -EIO when the time
  * ran out and the WQ is no longer enabled / its device halted (the message
- * gives the state): the record will never be written.
+ * gives the state): the record will never be written. The state is read
+ * from sysfs at most every 10 ms per handle, so polling with @timeout_ns 0
+ * stays cheap and still learns of it.
  */
 int pasid_wq_wait(struct pasid_wq *wq, volatile void *comp, uint64_t timeout_ns);
 

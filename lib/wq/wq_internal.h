@@ -30,6 +30,7 @@ struct pasid_wq {
 	bool umwait;			/* WAITPKG enabled by the kernel */
 	uint32_t pasid, rid;		/* the attach this handle holds */
 	bool attached;
+	uint64_t state_checked_ns;	/* when a wait last read the WQ's state */
 	bool batch_ok;			/* BATCH offered and the path passes it */
 	char batch_why[160];		/* why not, when not */
 	/* real devices */
