@@ -16,7 +16,7 @@ static const char *const names[] = { LAZY_JSON_FUNCS(LAZY_JSON_NAME) };
 static const char *const sonames[] = { "libjson-c.so.5", NULL };
 
 static struct lazylib lib = {
-	.what = "json-c (simulated topology files)",
+	.what = "json-c (needed for topology files)",
 	.sonames = sonames,
 	.names = names,
 	.nr = sizeof(names) / sizeof(names[0]),

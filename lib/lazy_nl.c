@@ -19,7 +19,7 @@ static const char *const names[] = { LAZY_NL_FUNCS(LAZY_NL_NAME) };
 static const char *const sonames[] = { "libnl-genl-3.so.200", NULL };
 
 static struct lazylib lib = {
-	.what = "libnl-genl-3 (generic netlink, for the kernel backend's listings and events)",
+	.what = "libnl-genl-3 (needed for listings and events)",
 	.sonames = sonames,
 	.names = names,
 	.nr = sizeof(names) / sizeof(names[0]),

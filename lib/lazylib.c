@@ -9,15 +9,12 @@
 static int load_locked(struct lazylib *l)
 {
 	void *h = NULL;
-	const char *tried = "";
 
-	for (const char *const *so = l->sonames; *so && !h; so++) {
+	for (const char *const *so = l->sonames; *so && !h; so++)
 		h = dlopen(*so, RTLD_NOW | RTLD_LOCAL);
-		tried = *so;
-	}
 	if (!h) {
-		snprintf(l->msg, sizeof(l->msg), "%s is needed here but cannot be loaded (%s: %s)",
-			 l->what, tried, dlerror());
+		/* dlerror() names the file: "libnl-genl-3.so.200: cannot open ..." */
+		snprintf(l->msg, sizeof(l->msg), "%s cannot be loaded: %s", l->what, dlerror());
 		return -ELIBACC;
 	}
 	for (size_t i = 0; i < l->nr; i++) {
