@@ -107,6 +107,9 @@ enum pasid_wq_method {
  * @devnode: "/dev/dsa/wq0.0", or "(simulated)"
  * @method_name: "enqcmd", "movdir64b", "write", "sim-enqcmd", ...
  * @reason: why this method was chosen, in words
+ * @fd: the WQ's open file, -1 when SIMULATED: poll() it for POLLIN, which
+ *	idxd raises when the device latched an error (see also
+ *	pasid_wq_get_portal()); it stays open until pasid_wq_close()
  */
 struct pasid_wq_info {
 	uint32_t size;
@@ -127,6 +130,7 @@ struct pasid_wq_info {
 	char devnode[64];
 	char method_name[32];
 	char reason[192];
+	int32_t fd;
 };
 
 /**

@@ -540,6 +540,7 @@ PASID_EXPORT int pasid_wq_get_info(const struct pasid_wq *wq, struct pasid_wq_in
 		return -EINVAL;
 	in = wq->info;
 	in.size = sizeof(in);
+	in.fd = wq->eng ? -1 : wq->fd;
 	if (wq->eng)
 		wq_sim_fill_counters(wq, &in);
 	size = ret_info->size < sizeof(in) ? ret_info->size : (uint32_t)sizeof(in);

@@ -779,6 +779,7 @@ static void test_no_shim(void **state)
 	assert_false(in.flags & PASID_WQ_INFO_SIMULATED);
 	assert_int_equal(in.pasid, 0);
 	assert_int_equal(in.method, PASID_WQ_METHOD_WRITE);
+	assert_true(in.fd >= 0);	/* for POLLIN error notification */
 
 	/* three descriptors in one write(), in order */
 	/* a fresh open writes the plain file that stands in for the node from its start */

@@ -115,6 +115,7 @@ static void test_batch_prepare(void **state)
 
 	assert_int_equal(pasid_wq_get_info(f->wq[0], &in), 0);
 	assert_true(in.flags & PASID_WQ_INFO_BATCH);
+	assert_int_equal(in.fd, -1);	/* SIMULATED: no file */
 	for (size_t i = 0; i < 4 * 1024; i++)
 		f->a[i] = (uint8_t)(i * 13);
 	memset(f->b, 0, 4 * 1024);
