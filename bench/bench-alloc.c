@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include <libpasid/pasid.h>
+#include <libpasid/testing.h>
 
 #include "bench.h"
 #include "pcore.h"

@@ -37,7 +37,7 @@
 
 static struct pasid_ctx *ctx;
 static struct pasid_wq *wq;
-static struct pasid_wq_info info;
+static struct pasid_wq_info info = { .size = sizeof(info) };
 static uint64_t overhead;
 static bool have_movdir64b;
 static uint64_t cpu_all;	/* pasid_cpu_features() */
@@ -753,6 +753,7 @@ int main(int argc, char **argv)
 	if (err)
 		bench_die("pasid_wq_open(dsa0/wq0.0): %s: %s", strerror(-err),
 			  pasid_ctx_last_error(ctx));
+	info.size = sizeof(info);
 	pasid_wq_get_info(wq, &info);
 	if (info.mode != PASID_WQ_DEDICATED)
 		bench_die("dsa0/wq0.0 is not dedicated");

@@ -15,7 +15,8 @@
 
 static int backend_from_env(int *ret)
 {
-	const char *env = getenv("LIBPASID_BACKEND");
+	/* secure_getenv: a set-id program is never switched to the simulator */
+	const char *env = secure_getenv("LIBPASID_BACKEND");
 
 	if (!env || !*env || !strcmp(env, "kernel")) {
 		*ret = PASID_BACKEND_KERNEL;
@@ -29,6 +30,8 @@ static int backend_from_env(int *ret)
 				    "LIBPASID_BACKEND=\"%.64s\" is not a backend: use \"kernel\" or \"sim\"",
 				    env);
 }
+
+static uint64_t ctx_serial;	/* atomic: numbers contexts for error.c */
 
 /* Extensible options: a larger struct is fine if its unknown tail is zero. */
 static int opts_check(const struct pasid_ctx_opts *opts)
@@ -81,6 +84,7 @@ PASID_EXPORT int pasid_ctx_new(const struct pasid_ctx_opts *opts, struct pasid_c
 		return pasid_set_open_error(-ENOMEM, "out of memory for a context");
 	pthread_mutex_init(&ctx->lock, NULL);
 	ctx->refcount = 1;
+	ctx->serial = __atomic_add_fetch(&ctx_serial, 1, __ATOMIC_RELAXED);
 	ctx->backend = backend;
 	ctx->ops = backend == PASID_BACKEND_SIM ? &pasid_sim_backend : &pasid_kernel_backend;
 	ctx->backend_name = ctx->ops->name;

@@ -10,42 +10,89 @@
 static __thread char open_errmsg[PASID_ERRMSG_LEN];
 
 /*
- * The detail of the last failure is kept per thread (like errno), tagged with
- * the context it was about, so threads sharing a context each read their own.
+ * The detail of the last failure is kept per thread (like errno) and per
+ * context: a thread that fails on B still reads A's message for A. A thread
+ * keeps the messages of its ERR_SLOTS most recently failing contexts. A slot
+ * names its context by address and serial number, so a context allocated
+ * where a freed one was never shows the old one's message.
  */
-static __thread struct {
+#define ERR_SLOTS 8
+
+static __thread struct err_slot {
 	const struct pasid_ctx *ctx;
+	uint64_t serial;
+	uint64_t stamp;		/* when last set: the oldest slot is reused */
 	pasid_lazy_fmt lazy;		/* set: msg is still to be made from arg */
 	uint32_t arg[PASID_LAZY_ARGS];
 	char msg[PASID_ERRMSG_LEN];
-} last;
+} slots[ERR_SLOTS];
+static __thread uint64_t stamp;
+
+static struct err_slot *slot_of(const struct pasid_ctx *ctx)
+{
+	for (int i = 0; i < ERR_SLOTS; i++)
+		if (slots[i].ctx == ctx && slots[i].serial == ctx->serial)
+			return &slots[i];
+	return NULL;
+}
+
+/* the slot of ctx, or the one unused longest, now owned by ctx */
+static struct err_slot *slot_claim(const struct pasid_ctx *ctx)
+{
+	struct err_slot *s = slot_of(ctx);
+
+	if (!s) {
+		s = &slots[0];
+		for (int i = 1; i < ERR_SLOTS; i++)
+			if (slots[i].stamp < s->stamp)
+				s = &slots[i];
+		s->ctx = ctx;
+		s->serial = ctx->serial;
+	}
+	s->stamp = ++stamp;
+	s->lazy = NULL;
+	return s;
+}
 
 int pasid_set_error_lazy(struct pasid_ctx *ctx, int err, pasid_lazy_fmt fmt,
 			 const uint32_t arg[PASID_LAZY_ARGS])
 {
-	last.ctx = ctx;
-	last.lazy = fmt;
-	memcpy(last.arg, arg, sizeof(last.arg));
+	struct err_slot *s;
+
+	if (!ctx)
+		return err;
+	s = slot_claim(ctx);
+	s->lazy = fmt;
+	memcpy(s->arg, arg, sizeof(s->arg));
 	return err;
 }
 
 int pasid_set_error(struct pasid_ctx *ctx, int err, const char *fmt, ...)
 {
+	struct err_slot *s;
 	va_list ap;
 
-	last.ctx = ctx;
-	last.lazy = NULL;
+	if (!ctx) {
+		/* calls without a context (work queues on plain idxd) */
+		va_start(ap, fmt);
+		vsnprintf(open_errmsg, sizeof(open_errmsg), fmt, ap);
+		va_end(ap);
+		return err;
+	}
+	s = slot_claim(ctx);
 	va_start(ap, fmt);
-	vsnprintf(last.msg, sizeof(last.msg), fmt, ap);
+	vsnprintf(s->msg, sizeof(s->msg), fmt, ap);
 	va_end(ap);
 	return err;
 }
 
 void pasid_clear_error(const struct pasid_ctx *ctx)
 {
-	if (last.ctx == ctx) {
-		last.msg[0] = '\0';
-		last.lazy = NULL;
+	struct err_slot *s = ctx ? slot_of(ctx) : NULL;
+
+	if (s) {
+		s->msg[0] = '\0';
+		s->lazy = NULL;
 	}
 }
 
@@ -66,15 +113,19 @@ PASID_EXPORT const char *pasid_strerror_last(void)
 
 PASID_EXPORT const char *pasid_ctx_last_error(const struct pasid_ctx *ctx)
 {
+	struct err_slot *s;
+
 	if (!ctx)
 		return "no context";
-	if (last.ctx != ctx)
+	s = slot_of(ctx);
+	if (!s)
 		return "";
-	if (last.lazy) {
-		last.lazy(last.msg, sizeof(last.msg), last.arg);
-		last.lazy = NULL;
+	if (s->lazy) {
+		/* the message is made when first read (allocation failures are hot) */
+		s->lazy(s->msg, sizeof(s->msg), s->arg);
+		s->lazy = NULL;
 	}
-	return last.msg;
+	return s->msg;
 }
 
 int pasid_grow_array(void **buf, size_t *cap, size_t need, size_t elem)

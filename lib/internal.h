@@ -14,6 +14,7 @@
 #include <stdbool.h>
 
 #include <libpasid/pasid.h>
+#include <libpasid/testing.h>	/* the library defines these too */
 
 #define PASID_EXPORT __attribute__((visibility("default")))
 
@@ -57,7 +58,7 @@ struct pasid_ctx {
 	const struct pasid_backend_ops *ops;
 	const char *backend_name;	/* may differ from ops->name: "kernel (mock)" */
 	void *priv;			/* the backend's */
-	char errmsg[PASID_ERRMSG_LEN];	/* unused: messages are per thread (error.c) */
+	uint64_t serial;		/* unique per context: error.c's message slots */
 };
 
 extern const struct pasid_backend_ops pasid_sim_backend;

@@ -245,20 +245,6 @@ int pasid_rid_parse(const char *text, uint32_t *ret_rid);
  */
 int pasid_rid_format(uint32_t rid, char *buf, size_t len);
 
-/**
- * pasid_mock_rid_add() - Add a mock (sim, or kernel mock mode) RID.
- * @width: PASID width, 1..20
- * Return: 0; -EINVAL (width); -EEXIST; -EOPNOTSUPP (not a mock backend); -ENOMEM.
- */
-int pasid_mock_rid_add(struct pasid_ctx *ctx, uint32_t rid, unsigned int width);
-
-/**
- * pasid_mock_rid_remove() - Unplug a mock RID: it is dropped from every
- * group naming it, bindings on it are torn down, owners get a revoke event.
- * Return: 0; -ENODEV; -EOPNOTSUPP (not a mock backend).
- */
-int pasid_mock_rid_remove(struct pasid_ctx *ctx, uint32_t rid);
-
 /** Flags in struct pasid_alloc_info */
 #define PASID_INFO_MINE		(1u << 0)	/* held by the querying context */
 #define PASID_INFO_EXTERNAL	(1u << 1)	/* the mm's own PASID (kernel) */

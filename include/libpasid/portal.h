@@ -21,6 +21,10 @@
  * iosubmit_cmds512()/enqcmds()): data buffers and the zeroed completion record
  * are globally visible before the device can read the descriptor.
  *
+ * The portal of an opened work queue, its method and the rotation offset
+ * come from pasid_wq_get_portal() (wq.h), whose comment states the contract
+ * for callers that submit with these functions themselves.
+ *
  * On other architectures the functions return -EOPNOTSUPP.
  * C99, compiles with -std=c99 -pedantic.
  */

@@ -79,14 +79,21 @@ enum pasid_wq_method {
 #define PASID_WQ_INFO_SIMULATED	(1u << 0)	/* software engine, not hardware */
 #define PASID_WQ_INFO_IAA	(1u << 1)	/* an IAA (iax) device, else DSA */
 #define PASID_WQ_INFO_BOF	(1u << 2)	/* block_on_fault enabled on the WQ */
+#define PASID_WQ_INFO_IDXD_ONLY	(1u << 3)	/* opened without the shim: idxd bound
+						 * the process and chose the PASID */
+#define PASID_WQ_INFO_BATCH	(1u << 4)	/* pasid_wq_batch_prepare() allowed */
 
 /**
  * struct pasid_wq_info - what pasid_wq_get_info() reports
+ * @size: set by the caller to sizeof(struct pasid_wq_info); the library
+ *	fills at most that many bytes and sets it to what it filled
  * @flags: PASID_WQ_INFO_*
  * @mode: enum pasid_wq_mode
  * @method: enum pasid_wq_method actually used
  * @pasid: the PASID descriptors run under: the process's global ENQCMD
- *	PASID (pasid_alloc_global_enqcmd()), 0 if the device has PASID off
+ *	PASID (pasid_alloc_global_enqcmd()), 0 if the device has PASID off or
+ *	the WQ was opened without a context (PASID_WQ_INFO_IDXD_ONLY: idxd
+ *	chose it and does not tell user space)
  * @rid: the device's RID
  * @wq_size: WQ entries (for a dedicated WQ, the most that may be in flight)
  * @max_batch_size: descriptors per batch
@@ -100,8 +107,12 @@ enum pasid_wq_method {
  * @devnode: "/dev/dsa/wq0.0", or "(simulated)"
  * @method_name: "enqcmd", "movdir64b", "write", "sim-enqcmd", ...
  * @reason: why this method was chosen, in words
+ * @fd: the WQ's open file, -1 when SIMULATED: poll() it for POLLIN, which
+ *	idxd raises when the device latched an error (see also
+ *	pasid_wq_get_portal()); it stays open until pasid_wq_close()
  */
 struct pasid_wq_info {
+	uint32_t size;
 	uint32_t flags;
 	uint32_t mode;
 	uint32_t method;
@@ -119,10 +130,13 @@ struct pasid_wq_info {
 	char devnode[64];
 	char method_name[32];
 	char reason[192];
+	int32_t fd;
 };
 
 /**
  * struct pasid_wq_submit_opts - how hard pasid_wq_submit() tries
+ * @size: sizeof(struct pasid_wq_submit_opts): set it before
+ *	pasid_wq_get_submit_opts() and pasid_wq_set_submit_opts()
  * @max_retries: retries after a "retry" answer (ENQCMD ZF=1, or write()
  *	failing with EAGAIN/EBUSY); default 32, the kernel's enqcmds_retries
  * @backoff_min_ns: wait before the first retry, doubled each retry;
@@ -135,6 +149,7 @@ struct pasid_wq_info {
  * never answer "retry" (MOVDIR64B is posted).
  */
 struct pasid_wq_submit_opts {
+	uint32_t size;
 	uint32_t max_retries;
 	uint32_t backoff_min_ns;
 	uint32_t backoff_max_ns;
@@ -148,21 +163,29 @@ struct pasid_wq_submit_opts {
 
 /**
  * pasid_wq_open() - Open a work queue for submission.
- * @ctx: context; a sim context opens a SIMULATED WQ of its topology
+ * @ctx: NULL: the work queue alone, through the kernel's idxd driver (no
+ *	/dev/pasid, no libnl): open() of the node makes idxd bind the process
+ *	and choose its PASID. With LIBPASID_BACKEND=sim in the environment
+ *	(read with secure_getenv()) NULL means the process's SIMULATED
+ *	context instead, so a program runs unchanged against the simulator.
+ *	A kernel context: the same, after making sure the process's global
+ *	ENQCMD PASID exists (pasid_alloc_global_enqcmd()) and is attached on
+ *	the device's RID (the shim's intent). A sim context: a SIMULATED WQ of
+ *	its topology.
  * @name: "dsa0/wq0.0", "wq0.0", "iax1/wq1.0" or "/dev/dsa/wq0.0"
  * @flags: 0 or PASID_WQ_OPEN_NO_MMAP
- * @ret_wq: receives the handle (it holds a reference on @ctx)
+ * @ret_wq: receives the handle (it holds a reference on the context)
  *
- * Makes sure the process's global ENQCMD PASID exists
- * (pasid_alloc_global_enqcmd()) and is attached on the device's RID, then
- * opens the device node and maps the limited portal. A refused mmap (EPERM:
- * no CAP_SYS_RAWIO) falls back to write(2); a shared WQ without a
+ * Then opens the device node and maps the limited portal. A refused mmap
+ * (EPERM: no CAP_SYS_RAWIO) falls back to write(2); a shared WQ without a
  * kernel-enabled ENQCMD also uses write(2). pasid_wq_get_info() says which.
  *
- * Return: 0; -EINVAL (flags, name); -ENOENT (no such WQ); -EBUSY (a
- * dedicated WQ is already open); -ENODEV (WQ disabled or not a user WQ);
- * -EACCES (node permissions); errors of pasid_alloc_global_enqcmd() and
- * pasid_attach(); -ENOMEM. The context's message says which step failed.
+ * Return: 0; -EINVAL (flags, name, LIBPASID_BACKEND); -ENOENT (no such WQ);
+ * -EBUSY (a dedicated WQ is already open); -ENODEV (WQ disabled or not a
+ * user WQ); -EACCES (node permissions); errors of
+ * pasid_alloc_global_enqcmd() and pasid_attach(); -ENOMEM. The message says
+ * which step failed: pasid_ctx_last_error(@ctx), or with a NULL @ctx
+ * pasid_strerror_last().
  */
 int pasid_wq_open(struct pasid_ctx *ctx, const char *name, uint32_t flags,
 		  struct pasid_wq **ret_wq);
@@ -178,13 +201,100 @@ struct pasid_wq *pasid_wq_close(struct pasid_wq *wq);
  * pasid_wq_submit() - Submit one 64-byte descriptor (struct dsa_hw_desc).
  * @wq: work queue
  * @desc: the descriptor, 64-byte aligned; zero its completion record's
- *	status before submitting
+ *	status before submitting. Not modified (ENQCMD replaces the PASID in
+ *	the copy the device receives).
+ *
+ * A descriptor that asks for a completion record (flag CRAV) must name one
+ * aligned as the device requires (pasid_wq_info.cr_align: 32, IAA 64):
+ * every submission path refuses it with -EINVAL otherwise, as idxd's
+ * write() does, so the error does not depend on the method.
  *
  * Return: 0 submitted; -EAGAIN the shared WQ kept answering "retry" until
- * the retries or the deadline ran out; -EINVAL (misaligned descriptor, or
- * write(2) refused it); other -errno from write(2).
+ * the retries or the deadline ran out; -ENODEV the WQ is no longer enabled
+ * (the message gives its state); -EINVAL (misaligned descriptor or
+ * completion record, or write(2) refused it); other -errno from write(2).
  */
-int pasid_wq_submit(struct pasid_wq *wq, void *desc);
+int pasid_wq_submit(struct pasid_wq *wq, const void *desc);
+
+/**
+ * pasid_wq_submit_many() - Submit @n descriptors, in order.
+ * @wq: work queue
+ * @descs: @n contiguous 64-byte descriptors, 64-byte aligned
+ * @n: how many (1..65536)
+ *
+ * write(2) WQs pass them in one write() of n x 64 bytes (idxd submits each
+ * and returns what it accepted before a failure); portals take them one by
+ * one, rotating over the portal page, each with pasid_wq_submit()'s retry
+ * policy. Stops at the first descriptor that does not go in.
+ *
+ * Return: how many went in (the first ones, @n when all did); when that is
+ * fewer than @n, the message says why the next did not and submitting the
+ * rest returns its error. -errno (as pasid_wq_submit()) when none went in.
+ */
+int pasid_wq_submit_many(struct pasid_wq *wq, const void *descs, unsigned int n);
+
+/**
+ * pasid_wq_batch_prepare() - Build a DSA BATCH descriptor for @n
+ * descriptors, if this WQ may take one.
+ * @wq: a DSA work queue
+ * @batch: receives the 64-byte batch descriptor (64-byte aligned); submit
+ *	it with pasid_wq_submit()
+ * @descs: the member descriptors, 64-byte aligned, contiguous; they stay
+ *	in place until the batch completes
+ * @n: 2 .. max_batch_size
+ * @comp: the batch's completion record (aligned as cr_align), or NULL
+ *
+ * Batches need BATCH (opcode 1) in the WQ's operations (op_config, else
+ * op_cap). Kernels with the INTEL-SA-01084 fix hide it from op_cap on
+ * devices that are not user-submission-safe, and their write() refuses
+ * BATCH on exactly those devices, so such a WQ gets -EOPNOTSUPP here, with
+ * the reason, instead of a failed submission. PASID_WQ_INFO_BATCH says in
+ * advance.
+ *
+ * Return: 0; -EOPNOTSUPP (IAA, or BATCH not offered: the message says
+ * which); -EINVAL (@n, alignment, NULL).
+ */
+int pasid_wq_batch_prepare(struct pasid_wq *wq, void *batch, const void *descs, unsigned int n,
+			   void *comp);
+
+/**
+ * struct pasid_wq_portal - the submission fast path, for callers that
+ *	submit with portal.h's inline functions themselves
+ * @size: set by the caller to sizeof(struct pasid_wq_portal)
+ * @method: enum pasid_wq_method: PASID_WQ_METHOD_ENQCMD (use pasid_enqcmd())
+ *	or PASID_WQ_METHOD_MOVDIR64B (pasid_movdir64b())
+ * @fd: the WQ's open file: poll() it for POLLIN, which idxd raises when the
+ *	device latched an error (software error register); -1 if none
+ * @portal: the mapped limited portal page (PASID_PORTAL_SIZE bytes)
+ * @portal_off: where pasid_portal_next() continues the 64-byte rotation
+ */
+struct pasid_wq_portal {
+	uint32_t size;
+	uint32_t method;
+	int32_t fd;
+	uint32_t portal_off;
+	void *portal;
+};
+
+/**
+ * pasid_wq_get_portal() - Hand the mapped portal (and the fd) to the caller.
+ * @wq: an open real work queue whose method is ENQCMD or MOVDIR64B
+ * @ret: filled up to @ret->size bytes
+ *
+ * Contract: the portal stays mapped and the fd open until pasid_wq_close();
+ * the caller submits with the instruction @method names and nothing else
+ * (the kernel enabled exactly that one), one thread at a time per handle
+ * (the rotation offset is the caller's, start at @portal_off), follows
+ * portal.h's ordering rule (the SFENCE inside pasid_enqcmd() and
+ * pasid_movdir64b() is what makes data visible first), handles ENQCMD's
+ * "retry" answer itself, and keeps at most wq_size descriptors in flight on
+ * a dedicated WQ. Completion records and pasid_wq_wait() work as with
+ * pasid_wq_submit(); do not mix both on one handle without ordering them.
+ *
+ * Return: 0; -EOPNOTSUPP (the WQ submits through write(), or is SIMULATED:
+ * the simulator has no MMIO portal); -EINVAL (NULL, size too small).
+ */
+int pasid_wq_get_portal(struct pasid_wq *wq, struct pasid_wq_portal *ret);
 
 /**
  * pasid_wq_wait() - Wait until a completion record's status is non-zero.
@@ -193,21 +303,46 @@ int pasid_wq_submit(struct pasid_wq *wq, void *desc);
  * @timeout_ns: at most this long; 0 checks once
  *
  * UMWAIT when the kernel enables WAITPKG, else a PAUSE loop that yields the
- * CPU after a while. Never waits without a bound.
+ * CPU after a while. Never waits without a bound: the clock is read every
+ * round and each UMWAIT ends by the time left (counted as if the TSC ran at
+ * 1 GHz, the slowest it runs on CPUs with WAITPKG, so a UMWAIT ends early
+ * rather than late, and the next round starts).
  *
- * Return: 0 (read the status), -ETIMEDOUT.
+ * Return: 0 (read the status); -ETIMEDOUT; -ENODEV / -EIO when the time
+ * ran out and the WQ is no longer enabled / its device halted (the message
+ * gives the state): the record will never be written. The state is read
+ * from sysfs at most every 10 ms per handle, so polling with @timeout_ns 0
+ * stays cheap and still learns of it.
  */
 int pasid_wq_wait(struct pasid_wq *wq, volatile void *comp, uint64_t timeout_ns);
 
 /**
+ * pasid_wq_wait_many() - Wait for @n completion records under one deadline.
+ * @wq: work queue
+ * @comps: @n pointers to completion records
+ * @n: how many (NULL entries are skipped)
+ * @timeout_ns: for all of them together; 0 checks once
+ * @ret_done: optional: how many records have a non-zero status on return
+ *
+ * Return: 0 when all completed; -ETIMEDOUT, -ENODEV, -EIO as
+ * pasid_wq_wait() when some did not (*@ret_done says how many did).
+ */
+int pasid_wq_wait_many(struct pasid_wq *wq, volatile void *const *comps, unsigned int n,
+		       uint64_t timeout_ns, unsigned int *ret_done);
+
+/**
  * pasid_wq_get_info() - Mode, method and why, PASID, limits.
- * Return: 0; -EINVAL on NULL.
+ * @ret_info: its @size set by the caller; filled up to that many bytes
+ * Return: 0; -EINVAL on NULL or a size below the first version's (8 bytes).
  */
 int pasid_wq_get_info(const struct pasid_wq *wq, struct pasid_wq_info *ret_info);
 
 /**
  * pasid_wq_get_submit_opts() / pasid_wq_set_submit_opts() - Retry policy.
- * Return: 0; -EINVAL (NULL, or backoff_min_ns > backoff_max_ns).
+ * Both take @size from the caller: get fills that many bytes, set accepts a
+ * larger struct whose bytes unknown to the library are zero.
+ * Return: 0; -EINVAL (NULL, size below the first version's, or
+ * backoff_min_ns > backoff_max_ns); -E2BIG (unknown non-zero tail).
  */
 int pasid_wq_get_submit_opts(const struct pasid_wq *wq, struct pasid_wq_submit_opts *ret_opts);
 int pasid_wq_set_submit_opts(struct pasid_wq *wq, const struct pasid_wq_submit_opts *opts);
@@ -240,14 +375,6 @@ int pasid_wq_set_submit_opts(struct pasid_wq *wq, const struct pasid_wq_submit_o
  * pasid_wq_submit() errors. On every error @desc and @comp are unchanged.
  */
 int pasid_wq_fault_continue(struct pasid_wq *wq, void *desc, void *comp);
-
-/**
- * pasid_wq_sim_inject_fault() - SIMULATED WQs only: make the page holding
- * @addr "not present" to the engine until pasid_wq_fault_continue() (or a
- * block-on-fault descriptor) makes it present again.
- * Return: 0; -EOPNOTSUPP on a real WQ; -ENOSPC (too many injected pages).
- */
-int pasid_wq_sim_inject_fault(struct pasid_wq *wq, const void *addr);
 
 /** pasid_wq_method_name() - "enqcmd", "sim-movdir64b", ... Return: static. */
 const char *pasid_wq_method_name(uint32_t method);

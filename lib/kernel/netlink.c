@@ -25,6 +25,7 @@
 #include <netlink/socket.h>
 
 #include "kernel.h"
+#include "../lazy_nl.h"
 
 /*
  * Tries when a dump reports NLM_F_DUMP_INTR (it changed while we read it).
@@ -128,6 +129,15 @@ void kernel_nl_free(struct kernel_nl *nl)
 	free(nl);
 }
 
+/* libnl is loaded on first use: programs that only use work queues never map it. */
+static int nl_load(struct pasid_ctx *ctx)
+{
+	const char *why;
+	int err = lazy_nl_load(&why);
+
+	return err ? pasid_set_error(ctx, err, "generic netlink: %s", why) : 0;
+}
+
 /* Messages for the two ways resolving can fail. */
 static int resolve_error(struct pasid_ctx *ctx, int nle, const char *what)
 {
@@ -150,6 +160,9 @@ static int dump_socket(struct pasid_ctx *ctx, struct kernel_nl *nl)
 
 	if (nl->sk)
 		return 0;
+	ret = nl_load(ctx);
+	if (ret)
+		return ret;
 	sk = nl_socket_alloc();
 	if (!sk)
 		return pasid_set_error(ctx, -ENOMEM, "generic netlink: out of memory for a socket");
@@ -428,6 +441,9 @@ int kernel_nl_event_fd(struct pasid_ctx *ctx, struct kernel_nl *nl)
 
 	if (nl->ev)
 		return nl_socket_get_fd(nl->ev);
+	ret = nl_load(ctx);
+	if (ret)
+		return ret;
 	sk = nl_socket_alloc();
 	if (!sk)
 		return pasid_set_error(ctx, -ENOMEM, "generic netlink: out of memory for a socket");

@@ -102,7 +102,7 @@ int sim_platform_join(struct pasid_ctx *ctx, const char *path, struct sim_ctx *s
 	int rc = 0;
 
 	if (!path)
-		path = getenv("LIBPASID_SIM_TOPOLOGY");
+		path = secure_getenv("LIBPASID_SIM_TOPOLOGY");
 	if (path && !*path)
 		path = NULL;
 	pthread_mutex_lock(&p->lock);

@@ -16,6 +16,7 @@
 #include <json-c/json.h>
 
 #include "internal.h"
+#include "lazy_json.h"
 #include "sim.h"
 
 #define SIM_MAX_RIDS	4096
@@ -420,11 +421,18 @@ int sim_topology_load(const char *path, struct sim_topology **ret, char *err, si
 	static const char *const keys[] = { "rids", "devices", NULL };
 	struct loader l = { .path = path, .err = err, .errlen = errlen };
 	json_object *root, *rids, *devs;
+	const char *why;
 	char *text;
 	size_t nr_wqs = 0, i;
 	int rc;
 
 	*ret = NULL;
+	/* json-c is loaded only when a topology file is: the built-in one needs none */
+	rc = lazy_json_load(&why);
+	if (rc) {
+		snprintf(err, errlen, "topology %s: %s", path, why);
+		return rc;
+	}
 	text = read_file(path, err, errlen);
 	if (!text)
 		return errno == ENOENT ? -ENOENT : -EINVAL;

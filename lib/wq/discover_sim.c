@@ -69,6 +69,11 @@ int disc_sim_wqs(struct pasid_ctx *ctx, int (*cb)(const struct pasid_wq_entry *e
 		e.max_transfer_size = w->max_transfer_size ? w->max_transfer_size : 2u << 20;
 		e.block_on_fault = w->block_on_fault;
 		e.numa_node = d->numa_node;
+		/* no accel-config name in the topology; the engine has no WQCAP */
+		snprintf(e.driver_name, sizeof(e.driver_name), "user (simulated)");
+		e.occupancy = -1;
+		e.ats_disable = -1;
+		e.prs_disable = -1;
 		e.rid = d->rid;
 		for (size_t k = 0; k < sizeof(dsa_ops) / sizeof(dsa_ops[0]); k++)
 			if (!iaa || dsa_ops[k] == 0 || dsa_ops[k] == 2 || dsa_ops[k] == 3)

@@ -185,6 +185,12 @@ static int wq_entry(struct udev *u, struct udev_device *wq, struct pasid_wq_entr
 	v = udev_device_get_sysattr_value(wq, "max_transfer_size");
 	e->max_transfer_size = v ? strtoull(v, NULL, 0) : 0;
 	e->block_on_fault = (uint32_t)attr_long(wq, "block_on_fault", 0);
+	attr_str(wq, "name", e->wq_name, sizeof(e->wq_name));
+	attr_str(wq, "driver_name", e->driver_name, sizeof(e->driver_name));
+	/* absent (no WQCAP support, older kernel) or unreadable: -1 */
+	e->occupancy = (int32_t)attr_long(wq, "occupancy", -1);
+	e->ats_disable = (int32_t)attr_long(wq, "ats_disable", -1);
+	e->prs_disable = (int32_t)attr_long(wq, "prs_disable", -1);
 	e->numa_node = (int32_t)attr_long(dev, "numa_node", -1);
 	if (attr_long(dev, "pasid_enabled", 0) == 1)
 		e->flags |= PASID_DEV_PASID_ENABLED;
@@ -238,4 +244,29 @@ int disc_udev_wqs(int (*cb)(const struct pasid_wq_entry *e, void *data), void *d
 	struct wq_walk w = { cb, data };
 
 	return for_each_device(subs, wq_one, &w);
+}
+
+int disc_udev_wq_state(const char *dev, const char *wq, char *wq_state, size_t wlen,
+		       char *dev_state, size_t dlen)
+{
+	struct udev *u = udev_new();
+	struct udev_device *w = NULL, *d;
+	int err = -ENOENT;
+
+	if (!u)
+		return -ENOMEM;
+	/* a fresh udev_device: libudev caches attribute values per object */
+	w = udev_device_new_from_subsystem_sysname(u, "dsa", wq);
+	if (!w)
+		w = udev_device_new_from_subsystem_sysname(u, "iax", wq);
+	d = w ? udev_device_get_parent(w) : NULL;
+	if (w && d && !strcmp(udev_device_get_sysname(d), dev)) {
+		attr_str(w, "state", wq_state, wlen);
+		attr_str(d, "state", dev_state, dlen);
+		err = 0;
+	}
+	if (w)
+		udev_device_unref(w);
+	udev_unref(u);
+	return err;
 }

@@ -163,6 +163,7 @@ PASID_EXPORT int pasid_wq_filter_init(struct pasid_wq_filter *f)
 	if (!f)
 		return -EINVAL;
 	memset(f, 0, sizeof(*f));
+	f->size = sizeof(*f);
 	f->numa_node = -1;
 	return 0;
 }
@@ -179,6 +180,11 @@ const char *disc_filter_reason(const struct pasid_wq_entry *e, const struct pasi
 		snprintf(buf, len, "device type %s, wanted %s",
 			 e->dev_type == PASID_DEV_IAA ? "iax" : "dsa",
 			 f->dev_type == PASID_DEV_IAA ? "iax" : "dsa");
+		return buf;
+	}
+	if (f->name_prefix[0] && strncmp(e->wq_name, f->name_prefix, strlen(f->name_prefix))) {
+		snprintf(buf, len, "name \"%s\" does not start with \"%s\"", e->wq_name,
+			 f->name_prefix);
 		return buf;
 	}
 	if (f->mode && e->mode != f->mode) {

@@ -24,18 +24,35 @@
 #include "../internal.h"
 #include "wq_internal.h"
 
-static int real_submit_movdir64b(struct pasid_wq *wq, void *desc)
+static int real_submit_movdir64b(struct pasid_wq *wq, const void *desc)
 {
 	pasid_movdir64b(pasid_portal_next(wq->portal, &wq->portal_off), desc);
 	return 0;
 }
 
-static int real_submit_enqcmd(struct pasid_wq *wq, void *desc)
+static int real_submit_enqcmd(struct pasid_wq *wq, const void *desc)
 {
 	return pasid_enqcmd(pasid_portal_next(wq->portal, &wq->portal_off), desc);
 }
 
-static int real_submit_write(struct pasid_wq *wq, void *desc)
+/*
+ * write(2) of n x 64 bytes: idxd submits them in order and returns the
+ * bytes it accepted before a failure (so a short count is no error).
+ */
+static int real_submit_write_many(struct pasid_wq *wq, const void *descs, unsigned int n)
+{
+	ssize_t r = write(wq->fd, descs, (size_t)n * PASID_DESC_SIZE);
+
+	if (r >= (ssize_t)PASID_DESC_SIZE)
+		return (int)(r / PASID_DESC_SIZE);
+	if (r >= 0)
+		return -EIO;
+	if (errno == EAGAIN || errno == EBUSY)
+		return 0;	/* the kernel's ENQCMDS retries ran out: retry later */
+	return -errno;
+}
+
+static int real_submit_write(struct pasid_wq *wq, const void *desc)
 {
 	ssize_t n = write(wq->fd, desc, PASID_DESC_SIZE);
 
@@ -63,8 +80,32 @@ static void use_write(struct pasid_wq *wq, const char *why)
 		wq->portal = NULL;
 	}
 	wq->submit = real_submit_write;
+	wq->submit_many = real_submit_write_many;
 	wq->info.method = PASID_WQ_METHOD_WRITE;
 	snprintf(wq->info.reason, sizeof(wq->info.reason), "%s", why);
+}
+
+/*
+ * May this handle submit BATCH descriptors? The WQ must offer opcode 1.
+ * Kernels with the INTEL-SA-01084 fix hide it from op_cap on devices that
+ * are not user-submission-safe, and the same kernels' write() refuses BATCH
+ * on exactly those devices (and refuse them the portal mmap without
+ * CAP_SYS_RAWIO), so op_cap answers for every path.
+ */
+static void batch_decide(struct pasid_wq *wq, const struct pasid_wq_entry *e)
+{
+	const char *why = NULL;
+
+	if (e->dev_type == PASID_DEV_IAA)
+		why = "IAA work queues take no BATCH descriptors";
+	else if (!(e->ops[0] & 2))
+		why = e->flags & PASID_DEV_HAS_OP_CONFIG ? "BATCH (opcode 1) is not in op_config" :
+			"BATCH (opcode 1) is not in the device's op_cap (kernels hide it on "
+			"devices that are not user-submission-safe, INTEL-SA-01084)";
+	else if (e->max_batch_size < 2)
+		why = "max_batch_size is below 2";
+	wq->batch_ok = !why;
+	snprintf(wq->batch_why, sizeof(wq->batch_why), "%s", why ? why : "");
 }
 
 int wq_real_open(struct pasid_wq *wq, const char *name, uint32_t flags)
@@ -88,7 +129,8 @@ int wq_real_open(struct pasid_wq *wq, const char *name, uint32_t flags)
 		return pasid_set_error(ctx, -ENODEV, "pasid_wq_open: %s: state %s, type %s: only "
 				       "enabled user work queues can be opened", e.name, e.state,
 				       e.type);
-	if (e.flags & PASID_DEV_PASID_ENABLED) {
+	/* no context: idxd binds the process on open() and supplies the PASID */
+	if (ctx && (e.flags & PASID_DEV_PASID_ENABLED)) {
 		err = pasid_alloc_global_enqcmd(ctx, 0, &pasid);
 		if (err) {
 			snprintf(msg, sizeof(msg), "%s", pasid_ctx_last_error(ctx));
@@ -113,7 +155,10 @@ int wq_real_open(struct pasid_wq *wq, const char *name, uint32_t flags)
 	}
 
 	in->flags = (e.dev_type == PASID_DEV_IAA ? PASID_WQ_INFO_IAA : 0) |
-		    (e.block_on_fault ? PASID_WQ_INFO_BOF : 0);
+		    (e.block_on_fault ? PASID_WQ_INFO_BOF : 0) |
+		    (ctx ? 0 : PASID_WQ_INFO_IDXD_ONLY);
+	snprintf(wq->dev, sizeof(wq->dev), "%s", e.device);
+	snprintf(wq->wqname, sizeof(wq->wqname), "%s", strchr(e.name, '/') + 1);
 	in->mode = e.mode;
 	in->pasid = pasid;
 	in->rid = e.rid;
@@ -128,6 +173,7 @@ int wq_real_open(struct pasid_wq *wq, const char *name, uint32_t flags)
 
 	if (flags & PASID_WQ_OPEN_NO_MMAP) {
 		use_write(wq, "PASID_WQ_OPEN_NO_MMAP: the kernel submits through write()");
+		batch_decide(wq, &e);
 		return 0;
 	}
 	p = mmap(NULL, PASID_PORTAL_SIZE, PROT_WRITE, MAP_SHARED | MAP_POPULATE, wq->fd, 0);
@@ -139,6 +185,7 @@ int wq_real_open(struct pasid_wq *wq, const char *name, uint32_t flags)
 			 "portal mmap failed (%s): the kernel submits through write()",
 			 strerror(err));
 		use_write(wq, why);
+		batch_decide(wq, &e);
 		return 0;
 	}
 	wq->portal = p;
@@ -165,5 +212,6 @@ int wq_real_open(struct pasid_wq *wq, const char *name, uint32_t flags)
 			 cpu & PASID_CPU_CPUID_ENQCMD ? "yes" : "no");
 		use_write(wq, why);
 	}
+	batch_decide(wq, &e);
 	return 0;
 }

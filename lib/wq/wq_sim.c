@@ -82,7 +82,7 @@ static int sim_find(const struct sim_topology *t, const char *name, unsigned int
  * racing readers of any occupancy counter would; the ring itself never
  * overflows (its capacity is at least the WQ size).
  */
-static int sim_submit_shared(struct pasid_wq *wq, void *desc)
+static int sim_submit_shared(struct pasid_wq *wq, const void *desc)
 {
 	struct eng_ring *r = wq->ring;
 	struct engine *e = wq->eng;
@@ -109,7 +109,7 @@ static int sim_submit_shared(struct pasid_wq *wq, void *desc)
 	return 0;
 }
 
-static int sim_submit_dedicated(struct pasid_wq *wq, void *desc)
+static int sim_submit_dedicated(struct pasid_wq *wq, const void *desc)
 {
 	struct eng_ring *r = wq->ring;
 	struct engine *e = wq->eng;

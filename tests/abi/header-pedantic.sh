@@ -6,7 +6,7 @@ cc=${CC:-cc}
 inc=$1
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-for h in pasid.h portal.h wq.h devices.h; do
+for h in pasid.h portal.h wq.h devices.h testing.h; do
 	printf '#include <libpasid/%s>\nint main(void) { return 0; }\n' "$h" >"$tmp/t.c"
 	for std in c99 c11; do
 		"$cc" -std=$std -pedantic -Werror -Wall -Wextra -I"$inc" -c "$tmp/t.c" -o "$tmp/t.o"

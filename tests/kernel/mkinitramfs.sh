@@ -67,9 +67,27 @@ copy_closure() {
 	# a build tree's relative rpath ($ORIGIN/../..) does not hold in /extra
 	echo "$deps" | sed -n -e 's/.*=> \(\/[^ ]*\) .*/\1/p' -e 's/^[[:space:]]*\(\/[^ ]*\) .*/\1/p' |
 	while read -r lib; do
-		mkdir -p "$root$(dirname "$lib")" "$root/lib/ktest"
-		cp -L "$lib" "$root$lib"
-		cp -L "$lib" "$root/lib/ktest/$(basename "$lib")"
+		copy_lib "$lib"
+	done
+	lazy_libs "$(echo "$deps" | sed -n 's/.*libpasid\.so[^ ]* => \(\/[^ ]*\) .*/\1/p')"
+}
+
+copy_lib() {
+	mkdir -p "$root$(dirname "$1")" "$root/lib/ktest"
+	cp -L "$1" "$root$1"
+	cp -L "$1" "$root/lib/ktest/$(basename "$1")"
+}
+
+# lazy_libs LIBPASID: libpasid.so dlopen()s libnl-genl-3 and json-c on first
+# use (lib/lazylib.h), which ldd cannot see: the SONAMEs written in the
+# library go in too, with their own closures.
+lazy_libs() {
+	[ -n "$1" ] || return 0
+	for so in $(grep -aoE 'lib(nl-genl-3|json-c)\.so\.[0-9]+' "$1" | sort -u); do
+		path=$(ldconfig -p | awk -v so="$so" '$1 == so { print $NF; exit }')
+		[ -n "$path" ] || { echo "mkinitramfs: $so (dlopen()ed by $1) is not installed" >&2; exit 1; }
+		copy_lib "$path"
+		copy_closure "$path"
 	done
 }
 

@@ -81,6 +81,7 @@ bin/pasidctl
 include/libpasid/devices.h
 include/libpasid/pasid.h
 include/libpasid/portal.h
+include/libpasid/testing.h
 include/libpasid/wq.h
 $libdir/libpasid.so
 $libdir/libpasid.so.0

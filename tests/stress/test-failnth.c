@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include <libpasid/pasid.h>
+#include <libpasid/testing.h>
 
 #include "core_env.h"
 #include "snapshot.h"

@@ -34,6 +34,7 @@
 #include <time.h>
 
 #include <libpasid/pasid.h>
+#include <libpasid/testing.h>
 
 #if defined(__has_include)
 #if __has_include(<valgrind/valgrind.h>)

@@ -28,7 +28,7 @@ static int child(int prot)
 {
 	struct pasid_ctx_opts o = { .size = sizeof(o), .backend = PASID_BACKEND_SIM };
 	_Alignas(64) struct dsa_hw_desc d;
-	struct pasid_wq_info info;
+	struct pasid_wq_info info = { .size = sizeof(info) };
 	struct pasid_ctx *ctx = NULL;
 	struct pasid_wq *wq = NULL;
 	uint8_t *page;

@@ -21,6 +21,7 @@
 #include <cmocka.h>
 
 #include <libpasid/pasid.h>
+#include <libpasid/testing.h>
 
 #define RID_A	0xfe0108	/* 00fe:01:01.0 */
 #define RID_B	0xfe0110	/* 00fe:01:02.0 */

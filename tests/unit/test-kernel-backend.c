@@ -31,6 +31,7 @@
 #include <cmocka.h>
 
 #include <libpasid/pasid.h>
+#include <libpasid/testing.h>
 
 #include "kernel/kernel.h"
 

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include <libpasid/pasid.h>
+#include <libpasid/testing.h>
 
 static struct pasid_ctx *sim_ctx(void)
 {

@@ -35,7 +35,7 @@ static void test_bof(void **state)
 	memset(a, 0x3c, 65536);
 	for (int w = 0; w < 2; w++) {
 		struct pasid_wq *wq = wqt_open(ctx, names[w]);
-		struct pasid_wq_info in;
+		struct pasid_wq_info in = { .size = sizeof(in) };
 
 		assert_int_equal(pasid_wq_get_info(wq, &in), 0);
 		assert_true(in.flags & PASID_WQ_INFO_BOF);

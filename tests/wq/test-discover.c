@@ -18,12 +18,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 
 #include <cmocka.h>
 #include <umockdev.h>
 
 #include <libpasid/pasid.h>
+#include <libpasid/testing.h>
 
 #include "../../lib/wq/discover.h"
 #include "../../lib/wq/wq_internal.h"
@@ -32,6 +35,7 @@
 #define OPCFG_MOVE "00000000,00000000,00000000,00000000,00000000,00000000,00000000,0000000d"
 
 static UMockdevTestbed *tb;
+static char *dsa0_path, *wq00_path;	/* syspaths, to change state under a handle */
 
 static void put32(uint8_t *cfg, unsigned int off, uint32_t v)
 {
@@ -91,9 +95,9 @@ static char *add_dsa(const char *parent, const char *name, const char *pasid_ena
 	return add_dsa_opcap(parent, name, pasid_enabled, numa, OPCAP_SPR);
 }
 
-static void add_wq(const char *dev, const char *type, const char *name, const char *mode,
-		   const char *wtype, const char *state, const char *size, const char *opcfg,
-		   const char *minor)
+static char *add_wq(const char *dev, const char *type, const char *name, const char *mode,
+		    const char *wtype, const char *state, const char *size, const char *opcfg,
+		    const char *minor)
 {
 	char *w = umockdev_testbed_add_device(tb, "dsa", name, dev,
 		"mode", mode, "type", wtype, "state", state, "size", size, "threshold", size,
@@ -115,12 +119,12 @@ static void add_wq(const char *dev, const char *type, const char *name, const ch
 						NULL);
 		g_free(c);
 	}
-	g_free(w);
+	return w;
 }
 
 static int setup(void **state)
 {
-	char *p1, *p2, *p3, *d0, *d1;
+	char *p1, *p2, *p3, *d0, *d1, *w01;
 
 	(void)state;
 	tb = umockdev_testbed_new();
@@ -137,13 +141,20 @@ static int setup(void **state)
 	p3 = add_pci("0000:00:1f.0", "0x1234", -1, false, 0, 0, 9);
 	d0 = add_dsa(p1, "dsa0", "1", "0");
 	d1 = add_dsa(p2, "iax1", "0", "1");
-	add_wq(d0, "dsa", "wq0.0", "shared", "user", "enabled", "128", NULL, "1");
-	add_wq(d0, "dsa", "wq0.1", "dedicated", "user", "enabled", "16", OPCFG_MOVE, "0");
-	add_wq(d0, "dsa", "wq0.2", "shared", "kernel", "enabled", "32", NULL, NULL);
-	add_wq(d0, "dsa", "wq0.3", "shared", "none", "disabled", "0", NULL, NULL);
+	wq00_path = add_wq(d0, "dsa", "wq0.0", "shared", "user", "enabled", "128", NULL, "1");
+	w01 = add_wq(d0, "dsa", "wq0.1", "dedicated", "user", "enabled", "16", OPCFG_MOVE, "0");
+	/* a DPDK-style name, and the attributes of newer kernels and devices */
+	umockdev_testbed_set_attribute(tb, w01, "name", "dpdk_wq1");
+	umockdev_testbed_set_attribute(tb, w01, "driver_name", "user");
+	umockdev_testbed_set_attribute(tb, w01, "occupancy", "3");
+	umockdev_testbed_set_attribute(tb, w01, "ats_disable", "0");
+	umockdev_testbed_set_attribute(tb, w01, "prs_disable", "1");
+	g_free(w01);
+	g_free(add_wq(d0, "dsa", "wq0.2", "shared", "kernel", "enabled", "32", NULL, NULL));
+	g_free(add_wq(d0, "dsa", "wq0.3", "shared", "none", "disabled", "0", NULL, NULL));
 	/* no node */
-	add_wq(d0, "dsa", "wq0.4", "shared", "user", "enabled", "8", NULL, NULL);
-	add_wq(d1, "iax", "wq1.0", "shared", "user", "enabled", "128", NULL, "0");
+	g_free(add_wq(d0, "dsa", "wq0.4", "shared", "user", "enabled", "8", NULL, NULL));
+	g_free(add_wq(d1, "iax", "wq1.0", "shared", "user", "enabled", "128", NULL, "0"));
 	g_free(umockdev_testbed_add_device(tb, "dsa", "engine0.0", d0, "group_id", "0", NULL,
 					   NULL));
 	g_free(umockdev_testbed_add_device(tb, "dsa", "group0.0", d0, "engines", "engine0.0",
@@ -151,7 +162,7 @@ static int setup(void **state)
 	g_free(p1);
 	g_free(p2);
 	g_free(p3);
-	g_free(d0);
+	dsa0_path = d0;
 	g_free(d1);
 	return 0;
 }
@@ -159,6 +170,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
+	g_free(dsa0_path);
+	g_free(wq00_path);
 	if (tb)
 		g_object_unref(tb);
 	return 0;
@@ -181,6 +194,20 @@ static int collect(const struct pasid_wq_entry *e, const char *reason, void *dat
 		s->n++;
 	}
 	return 0;
+}
+
+/* pasid_wq_discover() collecting into @s: the number chosen, or -errno */
+static int chosen(struct pasid_ctx *ctx, const struct pasid_wq_filter *f, struct seen *s)
+{
+	struct pasid_wq_discover_result r = { .size = sizeof(r) };
+	int err = pasid_wq_discover(ctx, f, collect, s, &r);
+
+	if (err)
+		return err;
+	assert_int_equal(r.size, sizeof(r));
+	assert_int_equal(r.stop, 0);
+	assert_int_equal(r.seen, (uint32_t)s->n);
+	return (int)r.chosen;
 }
 
 static const char *why(const struct seen *s, const char *name)
@@ -216,7 +243,7 @@ static void test_default_filter(void **state)
 
 	(void)state;
 	need_mock();
-	assert_int_equal(pasid_wq_discover(NULL, NULL, collect, &s), 2);
+	assert_int_equal(chosen(NULL, NULL, &s), 2);
 	assert_int_equal(s.n, 6);	/* engines, groups and char devices are not WQs */
 	for (int i = 0; i < s.n; i++)
 		print_message("%-12s %-28s %s\n", s.e[i].name, s.e[i].devnode,
@@ -267,19 +294,19 @@ static void test_filters(void **state)
 	pasid_wq_filter_init(&f);
 	f.mode = PASID_WQ_SHARED;
 	memset(&s, 0, sizeof(s));
-	assert_int_equal(pasid_wq_discover(NULL, &f, collect, &s), 1);
+	assert_int_equal(chosen(NULL, &f, &s), 1);
 	assert_string_equal(why(&s, "dsa0/wq0.1"), "mode dedicated, wanted shared");
 
 	pasid_wq_filter_init(&f);
 	f.numa_node = 1;
 	memset(&s, 0, sizeof(s));
-	assert_int_equal(pasid_wq_discover(NULL, &f, collect, &s), 0);
+	assert_int_equal(chosen(NULL, &f, &s), 0);
 	assert_string_equal(why(&s, "dsa0/wq0.0"), "NUMA node 0, wanted 1");
 
 	pasid_wq_filter_init(&f);
 	f.ops[0] = 1ull << 0x10;	/* CRCGEN */
 	memset(&s, 0, sizeof(s));
-	assert_int_equal(pasid_wq_discover(NULL, &f, collect, &s), 1);
+	assert_int_equal(chosen(NULL, &f, &s), 1);
 	assert_string_equal(why(&s, "dsa0/wq0.1"), "operation 0x10 not in op_config");
 	assert_string_equal(why(&s, "dsa0/wq0.0"), "");
 
@@ -287,7 +314,7 @@ static void test_filters(void **state)
 	f.dev_type = PASID_DEV_IAA;
 	f.flags = PASID_WQ_FILTER_NO_PASID_OK;
 	memset(&s, 0, sizeof(s));
-	assert_int_equal(pasid_wq_discover(NULL, &f, collect, &s), 1);
+	assert_int_equal(chosen(NULL, &f, &s), 1);
 	assert_string_equal(why(&s, "iax1/wq1.0"), "");
 	assert_string_equal(why(&s, "dsa0/wq0.0"), "device type dsa, wanted iax");
 
@@ -295,7 +322,7 @@ static void test_filters(void **state)
 	f.flags = PASID_WQ_FILTER_ANY_STATE | PASID_WQ_FILTER_ANY_TYPE |
 		  PASID_WQ_FILTER_NO_PASID_OK;
 	memset(&s, 0, sizeof(s));
-	assert_int_equal(pasid_wq_discover(NULL, &f, collect, &s), 6);
+	assert_int_equal(chosen(NULL, &f, &s), 6);
 }
 
 /*
@@ -313,18 +340,18 @@ static void test_opcap_before_6_3(void **state)
 	need_mock();
 	p = add_pci("0000:e7:01.0", "0x0b25", 0, true, 0x1404, 0x0005, 10);
 	d = add_dsa_opcap(p, "dsa4", "1", "0", "0x1003f027d 0x0 0x0 0x0\n");
-	add_wq(d, "dsa", "wq4.0", "shared", "user", "enabled", "64", NULL, "4");
+	g_free(add_wq(d, "dsa", "wq4.0", "shared", "user", "enabled", "64", NULL, "4"));
 	pasid_wq_filter_init(&f);
 	f.ops[0] = 1ull << 3 | 1ull << 32;	/* MEMMOVE, and a bit of the high word */
 	memset(&s, 0, sizeof(s));
-	assert_int_equal(pasid_wq_discover(NULL, &f, collect, &s), 2);
+	assert_int_equal(chosen(NULL, &f, &s), 2);
 	e = entry(&s, "dsa4/wq4.0");
 	assert_int_equal(e->ops[0], 0x1003f027dull);
 	assert_int_equal(e->ops[1] | e->ops[2] | e->ops[3], 0);
 	assert_string_equal(why(&s, "dsa4/wq4.0"), "");
 	f.ops[0] = 1ull << 0x0a;	/* not in 0x1003f027d: refused, and said so */
 	memset(&s, 0, sizeof(s));
-	pasid_wq_discover(NULL, &f, collect, &s);
+	chosen(NULL, &f, &s);
 	assert_string_equal(why(&s, "dsa4/wq4.0"), "operation 0xa not in the device's op_cap");
 	umockdev_testbed_remove_device(tb, p);	/* and everything below it */
 	g_free(d);
@@ -333,9 +360,13 @@ static void test_opcap_before_6_3(void **state)
 
 static int stop_at_first(const struct pasid_wq_entry *e, const char *reason, void *data)
 {
+	int *calls = data;
+
 	(void)e;
 	(void)reason;
-	(void)data;
+	if (*calls < 0)
+		return *calls;
+	++*calls;
 	return 42;
 }
 
@@ -345,8 +376,35 @@ static void test_find_and_stop(void **state)
 
 	(void)state;
 	need_mock();
-	assert_int_equal(pasid_wq_discover(NULL, NULL, stop_at_first, NULL), 42);
-	assert_int_equal(pasid_wq_discover(NULL, NULL, NULL, NULL), -EINVAL);
+	struct pasid_wq_discover_result r = { .size = sizeof(r) };
+	int calls = 0;
+
+	/* the callback's stop value and the counts come back apart */
+	assert_int_equal(pasid_wq_discover(NULL, NULL, stop_at_first, &calls, &r), 0);
+	assert_int_equal(r.stop, 42);
+	assert_int_equal(r.seen, 1);
+	assert_int_equal(calls, 1);
+	/* a negative stop value is the callback's, not an errno */
+	calls = -5;
+	assert_int_equal(pasid_wq_discover(NULL, NULL, stop_at_first, &calls, &r), 0);
+	assert_int_equal(r.stop, -5);
+	/* no callback: counts only (2 chosen of the 6 WQs of the tree) */
+	assert_int_equal(pasid_wq_discover(NULL, NULL, NULL, NULL, &r), 0);
+	assert_int_equal(r.seen, 6);
+	assert_int_equal(r.chosen, 2);
+	assert_int_equal(r.stop, 0);
+	/* a caller with a smaller result struct gets only what it has room for */
+	{
+		struct { struct pasid_wq_discover_result r; uint32_t canary; } small;
+
+		memset(&small, 0xa5, sizeof(small));
+		small.r.size = 8;	/* size and seen */
+		assert_int_equal(pasid_wq_discover(NULL, NULL, NULL, NULL, &small.r), 0);
+		assert_int_equal(small.r.size, 8);
+		assert_int_equal(small.r.seen, 6);
+		assert_int_equal(small.r.chosen, 0xa5a5a5a5);
+		assert_int_equal(small.canary, 0xa5a5a5a5);
+	}
 	assert_int_equal(wq_discover_find("wq0.1", &e), 0);
 	assert_string_equal(e.name, "dsa0/wq0.1");
 	assert_int_equal(wq_discover_find("iax1/wq1.0", &e), 0);
@@ -461,7 +519,7 @@ static void test_sim_discovery(void **state)
 
 	(void)state;
 	assert_int_equal(pasid_ctx_new(&o, &ctx), 0);
-	assert_int_equal(pasid_wq_discover(ctx, NULL, collect, &s), 8);
+	assert_int_equal(chosen(ctx, NULL, &s), 8);
 	for (int i = 0; i < s.n; i++)
 		assert_true(s.e[i].flags & PASID_DEV_SIMULATED);
 	assert_int_equal(entry(&s, "dsa0/wq0.1")->mode, PASID_WQ_DEDICATED);
@@ -483,7 +541,7 @@ static void test_real_path(void **state)
 	struct pasid_ctx_opts o = { .size = sizeof(o), .backend = PASID_BACKEND_SIM };
 	struct pasid_ctx *ctx = NULL;
 	struct pasid_wq *wq = NULL;
-	struct pasid_wq_info in;
+	struct pasid_wq_info in = { .size = sizeof(in) };
 	static _Alignas(64) uint8_t desc[64];
 	uint8_t back[64];
 	char path[512];
@@ -521,6 +579,7 @@ static void test_real_path(void **state)
 	assert_int_equal(in.wq_size, 128);
 	for (int i = 0; i < 64; i++)
 		desc[i] = (uint8_t)(0xa0 + i);
+	desc[4] = 0;	/* flags without CRAV: the pattern's completion address is not one */
 	assert_int_equal(pasid_wq_submit(wq, desc), 0);
 	pasid_wq_close(wq);
 	snprintf(path, sizeof(path), "%s/dev/dsa/wq0.0", getenv("UMOCKDEV_DIR"));
@@ -573,6 +632,222 @@ static void test_real_path(void **state)
 	pasid_ctx_unref(ctx);
 }
 
+
+/* Choosing as runtimes do: name prefix, NUMA of the caller or a buffer, the new attributes. */
+static void test_runtime_filters(void **state)
+{
+	struct pasid_wq_filter f;
+	const struct pasid_wq_entry *e;
+	struct seen s;
+	uint8_t *touched, *untouched;
+
+	(void)state;
+	need_mock();
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(chosen(NULL, NULL, &s), 2);
+	e = entry(&s, "dsa0/wq0.1");
+	assert_string_equal(e->wq_name, "dpdk_wq1");
+	assert_string_equal(e->driver_name, "user");
+	assert_int_equal(e->occupancy, 3);
+	assert_int_equal(e->ats_disable, 0);
+	assert_int_equal(e->prs_disable, 1);
+	/* a 6.1-era WQ: no driver_name, no occupancy, no ats/prs attributes */
+	e = entry(&s, "dsa0/wq0.0");
+	assert_string_equal(e->wq_name, "app0");
+	assert_string_equal(e->driver_name, "");
+	assert_int_equal(e->occupancy, -1);
+	assert_int_equal(e->ats_disable, -1);
+	assert_int_equal(e->prs_disable, -1);
+
+	pasid_wq_filter_init(&f);
+	snprintf(f.name_prefix, sizeof(f.name_prefix), "dpdk_");
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(chosen(NULL, &f, &s), 1);
+	assert_string_equal(why(&s, "dsa0/wq0.1"), "");
+	assert_string_equal(why(&s, "dsa0/wq0.0"), "name \"app0\" does not start with \"dpdk_\"");
+
+	/* by operation and mode together: memmove on a dedicated WQ */
+	pasid_wq_filter_init(&f);
+	f.ops[0] = 1ull << 3;
+	f.mode = PASID_WQ_DEDICATED;
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(chosen(NULL, &f, &s), 1);
+	assert_string_equal(why(&s, "dsa0/wq0.1"), "");
+
+	/*
+	 * The caller's node: the node this thread runs on. dsa0 is on node 0,
+	 * iax1 on node 1 (but without PASID): on a one-node machine both dsa0
+	 * WQs pass; on a bigger one, exactly those of the current node.
+	 */
+	{
+		unsigned int cpu, node;
+
+		assert_int_equal(getcpu(&cpu, &node), 0);
+		pasid_wq_filter_init(&f);
+		f.flags = PASID_WQ_FILTER_NUMA_CALLER;
+		memset(&s, 0, sizeof(s));
+		assert_int_equal(chosen(NULL, &f, &s), node == 0 ? 2 : 0);
+	}
+	/* a buffer's node: present pages have one, absent ones are an error */
+	touched = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(touched != MAP_FAILED);
+	touched[0] = 1;
+	untouched = touched + 4096;
+	pasid_wq_filter_init(&f);
+	f.flags = PASID_WQ_FILTER_NUMA_BUFFER;
+	f.numa_addr = (uintptr_t)touched;
+	memset(&s, 0, sizeof(s));
+	{
+		int r = chosen(NULL, &f, &s);
+
+		assert_true(r == 2 || r == 0);	/* 2 when the page is on node 0 */
+		assert_int_equal(s.n, 6);
+	}
+	f.numa_addr = (uintptr_t)untouched;
+	assert_int_equal(pasid_wq_discover(NULL, &f, collect, &s, NULL), -EFAULT);
+	assert_non_null(strstr(pasid_strerror_last(), "not present"));
+	munmap(touched, 8192);
+
+	/* bad filters change nothing and say why */
+	pasid_wq_filter_init(&f);
+	f.flags = PASID_WQ_FILTER_NUMA_CALLER | PASID_WQ_FILTER_NUMA_BUFFER;
+	assert_int_equal(pasid_wq_discover(NULL, &f, collect, &s, NULL), -EINVAL);
+	pasid_wq_filter_init(&f);
+	f.flags = PASID_WQ_FILTER_NUMA_CALLER;
+	f.numa_node = 0;
+	assert_int_equal(pasid_wq_discover(NULL, &f, collect, &s, NULL), -EINVAL);
+	pasid_wq_filter_init(&f);
+	f.flags = 1u << 20;
+	assert_int_equal(pasid_wq_discover(NULL, &f, collect, &s, NULL), -EINVAL);
+	assert_non_null(strstr(pasid_strerror_last(), "unknown"));
+	pasid_wq_filter_init(&f);
+	f.mode = 7;
+	assert_int_equal(pasid_wq_discover(NULL, &f, collect, &s, NULL), -EINVAL);
+	pasid_wq_filter_init(&f);
+	f.size = 8;
+	assert_int_equal(pasid_wq_discover(NULL, &f, collect, &s, NULL), -EINVAL);
+	{
+		/* a newer caller's larger filter: zero tail accepted, non-zero refused */
+		struct { struct pasid_wq_filter f; uint64_t more; } big;
+
+		memset(&big, 0, sizeof(big));
+		pasid_wq_filter_init(&big.f);
+		big.f.size = sizeof(big);
+		memset(&s, 0, sizeof(s));
+		assert_int_equal(chosen(NULL, &big.f, &s), 2);
+		big.more = 1;
+		assert_int_equal(pasid_wq_discover(NULL, &big.f, collect, &s, NULL), -E2BIG);
+	}
+}
+
+static bool maps_contain(const char *what)
+{
+	char line[512];
+	bool found = false;
+	FILE *f = fopen("/proc/self/maps", "re");
+
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f))
+		if (strstr(line, what))
+			found = true;
+	fclose(f);
+	return found;
+}
+
+/*
+ * A runtime that only uses work queues: no context (idxd binds the process
+ * on open), several descriptors in one write(), the portal and fd handed
+ * over, batches refused with the reason, a WQ disabled under the handle.
+ */
+static void test_no_shim(void **state)
+{
+	static _Alignas(64) uint8_t descs[3][64], batch[64];
+	static _Alignas(32) uint8_t cr[32];
+	struct pasid_wq_info in = { .size = sizeof(in) };
+	struct pasid_wq_portal po = { .size = sizeof(po) };
+	struct pasid_wq *wq = NULL;
+	uint8_t back[3 * 64];
+	char path[512];
+	FILE *f;
+
+	(void)state;
+	need_mock();
+	wq_cpu_override(true, PASID_CPU_KERNEL_VIEW);
+	assert_int_equal(pasid_wq_open(NULL, "dsa0/wq0.0", 0, &wq), 0);
+	assert_int_equal(pasid_wq_get_info(wq, &in), 0);
+	assert_true(in.flags & PASID_WQ_INFO_IDXD_ONLY);
+	assert_false(in.flags & PASID_WQ_INFO_SIMULATED);
+	assert_int_equal(in.pasid, 0);
+	assert_int_equal(in.method, PASID_WQ_METHOD_WRITE);
+	assert_true(in.fd >= 0);	/* for POLLIN error notification */
+
+	/* three descriptors in one write(), in order */
+	/* a fresh open writes the plain file that stands in for the node from its start */
+	snprintf(path, sizeof(path), "%s/dev/dsa/wq0.0", getenv("UMOCKDEV_DIR"));
+	for (int i = 0; i < 3; i++)
+		memset(descs[i], 0x10 + i, 64);
+	for (int i = 0; i < 3; i++)
+		memset(descs[i] + 4, 0, 12);	/* no flags, no completion record */
+	assert_int_equal(pasid_wq_submit_many(wq, descs, 3), 3);
+	f = fopen(path, "rb");
+	assert_non_null(f);
+	assert_int_equal(fread(back, 1, sizeof(back), f), sizeof(back));
+	fclose(f);
+	assert_memory_equal(back, descs, sizeof(back));
+
+	/* a misaligned completion record: refused before write(), as the sim does */
+	descs[1][4] = 1u << 2;	/* CRAV */
+	{
+		uint64_t a = (uintptr_t)cr + 8;
+
+		memcpy(descs[1] + 8, &a, 8);
+	}
+	assert_int_equal(pasid_wq_submit(wq, descs[1]), -EINVAL);
+	assert_non_null(strstr(pasid_strerror_last(), "not 32-byte aligned"));
+	/* the first goes in, the run stops at the bad one and says how many */
+	assert_int_equal(pasid_wq_submit_many(wq, descs, 3), 1);
+	memset(descs[1] + 4, 0, 12);
+
+	/* write() WQ: no portal to hand over; no batch (op_cap lacks BATCH) */
+	assert_int_equal(pasid_wq_get_portal(wq, &po), -EOPNOTSUPP);
+	assert_false(in.flags & PASID_WQ_INFO_BATCH);
+	assert_int_equal(pasid_wq_batch_prepare(wq, batch, descs, 3, cr), -EOPNOTSUPP);
+	assert_non_null(strstr(pasid_strerror_last(), "op_cap"));
+
+	/*
+	 * the WQ disabled under the handle: an error with the state, not a
+	 * timeout (waits of 20 ms: the state is read at most every 10 ms)
+	 */
+	memset(cr, 0, sizeof(cr));
+	umockdev_testbed_set_attribute(tb, wq00_path, "state", "disabled");
+	assert_int_equal(pasid_wq_wait(wq, cr, 20000000), -ENODEV);
+	assert_non_null(strstr(pasid_strerror_last(), "disabled"));
+	umockdev_testbed_set_attribute(tb, wq00_path, "state", "enabled");
+	umockdev_testbed_set_attribute(tb, dsa0_path, "state", "halted");
+	assert_int_equal(pasid_wq_wait(wq, cr, 20000000), -EIO);
+	assert_non_null(strstr(pasid_strerror_last(), "halted"));
+	umockdev_testbed_set_attribute(tb, dsa0_path, "state", "enabled");
+	assert_int_equal(pasid_wq_wait(wq, cr, 20000000), -ETIMEDOUT);
+	pasid_wq_close(wq);
+
+	/* the portal mapped (ENQCMD offered): handed over with the fd */
+	wq_cpu_override(true, PASID_CPU_KERNEL_VIEW | PASID_CPU_ENQCMD);
+	assert_int_equal(pasid_wq_open(NULL, "dsa0/wq0.0", 0, &wq), 0);
+	assert_int_equal(pasid_wq_get_portal(wq, &po), 0);
+	assert_int_equal(po.size, sizeof(po));
+	assert_int_equal(po.method, PASID_WQ_METHOD_ENQCMD);
+	assert_non_null(po.portal);
+	assert_true(po.fd >= 0);
+	po.size = 4;	/* below the first version */
+	assert_int_equal(pasid_wq_get_portal(wq, &po), -EINVAL);
+	pasid_wq_close(wq);
+	wq_cpu_override(false, 0);
+
+	/* all of it without the kernel backend's or the sim topology's libraries */
+	assert_false(maps_contain("libnl-"));
+	assert_false(maps_contain("libjson-c"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -584,6 +859,8 @@ int main(void)
 		cmocka_unit_test(test_pci),
 		cmocka_unit_test(test_sim_discovery),
 		cmocka_unit_test(test_real_path),
+		cmocka_unit_test(test_runtime_filters),
+		cmocka_unit_test(test_no_shim),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -316,7 +316,7 @@ static int sim_dedicated(void)
 	struct pasid_ctx_opts o = { .size = sizeof(o), .backend = PASID_BACKEND_SIM };
 	struct pasid_ctx *ctx = NULL;
 	struct pasid_wq *wq = NULL;
-	struct pasid_wq_info in;
+	struct pasid_wq_info in = { .size = sizeof(in) };
 	int err;
 
 	if (setenv("LIBPASID_SIM_TOPOLOGY", "", 1) || pasid_ctx_new(&o, &ctx)) {

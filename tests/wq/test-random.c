@@ -238,7 +238,7 @@ static void test_random(void **state)
 	(void)state;
 	for (int w = 0; w < 2; w++) {
 		struct pasid_wq *wq = wqt_open(ctx, names[w]);
-		struct pasid_wq_info in;
+		struct pasid_wq_info in = { .size = sizeof(in) };
 
 		run(wq, TOTAL);
 		assert_int_equal(pasid_wq_get_info(wq, &in), 0);

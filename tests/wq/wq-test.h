@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include <libpasid/pasid.h>
+#include <libpasid/testing.h>
 
 #define SEC	1000000000ull
 #define F_CR	(IDXD_OP_FLAG_CRAV | IDXD_OP_FLAG_RCR)

@@ -226,7 +226,7 @@ int parse_rid(struct pasid_ctx *ctx, const char *s, uint32_t *ret)
 	pasid_wq_filter_init(&f);
 	f.flags |= PASID_WQ_FILTER_ANY_STATE | PASID_WQ_FILTER_ANY_TYPE |
 		   PASID_WQ_FILTER_NO_PASID_OK;
-	pasid_wq_discover(ctx, &f, name_cb, &l);
+	pasid_wq_discover(ctx, &f, name_cb, &l, NULL);
 	if (!l.found)
 		return -ENOENT;
 	*ret = l.rid;

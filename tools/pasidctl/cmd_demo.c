@@ -68,7 +68,7 @@ static void wq_step(struct demo *d, const char *name, const char *what)
 	struct submit_job job = { DSA_OPCODE_MEMMOVE, 64 * 1024, false };
 	struct submit_stats st = { 0 };
 	struct submit_buffers b;
-	struct pasid_wq_info wi;
+	struct pasid_wq_info wi = { .size = sizeof(wi) };
 	struct pasid_wq *wq = NULL;
 	char title[128], res[256], why[200] = "";
 	int err;

@@ -169,7 +169,7 @@ int cmd_devices(struct pctl *g, int argc, char **argv)
 	table_init(&s.t, 8, "WQ", "MODE", "+SIZE", "STATE", "PASID", "+NODE", "NODE FILE",
 		   "USABLE");
 	s.arr = json_object_new_array();
-	err = pasid_wq_discover(ctx, NULL, wq_cb, &s);
+	err = pasid_wq_discover(ctx, NULL, wq_cb, &s, NULL);
 	if (err < 0) {
 		table_free(&s.t);
 		json_object_put(s.arr);

@@ -320,7 +320,7 @@ static bool wq_accepts(struct pasid_ctx *ctx, const char *name, unsigned int opc
 	pasid_wq_filter_init(&f);
 	f.flags |= PASID_WQ_FILTER_ANY_STATE | PASID_WQ_FILTER_ANY_TYPE |
 		   PASID_WQ_FILTER_NO_PASID_OK;
-	pasid_wq_discover(ctx, &f, ops_cb, &l);
+	pasid_wq_discover(ctx, &f, ops_cb, &l, NULL);
 	if (!l.found || !(l.ops[0] | l.ops[1] | l.ops[2] | l.ops[3]))
 		return true;	/* unknown: let the device answer */
 	return (l.ops[opcode / 64] >> (opcode % 64)) & 1;
@@ -423,7 +423,7 @@ int cmd_submit(struct pctl *g, int argc, char **argv)
 	struct submit_args a = { .job = { DSA_OPCODE_MEMMOVE, 4096, false }, .count = 1 };
 	struct submit_stats st = { 0 };
 	struct submit_buffers b;
-	struct pasid_wq_info wi;
+	struct pasid_wq_info wi = { .size = sizeof(wi) };
 	struct pasid_wq *wq = NULL;
 	uint64_t *lat = NULL, i, tstart, elapsed, bytes;
 	char why[200] = "", object[96], buf[4][32];

@@ -106,6 +106,6 @@ const char *rid_device_name(struct pasid_ctx *ctx, uint32_t rid, char *buf, size
 	pasid_wq_filter_init(&f);
 	f.flags |= PASID_WQ_FILTER_ANY_STATE | PASID_WQ_FILTER_ANY_TYPE |
 		   PASID_WQ_FILTER_NO_PASID_OK;
-	pasid_wq_discover(ctx, &f, devname_cb, &l);
+	pasid_wq_discover(ctx, &f, devname_cb, &l, NULL);
 	return buf;
 }

@@ -230,7 +230,7 @@ void dr_check_devices(struct doctor *d)
 		dr_report(d, DR_FAIL, "dsa.scan", 0, NULL, "out of memory");
 		return;
 	}
-	err = pasid_wq_discover(NULL, NULL, wq_cb, s);
+	err = pasid_wq_discover(NULL, NULL, wq_cb, s, NULL);
 	if (err < 0) {
 		dr_report(d, DR_FAIL, "dsa.scan", DR_P_ALL, NULL, "discovery failed: %s",
 			  strerror(-err));

@@ -16,6 +16,7 @@
 #include <json-c/json.h>
 
 #include <libpasid/pasid.h>
+#include <libpasid/testing.h>	/* --sim mock RIDs and injected faults */
 
 /* Exit codes (documented in pasidctl(1)). */
 #define EXIT_OK		0
