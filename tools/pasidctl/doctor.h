@@ -63,6 +63,9 @@ void dr_section(struct doctor *d, const char *title);
 
 /* Files below the root. Return 0 or -errno; text is NUL-terminated, trimmed. */
 int dr_path(const struct doctor *d, const char *path, char *buf, size_t len);
+/* the entries of path (under the doctor's root), sorted, at most max; free each */
+unsigned int dr_list_dir(const struct doctor *d, const char *path, char **names,
+			 unsigned int max);
 int dr_read(const struct doctor *d, const char *path, char *buf, size_t len);
 int dr_read_bin(const struct doctor *d, const char *path, uint8_t *buf, size_t len,
 		size_t *ret_len);

@@ -8,7 +8,6 @@
  * 35..39 PSS (PASID width - 1), 40 PASID, 43 SMTS (scalable mode), 47 FLTS
  * (first-level translation), 48 SMPWC; CAP 56 FL1GP, 60 FL5LP.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -298,31 +297,13 @@ static void check_dmar(struct doctor *d, const char *name)
 		  : ", page walks not coherent (no SMPWC; this kernel does not require it)");
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 void dr_check_iommu(struct doctor *d)
 {
-	char path[4096], *names[64];
+	char *names[64];
 	unsigned int n = 0, i, other = 0;
-	struct dirent *e;
-	DIR *dir;
 
 	dr_section(d, "IOMMU");
-	dr_path(d, "/sys/class/iommu", path, sizeof(path));
-	dir = opendir(path);
-	while (dir && (e = readdir(dir)) && n < 64) {
-		if (e->d_name[0] == '.')
-			continue;
-		names[n] = strdup(e->d_name);
-		if (names[n])
-			n++;
-	}
-	if (dir)
-		closedir(dir);
-	qsort(names, n, sizeof(names[0]), cmp_str);
+	n = dr_list_dir(d, "/sys/class/iommu", names, 64);
 	for (i = 0; i < n; i++) {
 		if (!strncmp(names[i], "dmar", 4)) {
 			d->nr_dmar++;

@@ -10,7 +10,6 @@
  * control at +6 (bit 0 enable). ATS (0x0f): control at +6 (bit 15 enable).
  * PRI (0x13): control at +4 (bit 0 enable).
  */
-#include <dirent.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,11 +51,6 @@ static void find_caps(const uint8_t *c, size_t len, struct fn_caps *f)
 			f->pri = (int)off;
 		off = h >> 20;
 	}
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 /* The bound driver's name ("idxd"), "" if none. */
@@ -130,29 +124,16 @@ static void check_fn(struct doctor *d, const char *fn, unsigned int *short_reads
 
 void dr_check_pci(struct doctor *d)
 {
-	char path[4096], **names = calloc(MAX_FUNCS, sizeof(*names));
+	char **names = calloc(MAX_FUNCS, sizeof(*names));
 	unsigned int n = 0, i, short_reads = 0, before = d->nr[0] + d->nr[1] + d->nr[2] +
 							 d->nr[3];
-	struct dirent *e;
-	DIR *dir;
 
 	dr_section(d, "PCI functions with a PASID capability");
 	if (!names) {
 		dr_report(d, DR_INFO, "pci.caps", 0, NULL, "out of memory");
 		return;
 	}
-	dr_path(d, "/sys/bus/pci/devices", path, sizeof(path));
-	dir = opendir(path);
-	while (dir && (e = readdir(dir)) && n < MAX_FUNCS) {
-		if (e->d_name[0] == '.')
-			continue;
-		names[n] = strdup(e->d_name);
-		if (names[n])
-			n++;
-	}
-	if (dir)
-		closedir(dir);
-	qsort(names, n, sizeof(names[0]), cmp_str);
+	n = dr_list_dir(d, "/sys/bus/pci/devices", names, MAX_FUNCS);
 	for (i = 0; i < n; i++) {
 		check_fn(d, names[i], &short_reads);
 		free(names[i]);

@@ -4,6 +4,7 @@
  * optional root (PASIDCTL_SYSROOT or --sysroot, a testing aid), the kernel
  * config from /boot/config-RELEASE or /proc/config.gz (through gzip -dc).
  */
+#include <dirent.h>
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -219,4 +220,32 @@ const char *dr_config_value(const char *text, const char *option, char *buf, siz
 	}
 	snprintf(buf, len, "n");
 	return buf;
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+unsigned int dr_list_dir(const struct doctor *d, const char *path, char **names,
+			 unsigned int max)
+{
+	char full[4096];
+	unsigned int n = 0;
+	struct dirent *e;
+	DIR *dir;
+
+	dr_path(d, path, full, sizeof(full));
+	dir = opendir(full);
+	while (dir && (e = readdir(dir)) && n < max) {
+		if (e->d_name[0] == '.')
+			continue;
+		names[n] = strdup(e->d_name);
+		if (names[n])
+			n++;
+	}
+	if (dir)
+		closedir(dir);
+	qsort(names, n, sizeof(names[0]), cmp_name);
+	return n;
 }
