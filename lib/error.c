@@ -22,11 +22,17 @@ static __thread struct err_slot {
 	const struct pasid_ctx *ctx;
 	uint64_t serial;
 	uint64_t stamp;		/* when last set: the oldest slot is reused */
+	bool live;			/* holds a message (counted in live_slots) */
 	pasid_lazy_fmt lazy;		/* set: msg is still to be made from arg */
 	uint32_t arg[PASID_LAZY_ARGS];
 	char msg[PASID_ERRMSG_LEN];
 } slots[ERR_SLOTS];
 static __thread uint64_t stamp;
+/*
+ * Slots holding a message: with none (the usual case) a call clears nothing
+ * and pays one load. initial-exec keeps that load off __tls_get_addr().
+ */
+static __thread unsigned int live_slots __attribute__((tls_model("initial-exec")));
 
 static struct err_slot *slot_of(const struct pasid_ctx *ctx)
 {
@@ -49,6 +55,9 @@ static struct err_slot *slot_claim(const struct pasid_ctx *ctx)
 		s->ctx = ctx;
 		s->serial = ctx->serial;
 	}
+	if (!s->live)
+		live_slots++;
+	s->live = true;
 	s->stamp = ++stamp;
 	s->lazy = NULL;
 	return s;
@@ -88,11 +97,16 @@ int pasid_set_error(struct pasid_ctx *ctx, int err, const char *fmt, ...)
 
 void pasid_clear_error(const struct pasid_ctx *ctx)
 {
-	struct err_slot *s = ctx ? slot_of(ctx) : NULL;
+	struct err_slot *s;
 
-	if (s) {
+	if (!live_slots || !ctx)
+		return;
+	s = slot_of(ctx);
+	if (s && s->live) {
 		s->msg[0] = '\0';
 		s->lazy = NULL;
+		s->live = false;
+		live_slots--;
 	}
 }
 

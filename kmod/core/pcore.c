@@ -272,6 +272,7 @@ void pcore_init(struct pcore *c, const struct pcore_ops *ops, void *priv)
 	memset(c, 0, sizeof(*c));
 	c->ops = ops;
 	c->priv = priv;
+	c->events_on = ops->event != NULL;
 }
 
 void pcore_owner_init(struct pcore *c, struct pcore_owner *o, pcore_u64 mm, void *cookie)

@@ -206,6 +206,7 @@ struct pcore_vset {
 struct pcore {
 	const struct pcore_ops *ops;
 	void *priv;
+	bool events_on;				/* ops->event is called (pcore_set_events) */
 	struct pcore_alloc *idx[PCORE_IDX_TOP];	/* leaves of PCORE_IDX_LEAF records */
 	struct pcore_rid **rid_slots;			/* open addressing by id */
 	pcore_u32 rid_cap, nr_rids;
@@ -235,6 +236,15 @@ void pcore_init(struct pcore *c, const struct pcore_ops *ops, void *priv);
 void pcore_destroy(struct pcore *c);
 void pcore_owner_init(struct pcore *c, struct pcore_owner *o, pcore_u64 mm, void *cookie);
 void pcore_owner_release(struct pcore *c, struct pcore_owner *o);
+
+/*
+ * Events are on from pcore_init() when ops->event is set; an embedding with
+ * no listener turns them off so that an allocation builds no event.
+ */
+static inline void pcore_set_events(struct pcore *c, bool on)
+{
+	c->events_on = on && c->ops->event;
+}
 
 /*
  * RIDs. add: -EINVAL (width not 1..20), -EEXIST, -ENOMEM.

@@ -11,7 +11,7 @@
 
 #define PCORE_EVENT(c, t, i, v, r, o)						\
 	do {									\
-		if ((c)->ops->event) {						\
+		if ((c)->events_on) {						\
 			struct pcore_event ev_ = { (t), (i), (v), (r), (o) };	\
 			(c)->ops->event((c)->priv, &ev_);			\
 		}								\

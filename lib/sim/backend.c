@@ -462,6 +462,7 @@ static int sim_event_fd(struct pasid_ctx *ctx)
 			sc->event_fd = fd;
 			sc->next_sub = P->subs;
 			P->subs = sc;
+			pcore_set_events(&P->core, true);
 		}
 	}
 	pthread_mutex_unlock(&P->lock);
