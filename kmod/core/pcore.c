@@ -71,6 +71,79 @@ static int idx_prepare(struct pcore *c, pcore_u32 v)
 	return 0;
 }
 
+static int hot_prepare(struct pcore *c, pcore_u32 v)
+{
+	pcore_u32 **leaf = &c->hot[v >> PCORE_IDX_SHIFT];
+
+	if (pcore_likely(*leaf != NULL))
+		return 0;
+	*leaf = pcore_mem_alloc(c, PCORE_IDX_LEAF * sizeof(**leaf));
+	return *leaf ? 0 : -ENOMEM;
+}
+
+void pcore_hot_fill(const struct pcore *c, pcore_u32 v, pcore_u32 h, struct pcore_alloc *a)
+{
+	struct pcore_rid *r = hot_rid_id(h) ? c->rid_tab[hot_rid_id(h)] : NULL;
+
+	memset(a, 0, sizeof(*a));
+	a->value = v;
+	a->intent = PCORE_INTENT_GROUP;
+	a->owner = c->owner_tab[hot_owner_id(h)];
+	a->nr = r ? 1 : 0;
+	a->inline_rid = r ? r->id : 0;
+	a->rid1 = r;
+}
+
+int pcore_value_slow(struct pcore *c, pcore_u32 v)
+{
+	pcore_u32 *h = hot_word(c, v);
+	int err;
+
+	if (!h || !hot_is_fast(*h))
+		return 0;
+	err = idx_prepare(c, v);
+	if (err)
+		return err;
+	pcore_hot_fill(c, v, *h, idx_leaf_slot(c, v));
+	*h = PCORE_HOT_SLOW;
+	return 0;
+}
+
+/* A small index for a RID or an owner in @tab (grown up to @max); 0: none. */
+static pcore_u16 tab_get_id(struct pcore *c, void ***tab, pcore_u32 *cap, pcore_u32 max, void *p)
+{
+	pcore_u32 i, ncap;
+	void **t;
+
+	for (i = 1; i < *cap; i++) {
+		if (!(*tab)[i]) {
+			(*tab)[i] = p;
+			return i;
+		}
+	}
+	if (*cap >= max)
+		return 0;
+	ncap = *cap ? *cap * 2 : 64;
+	if (ncap > max)
+		ncap = max;
+	t = pcore_mem_alloc(c, ncap * sizeof(*t));
+	if (!t)
+		return 0;	/* best effort: it uses records only */
+	if (*cap)
+		memcpy(t, *tab, *cap * sizeof(*t));
+	pcore_mem_free(c, *tab, *cap * sizeof(*t));
+	i = *cap ? *cap : 1;
+	*tab = t;
+	*cap = ncap;
+	t[i] = p;
+	return i;
+}
+
+pcore_u16 pcore_rid_tab_get(struct pcore *c, struct pcore_rid *r)
+{
+	return tab_get_id(c, (void ***)&c->rid_tab, &c->rid_tab_cap, PCORE_HOT_RIDS, r);
+}
+
 /*
  * One chained record is kept for the next reuse: reuse-first churn frees and
  * takes one per call.
@@ -124,6 +197,7 @@ static void record_free(struct pcore *c, struct pcore_alloc *a)
 	if (!(head->flags & PCORE_ALLOC_EXTERNAL))
 		c->ops->release(c->priv, head->value);
 	c->st.nr_values--;
+	*hot_word(c, head->value) = 0;
 	memset(head, 0, sizeof(*head));
 }
 
@@ -136,48 +210,36 @@ static void globals_account(struct pcore *c, pcore_u32 v, int delta)
 		c->globals_within[w] += delta;
 }
 
-/* ---- an owner's values: an array whose free slots form a list ---------- */
+/* ---- an owner's values: a paged bitmap ------------------------------------ */
 
-static int owner_reserve(struct pcore *c, struct pcore_owner *o)
+#define OSET_PAGE_BYTES (PCORE_SET_PAGE_WORDS * sizeof(pcore_u64))
+
+static int oset_prepare(struct pcore *c, struct pcore_owner *o, pcore_u32 v)
 {
-	pcore_u32 cap, *slots;
+	pcore_u64 **pg = &o->vals.page[v / 64 / PCORE_SET_PAGE_WORDS];
 
-	if (pcore_likely(o->free_slot != PCORE_SLOT_NONE || o->nr_slots < o->cap_slots))
+	if (pcore_likely(*pg != NULL))
 		return 0;
-	cap = o->cap_slots ? o->cap_slots * 2 : 16;
-	slots = pcore_mem_alloc(c, cap * sizeof(*slots));
-	if (!slots)
-		return -ENOMEM;
-	if (o->nr_slots)
-		memcpy(slots, o->slots, o->nr_slots * sizeof(*slots));
-	pcore_mem_free(c, o->slots, o->cap_slots * sizeof(*slots));
-	o->slots = slots;
-	o->cap_slots = cap;
-	return 0;
+	*pg = pcore_mem_alloc(c, OSET_PAGE_BYTES);
+	return *pg ? 0 : -ENOMEM;
 }
 
-/* After owner_reserve(). */
-static void owner_put(struct pcore_owner *o, struct pcore_alloc *a)
+static inline pcore_u64 *oset_word(struct pcore_owner *o, pcore_u32 v)
 {
-	pcore_u32 pos = o->free_slot;
+	return &o->vals.page[v / 64 / PCORE_SET_PAGE_WORDS][(v / 64) % PCORE_SET_PAGE_WORDS];
+}
 
-	if (pos != PCORE_SLOT_NONE)
-		o->free_slot = o->slots[pos] & ~PCORE_SLOT_FREE;
-	else
-		pos = o->nr_slots++;
-	o->slots[pos] = a->value;
-	a->pos = pos;
+/* After oset_prepare(). */
+static inline void owner_put(struct pcore_owner *o, pcore_u32 v)
+{
+	*oset_word(o, v) |= (pcore_u64)1 << (v % 64);
 	o->nr_allocs++;
 }
 
-static void owner_drop(struct pcore_owner *o, const struct pcore_alloc *a)
+static inline void owner_drop(struct pcore_owner *o, pcore_u32 v)
 {
-	o->slots[a->pos] = PCORE_SLOT_FREE | o->free_slot;
-	o->free_slot = a->pos;
-	if (--o->nr_allocs == 0) {
-		o->nr_slots = 0;
-		o->free_slot = PCORE_SLOT_NONE;
-	}
+	*oset_word(o, v) &= ~((pcore_u64)1 << (v % 64));
+	o->nr_allocs--;
 }
 
 /* ---- a group's RID set (sorted ids) ------------------------------------ */
@@ -252,17 +314,27 @@ struct pcore_alloc *pcore_find(const struct pcore *c, const struct pcore_owner *
 	return NULL;
 }
 
-/* The owner's allocation of @v, or -ENOENT (none; also out of range) / -EPERM. */
-int pcore_find_owned(const struct pcore *c, const struct pcore_owner *o, pcore_u32 v,
+int pcore_find_owned(struct pcore *c, const struct pcore_owner *o, pcore_u32 v,
 		     struct pcore_alloc **ret)
 {
+	pcore_u32 h;
+	int err;
+
 	*ret = NULL;
 	if (!value_ok(v))
 		return -ENOENT;
+	h = hot_get(c, v);
+	if (!h)
+		return -ENOENT;
+	if (hot_is_fast(h)) {
+		if (hot_owner_id(h) != o->hot_id)
+			return -EPERM;
+		err = pcore_value_slow(c, v);
+		if (err)
+			return err;
+	}
 	*ret = pcore_find(c, o, v);
-	if (*ret)
-		return 0;
-	return pcore_value_first(c, v) ? -EPERM : -ENOENT;
+	return *ret ? 0 : -EPERM;
 }
 
 /* ---- lifecycle ---------------------------------------------------------- */
@@ -278,7 +350,7 @@ void pcore_init(struct pcore *c, const struct pcore_ops *ops, void *priv)
 void pcore_owner_init(struct pcore *c, struct pcore_owner *o, pcore_u64 mm, void *cookie)
 {
 	memset(o, 0, sizeof(*o));
-	o->free_slot = PCORE_SLOT_NONE;
+	o->hot_id = tab_get_id(c, (void ***)&c->owner_tab, &c->owner_tab_cap, PCORE_HOT_OWNERS, o);
 	o->mm = mm;
 	o->cookie = cookie;
 	o->next = c->owners;
@@ -301,8 +373,17 @@ void pcore_destroy(struct pcore *c)
 		pcore_mem_free(c, c->rid_slots[i], sizeof(struct pcore_rid));
 	}
 	pcore_mem_free(c, c->rid_slots, c->rid_cap * sizeof(*c->rid_slots));
-	for (i = 0; i < PCORE_IDX_TOP; i++)
+	for (i = 0; i < PCORE_IDX_TOP; i++) {
 		pcore_mem_free(c, c->idx[i], PCORE_IDX_LEAF * sizeof(*c->idx[i]));
+		pcore_mem_free(c, c->hot[i], PCORE_IDX_LEAF * sizeof(*c->hot[i]));
+		c->idx[i] = NULL;
+		c->hot[i] = NULL;
+	}
+	pcore_mem_free(c, c->rid_tab, c->rid_tab_cap * sizeof(*c->rid_tab));
+	pcore_mem_free(c, c->owner_tab, c->owner_tab_cap * sizeof(*c->owner_tab));
+	c->rid_tab = NULL;
+	c->owner_tab = NULL;
+	c->rid_tab_cap = c->owner_tab_cap = 0;
 	pcore_vset_free(c);
 	pcore_mem_free(c, c->spare, sizeof(*c->spare));
 	c->spare = NULL;
@@ -336,9 +417,12 @@ static int group_value_check(const struct pcore *c, const struct pcore_owner *o,
 
 static bool owner_holds(const struct pcore *c, const struct pcore_owner *o, pcore_u32 v)
 {
+	pcore_u32 h = hot_get(c, v);
 	const struct pcore_alloc *a;
 
-	for (a = pcore_value_first(c, v); a; a = a->value_next)
+	if (h != PCORE_HOT_SLOW)
+		return h && hot_owner_id(h) == o->hot_id;
+	for (a = idx_leaf_slot(c, v); a; a = a->value_next)
 		if (a->owner == o)
 			return true;
 	return false;
@@ -507,7 +591,7 @@ static int group_pick(struct pcore *c, struct pcore_owner *o, const pcore_u32 *i
 int pcore_alloc_group(struct pcore *c, struct pcore_owner *o, const pcore_u32 *rids,
 		      pcore_u32 nr, pcore_u32 flags, pcore_u32 *inout_value)
 {
-	bool exact = flags & PCORE_ALLOC_EXACT, fresh = false, full = false;
+	bool exact = flags & PCORE_ALLOC_EXACT, fresh = false, full = false, hot;
 	struct pcore_rid *r1 = NULL, **rp = &r1;
 	struct pcore_alloc *a = NULL, *head;
 	unsigned int minw = PCORE_PASID_BITS;
@@ -579,26 +663,48 @@ int pcore_alloc_group(struct pcore *c, struct pcore_owner *o, const pcore_u32 *r
 			goto err_free;
 	}
 
-	/* everything that can fail, before anything is linked in */
-	if (fresh) {
+	/*
+	 * Everything that can fail, before anything is linked in. A fresh
+	 * value on one RID is a hot word only; a value already in use becomes
+	 * records (this allocation chains to the one there).
+	 */
+	hot = nr == 1 && fresh && o->hot_id && r1->hot_id;
+	err = hot_prepare(c, v);
+	if (!err && fresh)
+		err = pcore_vset_prepare(c, v);
+	if (!err && !hot)
 		err = idx_prepare(c, v);
+	if (!err && !fresh) {
+		err = pcore_value_slow(c, v);
 		if (!err)
-			err = pcore_vset_prepare(c, v);
-	} else
-		err = (a = spare_take(c)) ? 0 : -ENOMEM;
+			err = (a = spare_take(c)) ? 0 : -ENOMEM;
+	}
 	for (i = 0; i < nr && !err; i++)
 		err = pcore_rset_prepare(c, rp[i], v);
 	if (!err)
-		err = owner_reserve(c, o);
+		err = oset_prepare(c, o, v);
 	if (err)
 		goto err_release;
 
-	head = idx_leaf_slot(c, v);
 	if (fresh) {
-		a = head;
 		pcore_vset_add(c, v);
 		c->gain_word[++c->gain_seq % PCORE_GAIN_RING] = v / 64;
 		c->st.nr_values++;
+	}
+	if (hot) {
+		*hot_word(c, v) = (pcore_u32)o->hot_id << 16 | r1->hot_id;
+		r1->nr_values++;
+		rset_set(r1, v);
+		owner_put(o, v);
+		c->st.nr_groups++;
+		*inout_value = v;
+		PCORE_EVENT(c, PCORE_EV_ALLOC, PCORE_INTENT_GROUP, v, id1, o);
+		return 0;
+	}
+	head = idx_leaf_slot(c, v);
+	if (fresh) {
+		a = head;
+		*hot_word(c, v) = PCORE_HOT_SLOW;
 	} else {
 		/* newest first, as listings show it: the old head moves out */
 		*a = *head;
@@ -621,7 +727,7 @@ int pcore_alloc_group(struct pcore *c, struct pcore_owner *o, const pcore_u32 *r
 		rp[i]->nr_values++;
 		rset_set(rp[i], v);
 	}
-	owner_put(o, a);
+	owner_put(o, v);
 	c->st.nr_groups++;
 	*inout_value = v;
 	PCORE_EVENT(c, PCORE_EV_ALLOC, PCORE_INTENT_GROUP, v, nr == 1 ? id1 : 0, o);
@@ -701,6 +807,8 @@ int pcore_alloc_global(struct pcore *c, struct pcore_owner *o, pcore_u32 flags,
 	if (err)
 		return err;
 	err = idx_prepare(c, v);
+	if (!err)
+		err = hot_prepare(c, v);
 	if (err) {
 		if (!(flags & PCORE_ALLOC_EXTERNAL))
 			c->ops->release(c->priv, v);
@@ -708,6 +816,7 @@ int pcore_alloc_global(struct pcore *c, struct pcore_owner *o, pcore_u32 flags,
 	}
 
 	/* a global value is never shared: its record is always the inline one */
+	*hot_word(c, v) = PCORE_HOT_SLOW;
 	g = idx_leaf_slot(c, v);
 	g->value = v;
 	g->intent = PCORE_INTENT_GLOBAL;
@@ -738,7 +847,7 @@ static void group_free(struct pcore *c, struct pcore_alloc *a)
 		rp[i]->nr_values--;
 		rid_lose(c, rp[i], v);
 	}
-	owner_drop(o, a);
+	owner_drop(o, v);
 	if (a->cap_rids)
 		pcore_mem_free(c, a->ext_rids, rid_block_bytes(a->cap_rids));
 	c->st.nr_groups--;
@@ -765,11 +874,35 @@ static void global_put(struct pcore *c, struct pcore_owner *o)
 	PCORE_EVENT(c, PCORE_EV_FREE, PCORE_INTENT_GLOBAL, v, 0, o);
 }
 
+/* @o's hot allocation of @v (hot word *@h) goes; so does the value. */
+static void hot_free(struct pcore *c, struct pcore_owner *o, pcore_u32 v, pcore_u32 *h)
+{
+	pcore_u32 rid = hot_rid_id(*h);
+
+	if (rid) {
+		c->rid_tab[rid]->nr_values--;
+		rid_lose(c, c->rid_tab[rid], v);
+	}
+	*h = 0;
+	owner_drop(o, v);
+	c->st.nr_groups--;
+	pcore_vset_del(c, v);
+	c->ops->release(c->priv, v);
+	c->st.nr_values--;
+	PCORE_EVENT(c, PCORE_EV_FREE, PCORE_INTENT_GROUP, v, 0, o);
+}
+
 int pcore_free(struct pcore *c, struct pcore_owner *o, pcore_u32 v)
 {
+	pcore_u32 *h = value_ok(v) ? hot_word(c, v) : NULL;
 	struct pcore_alloc *a;
-	int err = pcore_find_owned(c, o, v, &a);
+	int err;
 
+	if (h && hot_is_fast(*h) && hot_owner_id(*h) == o->hot_id) {
+		hot_free(c, o, v, h);
+		return 0;
+	}
+	err = pcore_find_owned(c, o, v, &a);
 	if (err)
 		return err;
 	if (a->intent == PCORE_INTENT_GLOBAL) {
@@ -782,44 +915,70 @@ int pcore_free(struct pcore *c, struct pcore_owner *o, pcore_u32 v)
 	return 0;
 }
 
-/* The group allocation of @o at slot @i of its array, or NULL for a free slot. */
-static struct pcore_alloc *owner_slot_alloc(const struct pcore *c, const struct pcore_owner *o,
-					    pcore_u32 i)
+/* Call @fn on each value @o holds in a group, in value order. */
+static void owner_for_each(struct pcore *c, struct pcore_owner *o,
+			   void (*fn)(struct pcore *c, struct pcore_owner *o, pcore_u32 v))
+{
+	pcore_u32 pg, w, v;
+	pcore_u64 bits;
+
+	for (pg = 0; pg < PCORE_SET_PAGES && o->nr_allocs; pg++) {
+		if (!o->vals.page[pg])
+			continue;
+		for (w = 0; w < PCORE_SET_PAGE_WORDS; w++) {
+			/* a copy: @fn may clear bits of this word */
+			for (bits = o->vals.page[pg][w]; bits; bits &= bits - 1) {
+				v = (pg * PCORE_SET_PAGE_WORDS + w) * 64 + pcore_ctz64(bits);
+				fn(c, o, v);
+			}
+		}
+	}
+}
+
+/* A record of @o's (not hot: those have no bindings) loses its bindings. */
+static void owner_detach_one(struct pcore *c, struct pcore_owner *o, pcore_u32 v)
 {
 	struct pcore_alloc *a;
 
-	if (o->slots[i] & PCORE_SLOT_FREE)
-		return NULL;
-	for (a = pcore_value_first(c, o->slots[i]); a; a = a->value_next)
-		if (a->intent == PCORE_INTENT_GROUP && a->owner == o)
-			return a;
-	return NULL;
+	if (hot_get(c, v) != PCORE_HOT_SLOW)
+		return;
+	a = pcore_find(c, o, v);
+	if (a)
+		pcore_detach_matching(c, a, NULL, true, 0);
+}
+
+static void owner_free_one(struct pcore *c, struct pcore_owner *o, pcore_u32 v)
+{
+	pcore_u32 *h = hot_word(c, v);
+	struct pcore_alloc *a;
+
+	if (hot_is_fast(*h)) {
+		hot_free(c, o, v, h);
+		return;
+	}
+	a = pcore_find(c, o, v);
+	if (a)
+		group_free(c, a);
 }
 
 void pcore_owner_release(struct pcore *c, struct pcore_owner *o)
 {
-	struct pcore_alloc *a;
-	pcore_u32 i, n = o->nr_slots;
+	pcore_u32 i;
 
 	/* detach everything before any value goes back to the source */
-	for (i = 0; i < n; i++) {
-		a = owner_slot_alloc(c, o, i);
-		if (a)
-			pcore_detach_matching(c, a, NULL, true, 0);
-	}
+	owner_for_each(c, o, owner_detach_one);
 	if (o->global)
 		pcore_detach_matching(c, o->global, o, true, 0);
-	for (i = 0; i < n && o->nr_allocs; i++) {
-		a = owner_slot_alloc(c, o, i);
-		if (a)
-			group_free(c, a);
-	}
+	owner_for_each(c, o, owner_free_one);
 	if (o->global)
 		global_put(c, o);
-	pcore_mem_free(c, o->slots, o->cap_slots * sizeof(*o->slots));
-	o->slots = NULL;
-	o->nr_slots = o->cap_slots = 0;
-	o->free_slot = PCORE_SLOT_NONE;
+	for (i = 0; i < PCORE_SET_PAGES; i++) {
+		pcore_mem_free(c, o->vals.page[i], OSET_PAGE_BYTES);
+		o->vals.page[i] = NULL;
+	}
+	if (o->hot_id)
+		c->owner_tab[o->hot_id] = NULL;
+	o->hot_id = 0;
 
 	if (o->prev)
 		o->prev->next = o->next;

@@ -17,8 +17,15 @@
  *   owner    an open /dev/pasid file or a library context; releasing it frees
  *            what it holds.
  *
- * Costs: a record lives inline in a value-indexed leaf (no malloc per
- * allocation; a value shared by disjoint groups chains further records).
+ * Costs: most allocations are one group on one RID with no binding. Such
+ * an allocation is a 32-bit "hot word" in a value-indexed array (owner and
+ * RID as small table indexes) and nothing else, so a free or an allocation
+ * touches 4 bytes per value besides bitmaps: the working set of a churning
+ * million values stays in the caches. Anything else (several RIDs, a
+ * binding, a value shared by disjoint groups, a global) is a full record in
+ * a second, cold value-indexed leaf; its hot word says so. A hot allocation
+ * becomes a record when an operation needs one (extend, attach) and stays
+ * one until freed.
  * Each RID keeps an occupancy bitmap and the core one of the values groups
  * hold, so "reuse a value held on a disjoint group" is a word-wise search
  * over the words each RID marks as maybe holding a reusable value (marked on a
@@ -103,9 +110,14 @@ struct pcore_ops {
  */
 #define PCORE_SRC_REUSE_FIRST	(1u << 0)
 
-/* Occupancy of one RID: pages of 512 words, allocated on first use. */
+/* Bitmaps of values (a RID's, an owner's): pages of 512 words, allocated on first use. */
 #define PCORE_SET_PAGE_WORDS	512
 #define PCORE_SET_PAGES		(PCORE_PASID_LIMIT / 64 / PCORE_SET_PAGE_WORDS)
+
+/* A plain paged bitmap of values: an owner's group values. */
+struct pcore_oset {
+	pcore_u64 *page[PCORE_SET_PAGES];
+};
 
 struct pcore_rset {
 	pcore_u64 *page[PCORE_SET_PAGES];
@@ -117,6 +129,7 @@ struct pcore_rset {
 struct pcore_rid {
 	pcore_u32 id;		/* segment << 16 | bus << 8 | devfn */
 	pcore_u8 width;		/* 1..20 */
+	pcore_u16 hot_id;	/* index in c->rid_tab, 0: none (records only) */
 	pcore_u32 nr_values;	/* group allocations naming this RID */
 	pcore_u32 nr_attached;	/* bindings on this RID */
 	void *cookie;		/* the embedding's (e.g. a pci_dev) */
@@ -132,8 +145,8 @@ struct pcore_attach {
 };
 
 /*
- * One allocation: 56 bytes on LP64. The first allocation of a value lives
- * inline in the value index leaf (intent 0 marks a free slot); others of the
+ * One allocation in its record form: 48 bytes on LP64. The first allocation
+ * of a value lives inline in the cold leaf (intent 0 marks a free slot); others of the
  * same value (disjoint groups) are chained records. A group keeps its RID
  * ids sorted and the RIDs resolved: inline when there is one, else in one
  * block of ids[cap] followed by struct pcore_rid *[cap]. A global has no
@@ -154,7 +167,6 @@ struct pcore_alloc {
 	pcore_u8 flags;			/* PCORE_ALLOC_EXTERNAL */
 	pcore_u16 cap_rids;		/* capacity of ext_rids, 0 = inline */
 	pcore_u32 nr;			/* group: RIDs; global: owner refs */
-	pcore_u32 pos;			/* group: slot in the owner's value array */
 	pcore_u32 inline_rid;
 	union {
 		struct pcore_rid *rid1;		/* cap_rids == 0 */
@@ -168,21 +180,18 @@ struct pcore_alloc {
  * @mm: the process it belongs to (global allocations are per mm)
  * @cookie: the embedding's (file, context)
  *
- * Its group values sit in an array whose freed slots form a list (a slot
- * never moves, so freeing touches no other allocation).
+ * Its group values are bits in a bitmap (release walks it; a free or an
+ * allocation changes one bit in a word that stays cached).
  */
 struct pcore_owner {
-	pcore_u32 *slots;		/* value, or PCORE_SLOT_FREE | next free */
-	pcore_u32 nr_slots, cap_slots, free_slot;
+	struct pcore_oset vals;		/* values of its group allocations */
 	pcore_u32 nr_allocs;		/* group allocations held */
+	pcore_u16 hot_id;		/* index in c->owner_tab, 0: none (records only) */
 	struct pcore_alloc *global;	/* the mm's global if this owner holds it */
 	struct pcore_owner *next, *prev;
 	pcore_u64 mm;
 	void *cookie;
 };
-
-#define PCORE_SLOT_FREE		0x80000000u
-#define PCORE_SLOT_NONE		0x7fffffffu
 
 struct pcore_stats {
 	pcore_u32 nr_rids;
@@ -203,11 +212,25 @@ struct pcore_vset {
 
 #define PCORE_GAIN_RING		64
 
+/*
+ * A value's hot word: 0 (no allocation), PCORE_HOT_SLOW (records in the
+ * cold leaf), or owner hot_id << 16 | RID hot_id of its one allocation, a
+ * group on that RID (RID hot_id 0: its RID was removed) with no binding.
+ */
+#define PCORE_HOT_SLOW		0x80000000u
+#define PCORE_HOT_OWNERS	0x8000u		/* owner hot_ids 1 .. 0x7fff */
+#define PCORE_HOT_RIDS		0x10000u	/* RID hot_ids 1 .. 0xffff */
+
 struct pcore {
 	const struct pcore_ops *ops;
 	void *priv;
 	bool events_on;				/* ops->event is called (pcore_set_events) */
-	struct pcore_alloc *idx[PCORE_IDX_TOP];	/* leaves of PCORE_IDX_LEAF records */
+	pcore_u32 *hot[PCORE_IDX_TOP];		/* leaves of PCORE_IDX_LEAF hot words */
+	struct pcore_alloc *idx[PCORE_IDX_TOP];	/* cold leaves of PCORE_IDX_LEAF records */
+	struct pcore_rid **rid_tab;			/* by hot_id */
+	struct pcore_owner **owner_tab;			/* by hot_id */
+	pcore_u32 rid_tab_cap, owner_tab_cap;
+	struct pcore_alloc view;	/* a hot allocation shown as a record (queries) */
 	struct pcore_rid **rid_slots;			/* open addressing by id */
 	pcore_u32 rid_cap, nr_rids;
 	pcore_u32 width_count[PCORE_PASID_BITS + 1];	/* RIDs per width */
@@ -286,7 +309,11 @@ int pcore_free(struct pcore *c, struct pcore_owner *o, pcore_u32 value);
 int pcore_attach(struct pcore *c, struct pcore_owner *o, pcore_u32 value, pcore_u32 rid);
 int pcore_detach(struct pcore *c, struct pcore_owner *o, pcore_u32 value, pcore_u32 rid);
 
-/* Queries. */
+/*
+ * Queries. A hot allocation is shown through one record the core keeps for
+ * it (c->view): read it before the next call on the core; change records
+ * only through the calls above.
+ */
 struct pcore_alloc *pcore_find(const struct pcore *c, const struct pcore_owner *o,
 			       pcore_u32 value);
 struct pcore_alloc *pcore_value_first(const struct pcore *c, pcore_u32 value);

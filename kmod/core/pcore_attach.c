@@ -76,8 +76,12 @@ int pcore_detach(struct pcore *c, struct pcore_owner *o, pcore_u32 v, pcore_u32 
 {
 	struct pcore_attach **pp;
 	struct pcore_alloc *a;
-	int err = pcore_find_owned(c, o, v, &a);
+	int err;
 
+	/* a hot allocation has no binding: no record needed to say so */
+	if (pcore_owns_hot(c, o, v))
+		return pcore_rid_find(c, rid) ? -ENOENT : -ENODEV;
+	err = pcore_find_owned(c, o, v, &a);
 	if (err)
 		return err;
 	if (!pcore_rid_find(c, rid))

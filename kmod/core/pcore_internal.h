@@ -51,6 +51,46 @@ static inline struct pcore_alloc *idx_leaf_slot(const struct pcore *c, pcore_u32
 	return leaf ? &leaf[v & (PCORE_IDX_LEAF - 1)] : NULL;
 }
 
+/* ---- hot words (pcore.c) ---- */
+
+/* @v's hot word, or NULL where no leaf (then @v has no allocation). */
+static inline pcore_u32 *hot_word(const struct pcore *c, pcore_u32 v)
+{
+	pcore_u32 *leaf = c->hot[v >> PCORE_IDX_SHIFT];
+
+	return leaf ? &leaf[v & (PCORE_IDX_LEAF - 1)] : NULL;
+}
+
+static inline pcore_u32 hot_get(const struct pcore *c, pcore_u32 v)
+{
+	const pcore_u32 *h = hot_word(c, v);
+
+	return h ? *h : 0;
+}
+
+/* A hot word naming one group allocation (not 0, not PCORE_HOT_SLOW). */
+static inline bool hot_is_fast(pcore_u32 h)
+{
+	return h && h != PCORE_HOT_SLOW;
+}
+
+static inline pcore_u32 hot_owner_id(pcore_u32 h)
+{
+	return h >> 16;
+}
+
+static inline pcore_u32 hot_rid_id(pcore_u32 h)
+{
+	return h & 0xffff;
+}
+
+/* A hot_id for @r (0: none, it uses records only). */
+pcore_u16 pcore_rid_tab_get(struct pcore *c, struct pcore_rid *r);
+/* Write the record form of @v's hot allocation @h into @a. */
+void pcore_hot_fill(const struct pcore *c, pcore_u32 v, pcore_u32 h, struct pcore_alloc *a);
+/* Turn @v's hot allocation (if it is one) into its record: 0 or -ENOMEM. */
+int pcore_value_slow(struct pcore *c, pcore_u32 v);
+
 /* ---- occupancy bitmaps (pcore_rid.c) ---- */
 
 /* Word @w (values 64w .. 64w+63) of a RID's set; 0 where no page. */
@@ -104,9 +144,19 @@ struct pcore_attach **pcore_attach_find(struct pcore_alloc *a, const struct pcor
 					pcore_u32 rid);
 void pcore_detach_matching(struct pcore *c, struct pcore_alloc *a, const struct pcore_owner *o,
 			   bool any_rid, pcore_u32 rid);
-/* The owner's allocation of @v: 0, -ENOENT (none; also out of range), -EPERM. */
-int pcore_find_owned(const struct pcore *c, const struct pcore_owner *o, pcore_u32 v,
+/*
+ * The owner's allocation of @v as a record (a hot one becomes one): 0,
+ * -ENOENT (none; also out of range), -EPERM, -ENOMEM.
+ */
+int pcore_find_owned(struct pcore *c, const struct pcore_owner *o, pcore_u32 v,
 		     struct pcore_alloc **ret);
+/* Does @o hold @v as a hot allocation? */
+static inline bool pcore_owns_hot(const struct pcore *c, const struct pcore_owner *o, pcore_u32 v)
+{
+	pcore_u32 h = value_ok(v) ? hot_get(c, v) : 0;
+
+	return hot_is_fast(h) && hot_owner_id(h) == o->hot_id;
+}
 /* True when no value can be free on @r any more (groups + globals fill it). */
 bool pcore_rid_full(const struct pcore *c, const struct pcore_rid *r);
 

@@ -6,12 +6,19 @@
 
 struct pcore_alloc *pcore_value_first(const struct pcore *c, pcore_u32 v)
 {
-	struct pcore_alloc *a;
+	/* the view is the core's scratch, not part of its state */
+	struct pcore_alloc *view = (struct pcore_alloc *)&c->view;
+	pcore_u32 h;
 
 	if (!value_ok(v))
 		return NULL;
-	a = idx_leaf_slot(c, v);
-	return a && a->intent ? a : NULL;
+	h = hot_get(c, v);
+	if (h == PCORE_HOT_SLOW)
+		return idx_leaf_slot(c, v);
+	if (!h)
+		return NULL;
+	pcore_hot_fill(c, v, h, view);
+	return view;
 }
 
 bool pcore_value_on_rid(const struct pcore *c, pcore_u32 v, pcore_u32 rid)
@@ -43,14 +50,22 @@ int pcore_for_each_alloc(const struct pcore *c, pcore_alloc_fn fn, void *data)
 	int ret;
 
 	for (top = 0; top < PCORE_IDX_TOP; top++) {
-		const struct pcore_alloc *leaf = c->idx[top];
+		const pcore_u32 *hot = c->hot[top];
 
-		if (!leaf)
+		if (!hot)
 			continue;
 		for (i = 0; i < PCORE_IDX_LEAF; i++) {
-			const struct pcore_alloc *a;
+			pcore_u32 v = top * PCORE_IDX_LEAF + i;
+			const struct pcore_alloc *a = NULL;
+			struct pcore_alloc view;
 
-			for (a = leaf[i].intent ? &leaf[i] : NULL; a; a = a->value_next) {
+			if (hot_is_fast(hot[i])) {
+				pcore_hot_fill(c, v, hot[i], &view);
+				a = &view;
+			} else if (hot[i]) {
+				a = idx_leaf_slot(c, v);
+			}
+			for (; a; a = a->value_next) {
 				ret = fn(a, data);
 				if (ret)
 					return ret;

@@ -224,6 +224,7 @@ int pcore_rid_add(struct pcore *c, pcore_u32 id, unsigned int width, void *cooki
 	r->id = id;
 	r->width = width;
 	r->cookie = cookie;
+	r->hot_id = pcore_rid_tab_get(c, r);
 	/* a failed search remembered before this RID existed says nothing of it */
 	r->loss_stamp = ++c->stamp;
 	r->hint_gain = c->gain_seq;
@@ -258,7 +259,7 @@ int pcore_rid_remove(struct pcore *c, pcore_u32 id)
 {
 	struct pcore_rid *r = pcore_rid_find(c, id);
 	struct pcore_alloc *a;
-	pcore_u32 w, v;
+	pcore_u32 w, v, *h;
 	pcore_u64 bits;
 
 	if (!r)
@@ -273,7 +274,16 @@ int pcore_rid_remove(struct pcore *c, pcore_u32 id)
 		}
 		for (bits = rset_word(r->set, w); bits; bits &= bits - 1) {
 			v = w * 64 + pcore_ctz64(bits);
-			for (a = pcore_value_first(c, v); a; a = a->value_next) {
+			h = hot_word(c, v);
+			if (hot_is_fast(*h)) {
+				/* a hot group on this RID alone: it keeps no RID */
+				*h &= ~0xffffu;
+				r->nr_values--;
+				PCORE_EVENT(c, PCORE_EV_REVOKE, PCORE_INTENT_GROUP, v, id,
+					    c->owner_tab[hot_owner_id(*h)]);
+				continue;
+			}
+			for (a = idx_leaf_slot(c, v); a; a = a->value_next) {
 				if (a->intent != PCORE_INTENT_GROUP || !pcore_alloc_has_rid(a, id))
 					continue;
 				pcore_detach_matching(c, a, NULL, false, id);
@@ -283,6 +293,8 @@ int pcore_rid_remove(struct pcore *c, pcore_u32 id)
 		}
 	}
 	rid_table_delete(c, r);
+	if (r->hot_id)
+		c->rid_tab[r->hot_id] = NULL;
 	c->nr_rids--;
 	c->width_count[r->width]--;
 	min_width_update(c);
