@@ -7,6 +7,29 @@
  * only then links the result in, so a failure leaves nothing changed.
  */
 #include "pcore_internal.h"
+#include "pcore_bitmap.h"
+
+/* ---- the value source ----------------------------------------------------- */
+
+static inline int src_lease(struct pcore *c, pcore_u32 min, pcore_u32 max, pcore_u32 *ret)
+{
+	int err;
+
+	if (c->src_bitmap) {
+		err = pcore_bitmap_lease_present(c->src_bitmap, min, max, ret);
+		if (err != 1)
+			return err;
+	}
+	return c->ops->lease(c->priv, min, max, ret);
+}
+
+static inline void src_release(struct pcore *c, pcore_u32 v)
+{
+	if (c->src_bitmap)
+		pcore_bitmap_release(c->src_bitmap, v);
+	else
+		c->ops->release(c->priv, v);
+}
 
 /* ---- helpers the core's files share (pcore_internal.h) ---------------- */
 
@@ -195,7 +218,7 @@ static void record_free(struct pcore *c, struct pcore_alloc *a)
 	if (head->intent == PCORE_INTENT_GROUP)
 		pcore_vset_del(c, head->value);
 	if (!(head->flags & PCORE_ALLOC_EXTERNAL))
-		c->ops->release(c->priv, head->value);
+		src_release(c, head->value);
 	c->st.nr_values--;
 	*hot_word(c, head->value) = 0;
 	memset(head, 0, sizeof(*head));
@@ -554,15 +577,68 @@ static pcore_u32 find_reusable(struct pcore *c, const struct pcore_owner *o,
  */
 static int lease_for_group(struct pcore *c, unsigned int minw, pcore_u32 *ret)
 {
-	pcore_u32 low = width_max(pcore_min_width(c)) + 1;
+	pcore_u32 low = width_max(min_width_of(c)) + 1;
 	int err;
 
 	if (low <= width_max(minw)) {
-		err = c->ops->lease(c->priv, low, width_max(minw), ret);
+		err = src_lease(c, low, width_max(minw), ret);
 		if (err != -ENOSPC)
 			return err;
 	}
-	return c->ops->lease(c->priv, 1, width_max(minw), ret);
+	return src_lease(c, 1, width_max(minw), ret);
+}
+
+/* A value just leased is now held by a group. After pcore_vset_prepare(). */
+static inline void fresh_link(struct pcore *c, pcore_u32 v)
+{
+	pcore_vset_add(c, v);
+	c->gain_word[++c->gain_seq % PCORE_GAIN_RING] = v / 64;
+	c->st.nr_values++;
+}
+
+/* @o's group on @r alone holds @v as a hot word. After the pages are there. */
+static inline void hot_link(struct pcore *c, struct pcore_owner *o, struct pcore_rid *r,
+			    pcore_u32 v)
+{
+	*hot_word(c, v) = (pcore_u32)o->hot_id << 16 | r->hot_id;
+	r->nr_values++;
+	rset_set(r, v);
+	owner_put(o, v);
+	c->st.nr_groups++;
+	PCORE_EVENT(c, PCORE_EV_ALLOC, PCORE_INTENT_GROUP, v, r->id, o);
+}
+
+/*
+ * The common allocation from start to end: automatic, one RID, a fresh
+ * value first, every page it writes already there. 0, or 1 where it changed
+ * nothing and the general path decides (its errors included).
+ */
+static int alloc_hot_fast(struct pcore *c, struct pcore_owner *o, pcore_u32 id, pcore_u32 *ret)
+{
+	struct pcore_rid *r = rid_lookup(c, id);
+	pcore_u32 v, max, low, pg;
+	int err = -ENOSPC;
+
+	if (!r || !r->hot_id || !o->hot_id || !r->set || pcore_rid_full(c, r))
+		return 1;
+	max = width_max(r->width);
+	low = width_max(min_width_of(c)) + 1;
+	if (low <= max)
+		err = src_lease(c, low, max, &v);
+	if (err == -ENOSPC)
+		err = src_lease(c, 1, max, &v);
+	if (err)
+		return 1;
+	pg = v / 64 / PCORE_SET_PAGE_WORDS;
+	if (pcore_unlikely(!c->hot[v >> PCORE_IDX_SHIFT] || !c->held.page[pg] ||
+			   !r->set->page[pg] || !o->vals.page[pg])) {
+		src_release(c, v);
+		return 1;
+	}
+	fresh_link(c, v);
+	hot_link(c, o, r, v);
+	*ret = v;
+	return 0;
 }
 
 /* Pick the value of an automatic group allocation: 0 and *@fresh, or an error. */
@@ -598,6 +674,9 @@ int pcore_alloc_group(struct pcore *c, struct pcore_owner *o, const pcore_u32 *r
 	pcore_u32 id1, *ids = &id1, *blk = NULL, cap = 0, v = 0, i;
 	int err;
 
+	if (nr == 1 && !flags && !(c->ops->flags & PCORE_SRC_REUSE_FIRST) &&
+	    alloc_hot_fast(c, o, rids[0], inout_value) == 0)
+		return 0;
 	if (flags & ~PCORE_ALLOC_EXACT)
 		return -EINVAL;
 	if (nr == 0 || nr > PCORE_MAX_GROUP_RIDS)
@@ -647,7 +726,7 @@ int pcore_alloc_group(struct pcore *c, struct pcore_owner *o, const pcore_u32 *r
 		if (err)
 			goto err_free;
 		if (!pcore_value_first(c, v)) {
-			err = c->ops->lease(c->priv, v, v, &v);
+			err = src_lease(c, v, v, &v);
 			if (err == -ENOSPC)
 				err = -EBUSY;	/* the source holds it for someone outside */
 			if (err)
@@ -686,19 +765,11 @@ int pcore_alloc_group(struct pcore *c, struct pcore_owner *o, const pcore_u32 *r
 	if (err)
 		goto err_release;
 
-	if (fresh) {
-		pcore_vset_add(c, v);
-		c->gain_word[++c->gain_seq % PCORE_GAIN_RING] = v / 64;
-		c->st.nr_values++;
-	}
+	if (fresh)
+		fresh_link(c, v);
 	if (hot) {
-		*hot_word(c, v) = (pcore_u32)o->hot_id << 16 | r1->hot_id;
-		r1->nr_values++;
-		rset_set(r1, v);
-		owner_put(o, v);
-		c->st.nr_groups++;
+		hot_link(c, o, r1, v);
 		*inout_value = v;
-		PCORE_EVENT(c, PCORE_EV_ALLOC, PCORE_INTENT_GROUP, v, id1, o);
 		return 0;
 	}
 	head = idx_leaf_slot(c, v);
@@ -735,7 +806,7 @@ int pcore_alloc_group(struct pcore *c, struct pcore_owner *o, const pcore_u32 *r
 
 err_release:
 	if (fresh)
-		c->ops->release(c->priv, v);
+		src_release(c, v);
 	else if (a)
 		spare_put(c, a);
 err_free:
@@ -759,7 +830,7 @@ int pcore_alloc_global(struct pcore *c, struct pcore_owner *o, pcore_u32 flags,
 		       pcore_u32 *inout_value)
 {
 	bool want = flags & (PCORE_ALLOC_EXACT | PCORE_ALLOC_EXTERNAL);
-	pcore_u32 v = 0, max = width_max(pcore_min_width(c));
+	pcore_u32 v = 0, max = width_max(min_width_of(c));
 	const struct pcore_alloc *a;
 	struct pcore_alloc *g;
 	int err;
@@ -798,11 +869,11 @@ int pcore_alloc_global(struct pcore *c, struct pcore_owner *o, pcore_u32 flags,
 		err = 0;
 	} else if (want) {
 		/* -ENOSPC: someone outside the core holds it */
-		err = c->ops->lease(c->priv, v, v, &v);
+		err = src_lease(c, v, v, &v);
 		if (err == -ENOSPC)
 			err = -EBUSY;
 	} else {
-		err = c->ops->lease(c->priv, 1, max, &v);
+		err = src_lease(c, 1, max, &v);
 	}
 	if (err)
 		return err;
@@ -811,7 +882,7 @@ int pcore_alloc_global(struct pcore *c, struct pcore_owner *o, pcore_u32 flags,
 		err = hot_prepare(c, v);
 	if (err) {
 		if (!(flags & PCORE_ALLOC_EXTERNAL))
-			c->ops->release(c->priv, v);
+			src_release(c, v);
 		return err;
 	}
 
@@ -887,7 +958,7 @@ static void hot_free(struct pcore *c, struct pcore_owner *o, pcore_u32 v, pcore_
 	owner_drop(o, v);
 	c->st.nr_groups--;
 	pcore_vset_del(c, v);
-	c->ops->release(c->priv, v);
+	src_release(c, v);
 	c->st.nr_values--;
 	PCORE_EVENT(c, PCORE_EV_FREE, PCORE_INTENT_GROUP, v, 0, o);
 }

@@ -69,6 +69,7 @@ enum pcore_event_type {
 };
 
 struct pcore_owner;
+struct pcore_bitmap;
 
 /**
  * struct pcore_event - what the core tells its embedding, under its lock
@@ -225,6 +226,7 @@ struct pcore {
 	const struct pcore_ops *ops;
 	void *priv;
 	bool events_on;				/* ops->event is called (pcore_set_events) */
+	struct pcore_bitmap *src_bitmap;	/* pcore_set_bitmap_source() */
 	pcore_u32 *hot[PCORE_IDX_TOP];		/* leaves of PCORE_IDX_LEAF hot words */
 	struct pcore_alloc *idx[PCORE_IDX_TOP];	/* cold leaves of PCORE_IDX_LEAF records */
 	struct pcore_rid **rid_tab;			/* by hot_id */
@@ -267,6 +269,17 @@ void pcore_owner_release(struct pcore *c, struct pcore_owner *o);
 static inline void pcore_set_events(struct pcore *c, bool on)
 {
 	c->events_on = on && c->ops->event;
+}
+
+/*
+ * The source is an in-process struct pcore_bitmap whose ops->lease and
+ * ops->release are pcore_bitmap_lease() and pcore_bitmap_release() on @bm:
+ * the core then takes and returns values on it directly, and calls
+ * ops->lease only where the bitmap must allocate a page.
+ */
+static inline void pcore_set_bitmap_source(struct pcore *c, struct pcore_bitmap *bm)
+{
+	c->src_bitmap = bm;
 }
 
 /*

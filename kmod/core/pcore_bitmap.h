@@ -34,7 +34,113 @@ void pcore_bitmap_destroy(struct pcore_bitmap *bm);
 
 /* Lowest free value in [min, max] (max < 2^20): 0, -ENOSPC or -ENOMEM. */
 int pcore_bitmap_lease(struct pcore_bitmap *bm, pcore_u32 min, pcore_u32 max, pcore_u32 *ret);
-void pcore_bitmap_release(struct pcore_bitmap *bm, pcore_u32 value);
+
+/*
+ * The hot parts are inline: the allocator core leases and releases on an
+ * in-process bitmap without a call (and without linking this file).
+ */
+#define PCORE_BM_FULL	(~(pcore_u64)0)
+
+static inline pcore_u64 pcore_bm_low_mask(unsigned int bits)
+{
+	return bits ? (((pcore_u64)1 << bits) - 1) : 0;
+}
+
+static inline pcore_u64 pcore_bm_l0(const struct pcore_bitmap *bm, pcore_u32 i)
+{
+	const pcore_u64 *page = bm->page[i / PCORE_BM_PAGE_WORDS];
+
+	return page ? page[i % PCORE_BM_PAGE_WORDS] : 0;
+}
+
+/* First free bit at or after @p, or PCORE_BM_WORDS * 64 if none. */
+static inline pcore_u32 pcore_bm_find_free(const struct pcore_bitmap *bm, pcore_u32 p)
+{
+	pcore_u32 i = p / 64, j, k;
+	pcore_u64 w;
+
+	w = pcore_bm_l0(bm, i) | pcore_bm_low_mask(p % 64);
+	if (~w)
+		return i * 64 + pcore_ctz64(~w);
+
+	/* the rest of this level-1 word's level-0 words */
+	i++;
+	if (i >= PCORE_BM_WORDS)
+		return PCORE_BM_WORDS * 64;
+	j = i / 64;
+	w = bm->l1[j] | pcore_bm_low_mask(i % 64);
+	if (~w)
+		goto found_l1;
+
+	j++;
+	if (j >= PCORE_BM_L1_WORDS)
+		return PCORE_BM_WORDS * 64;
+	k = j / 64;
+	w = bm->l2[k] | pcore_bm_low_mask(j % 64);
+	while (!~w) {
+		if (++k >= PCORE_BM_L2_WORDS)
+			return PCORE_BM_WORDS * 64;
+		w = bm->l2[k];
+	}
+	j = k * 64 + pcore_ctz64(~w);
+	w = bm->l1[j];
+found_l1:
+	i = j * 64 + pcore_ctz64(~w);
+	return i * 64 + pcore_ctz64(~pcore_bm_l0(bm, i));
+}
+
+/*
+ * pcore_bitmap_lease() where the value's page is already there: 0, -ENOSPC,
+ * or 1 (nothing taken: the page is missing, call pcore_bitmap_lease()).
+ */
+static inline int pcore_bitmap_lease_present(struct pcore_bitmap *bm, pcore_u32 min,
+					     pcore_u32 max, pcore_u32 *ret)
+{
+	pcore_u32 v, i;
+	pcore_u64 *page, *word;
+
+	if (min == 0)
+		min = 1;
+	if (max >= (1u << PCORE_BM_BITS))
+		max = (1u << PCORE_BM_BITS) - 1;
+	if (min > max)
+		return -ENOSPC;
+	v = pcore_bm_find_free(bm, min);
+	if (v > max)
+		return -ENOSPC;
+	i = v / 64;
+	page = bm->page[i / PCORE_BM_PAGE_WORDS];
+	if (pcore_unlikely(!page))
+		return 1;
+	word = &page[i % PCORE_BM_PAGE_WORDS];
+	*word |= (pcore_u64)1 << (v % 64);
+	if (*word == PCORE_BM_FULL) {
+		bm->l1[i / 64] |= (pcore_u64)1 << (i % 64);
+		if (bm->l1[i / 64] == PCORE_BM_FULL)
+			bm->l2[i / 4096] |= (pcore_u64)1 << ((i / 64) % 64);
+	}
+	bm->nr_used++;
+	*ret = v;
+	return 0;
+}
+
+/* Give @value back; a value not leased (or out of range) is ignored. */
+static inline void pcore_bitmap_release(struct pcore_bitmap *bm, pcore_u32 v)
+{
+	pcore_u32 i = v / 64;
+	pcore_u64 *page;
+
+	if (v == 0 || v >= (1u << PCORE_BM_BITS))
+		return;
+	page = bm->page[i / PCORE_BM_PAGE_WORDS];
+	if (!page || !((page[i % PCORE_BM_PAGE_WORDS] >> (v % 64)) & 1))
+		return;
+	page[i % PCORE_BM_PAGE_WORDS] &= ~((pcore_u64)1 << (v % 64));
+	/* the word is no longer full, so neither are its summaries */
+	bm->l1[i / 64] &= ~((pcore_u64)1 << (i % 64));
+	bm->l2[i / 4096] &= ~((pcore_u64)1 << ((i / 64) % 64));
+	bm->nr_used--;
+}
 bool pcore_bitmap_test(const struct pcore_bitmap *bm, pcore_u32 value);
 size_t pcore_bitmap_bytes(const struct pcore_bitmap *bm);
 

@@ -130,8 +130,30 @@ static inline void rid_lose(struct pcore *c, struct pcore_rid *r, pcore_u32 v)
 	r->set->maybe2[v / 64 / 4096] |= (pcore_u64)1 << ((v / 64 / 64) % 64);
 }
 
-void pcore_vset_add(struct pcore *c, pcore_u32 v);
-void pcore_vset_del(struct pcore *c, pcore_u32 v);
+/* After pcore_vset_prepare(). */
+static inline void pcore_vset_add(struct pcore *c, pcore_u32 v)
+{
+	struct pcore_vset *s = &c->held;
+	pcore_u32 w = v / 64;
+
+	s->page[w / PCORE_SET_PAGE_WORDS][w % PCORE_SET_PAGE_WORDS] |= (pcore_u64)1 << (v % 64);
+	s->l1[w / 64] |= (pcore_u64)1 << (w % 64);
+	s->l2[w / 4096] |= (pcore_u64)1 << ((w / 64) % 64);
+}
+
+static inline void pcore_vset_del(struct pcore *c, pcore_u32 v)
+{
+	struct pcore_vset *s = &c->held;
+	pcore_u32 w = v / 64;
+	pcore_u64 *word = &s->page[w / PCORE_SET_PAGE_WORDS][w % PCORE_SET_PAGE_WORDS];
+
+	*word &= ~((pcore_u64)1 << (v % 64));
+	if (*word)
+		return;
+	s->l1[w / 64] &= ~((pcore_u64)1 << (w % 64));
+	if (!s->l1[w / 64])
+		s->l2[w / 4096] &= ~((pcore_u64)1 << ((w / 64) % 64));
+}
 /* First word >= @w whose bit is set in a two-level summary; > @last if none. */
 pcore_u32 pcore_sum_next(const pcore_u64 *l1, const pcore_u64 *l2, pcore_u32 w, pcore_u32 last);
 
@@ -158,6 +180,36 @@ static inline bool pcore_owns_hot(const struct pcore *c, const struct pcore_owne
 	return hot_is_fast(h) && hot_owner_id(h) == o->hot_id;
 }
 /* True when no value can be free on @r any more (groups + globals fill it). */
-bool pcore_rid_full(const struct pcore *c, const struct pcore_rid *r);
+static inline bool pcore_rid_full(const struct pcore *c, const struct pcore_rid *r)
+{
+	return r->nr_values + c->globals_within[r->width] >= width_max(r->width);
+}
+
+static inline pcore_u32 rid_hash(pcore_u32 id, pcore_u32 cap)
+{
+	pcore_u32 h = id * 0x9e3779b1u;
+
+	return (h ^ (h >> 15)) & (cap - 1);
+}
+
+/* pcore_rid_find(), inline for the allocation path */
+static inline struct pcore_rid *rid_lookup(const struct pcore *c, pcore_u32 id)
+{
+	pcore_u32 i;
+
+	if (!c->rid_cap)
+		return NULL;
+	for (i = rid_hash(id, c->rid_cap);; i = (i + 1) & (c->rid_cap - 1)) {
+		struct pcore_rid *r = c->rid_slots[i];
+
+		if (!r || r->id == id)
+			return r;
+	}
+}
+
+static inline unsigned int min_width_of(const struct pcore *c)
+{
+	return c->min_width ? c->min_width : PCORE_PASID_BITS;
+}
 
 #endif /* PCORE_INTERNAL_H */

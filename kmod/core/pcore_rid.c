@@ -7,25 +7,9 @@
  */
 #include "pcore_internal.h"
 
-static inline pcore_u32 rid_hash(pcore_u32 id, pcore_u32 cap)
-{
-	pcore_u32 h = id * 0x9e3779b1u;
-
-	return (h ^ (h >> 15)) & (cap - 1);
-}
-
 struct pcore_rid *pcore_rid_find(const struct pcore *c, pcore_u32 id)
 {
-	pcore_u32 i;
-
-	if (!c->rid_cap)
-		return NULL;
-	for (i = rid_hash(id, c->rid_cap);; i = (i + 1) & (c->rid_cap - 1)) {
-		struct pcore_rid *r = c->rid_slots[i];
-
-		if (!r || r->id == id)
-			return r;
-	}
+	return rid_lookup(c, id);
 }
 
 static void rid_slot_put(struct pcore_rid **slots, pcore_u32 cap, struct pcore_rid *r)
@@ -78,7 +62,7 @@ static void rid_table_delete(struct pcore *c, struct pcore_rid *r)
 
 unsigned int pcore_min_width(const struct pcore *c)
 {
-	return c->min_width ? c->min_width : PCORE_PASID_BITS;
+	return min_width_of(c);
 }
 
 /* Every group allocation asks for it: kept up to date as RIDs come and go. */
@@ -90,11 +74,6 @@ static void min_width_update(struct pcore *c)
 		if (c->width_count[w])
 			break;
 	c->min_width = w <= PCORE_PASID_BITS ? w : 0;
-}
-
-bool pcore_rid_full(const struct pcore *c, const struct pcore_rid *r)
-{
-	return r->nr_values + c->globals_within[r->width] >= width_max(r->width);
 }
 
 /* ---- occupancy bitmaps ---------------------------------------------------- */
@@ -151,30 +130,6 @@ void pcore_vset_free(struct pcore *c)
 		pcore_mem_free(c, c->held.page[i], SET_PAGE_BYTES);
 		c->held.page[i] = NULL;
 	}
-}
-
-void pcore_vset_add(struct pcore *c, pcore_u32 v)
-{
-	struct pcore_vset *s = &c->held;
-	pcore_u32 w = v / 64;
-
-	s->page[w / PCORE_SET_PAGE_WORDS][w % PCORE_SET_PAGE_WORDS] |= (pcore_u64)1 << (v % 64);
-	s->l1[w / 64] |= (pcore_u64)1 << (w % 64);
-	s->l2[w / 4096] |= (pcore_u64)1 << ((w / 64) % 64);
-}
-
-void pcore_vset_del(struct pcore *c, pcore_u32 v)
-{
-	struct pcore_vset *s = &c->held;
-	pcore_u32 w = v / 64;
-	pcore_u64 *word = &s->page[w / PCORE_SET_PAGE_WORDS][w % PCORE_SET_PAGE_WORDS];
-
-	*word &= ~((pcore_u64)1 << (v % 64));
-	if (*word)
-		return;
-	s->l1[w / 64] &= ~((pcore_u64)1 << (w % 64));
-	if (!s->l1[w / 64])
-		s->l2[w / 4096] &= ~((pcore_u64)1 << ((w / 64) % 64));
 }
 
 pcore_u32 pcore_sum_next(const pcore_u64 *l1, const pcore_u64 *l2, pcore_u32 w, pcore_u32 last)

@@ -81,6 +81,7 @@ static int platform_create(struct pasid_ctx *ctx, const char *path)
 		return pasid_set_error(ctx, rc, "%s", path ? err : "out of memory for the topology");
 	pcore_bitmap_init(&p->source);
 	pcore_init(&p->core, &sim_core_ops, p);
+	pcore_set_bitmap_source(&p->core, &p->source);
 	pcore_set_events(&p->core, false);	/* until a context subscribes */
 	for (i = 0; i < p->topo->nr_rids; i++) {
 		rc = pcore_rid_add(&p->core, p->topo->rids[i].rid, p->topo->rids[i].width, NULL);
