@@ -22,7 +22,7 @@ static __thread struct err_slot {
 	const struct pasid_ctx *ctx;
 	uint64_t serial;
 	uint64_t stamp;		/* when last set: the oldest slot is reused */
-	bool live;			/* holds a message (counted in live_slots) */
+	bool live;			/* holds a message (counted in pasid_live_msgs) */
 	pasid_lazy_fmt lazy;		/* set: msg is still to be made from arg */
 	uint32_t arg[PASID_LAZY_ARGS];
 	char msg[PASID_ERRMSG_LEN];
@@ -32,7 +32,7 @@ static __thread uint64_t stamp;
  * Slots holding a message: with none (the usual case) a call clears nothing
  * and pays one load. initial-exec keeps that load off __tls_get_addr().
  */
-static __thread unsigned int live_slots __attribute__((tls_model("initial-exec")));
+__thread unsigned int pasid_live_msgs __attribute__((tls_model("initial-exec")));
 
 static struct err_slot *slot_of(const struct pasid_ctx *ctx)
 {
@@ -56,7 +56,7 @@ static struct err_slot *slot_claim(const struct pasid_ctx *ctx)
 		s->serial = ctx->serial;
 	}
 	if (!s->live)
-		live_slots++;
+		pasid_live_msgs++;
 	s->live = true;
 	s->stamp = ++stamp;
 	s->lazy = NULL;
@@ -95,18 +95,18 @@ int pasid_set_error(struct pasid_ctx *ctx, int err, const char *fmt, ...)
 	return err;
 }
 
-void pasid_clear_error(const struct pasid_ctx *ctx)
+void pasid_clear_error_slow(const struct pasid_ctx *ctx)
 {
 	struct err_slot *s;
 
-	if (!live_slots || !ctx)
+	if (!ctx)
 		return;
 	s = slot_of(ctx);
 	if (s && s->live) {
 		s->msg[0] = '\0';
 		s->lazy = NULL;
 		s->live = false;
-		live_slots--;
+		pasid_live_msgs--;
 	}
 }
 

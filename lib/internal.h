@@ -70,7 +70,14 @@ extern const struct pasid_backend_ops pasid_kernel_backend;
  */
 int pasid_set_error(struct pasid_ctx *ctx, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-void pasid_clear_error(const struct pasid_ctx *ctx);
+void pasid_clear_error_slow(const struct pasid_ctx *ctx);
+/* Messages this thread holds: with none, a call has nothing to clear. */
+extern __thread unsigned int pasid_live_msgs __attribute__((tls_model("initial-exec")));
+static inline void pasid_clear_error(const struct pasid_ctx *ctx)
+{
+	if (__builtin_expect(pasid_live_msgs != 0, 0))
+		pasid_clear_error_slow(ctx);
+}
 /*
  * The same, formatted only if pasid_ctx_last_error() asks for it: a failure
  * a caller expects and retries (-ENOSPC) then costs no formatting. @fmt gets

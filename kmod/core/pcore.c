@@ -215,7 +215,7 @@ static void record_free(struct pcore *c, struct pcore_alloc *a)
 		spare_put(c, p);
 		return;
 	}
-	if (head->intent == PCORE_INTENT_GROUP)
+	if (head->intent == PCORE_INTENT_GROUP && c->reuse_index)
 		pcore_vset_del(c, head->value);
 	if (!(head->flags & PCORE_ALLOC_EXTERNAL))
 		src_release(c, head->value);
@@ -231,38 +231,6 @@ static void globals_account(struct pcore *c, pcore_u32 v, int delta)
 
 	for (w = bit_length(v); w <= PCORE_PASID_BITS; w++)
 		c->globals_within[w] += delta;
-}
-
-/* ---- an owner's values: a paged bitmap ------------------------------------ */
-
-#define OSET_PAGE_BYTES (PCORE_SET_PAGE_WORDS * sizeof(pcore_u64))
-
-static int oset_prepare(struct pcore *c, struct pcore_owner *o, pcore_u32 v)
-{
-	pcore_u64 **pg = &o->vals.page[v / 64 / PCORE_SET_PAGE_WORDS];
-
-	if (pcore_likely(*pg != NULL))
-		return 0;
-	*pg = pcore_mem_alloc(c, OSET_PAGE_BYTES);
-	return *pg ? 0 : -ENOMEM;
-}
-
-static inline pcore_u64 *oset_word(struct pcore_owner *o, pcore_u32 v)
-{
-	return &o->vals.page[v / 64 / PCORE_SET_PAGE_WORDS][(v / 64) % PCORE_SET_PAGE_WORDS];
-}
-
-/* After oset_prepare(). */
-static inline void owner_put(struct pcore_owner *o, pcore_u32 v)
-{
-	*oset_word(o, v) |= (pcore_u64)1 << (v % 64);
-	o->nr_allocs++;
-}
-
-static inline void owner_drop(struct pcore_owner *o, pcore_u32 v)
-{
-	*oset_word(o, v) &= ~((pcore_u64)1 << (v % 64));
-	o->nr_allocs--;
 }
 
 /* ---- a group's RID set (sorted ids) ------------------------------------ */
@@ -368,6 +336,7 @@ void pcore_init(struct pcore *c, const struct pcore_ops *ops, void *priv)
 	c->ops = ops;
 	c->priv = priv;
 	c->events_on = ops->event != NULL;
+	c->reuse_index = ops->flags & PCORE_SRC_REUSE_FIRST;
 }
 
 void pcore_owner_init(struct pcore *c, struct pcore_owner *o, pcore_u64 mm, void *cookie)
@@ -438,17 +407,25 @@ static int group_value_check(const struct pcore *c, const struct pcore_owner *o,
 	return 0;
 }
 
+/* @o's group record of @v, a value whose hot word says "records". */
+static struct pcore_alloc *owner_record(const struct pcore *c, const struct pcore_owner *o,
+					pcore_u32 v)
+{
+	struct pcore_alloc *a;
+
+	for (a = idx_leaf_slot(c, v); a; a = a->value_next)
+		if (a->intent == PCORE_INTENT_GROUP && a->owner == o)
+			return a;
+	return NULL;
+}
+
 static bool owner_holds(const struct pcore *c, const struct pcore_owner *o, pcore_u32 v)
 {
 	pcore_u32 h = hot_get(c, v);
-	const struct pcore_alloc *a;
 
 	if (h != PCORE_HOT_SLOW)
 		return h && hot_owner_id(h) == o->hot_id;
-	for (a = idx_leaf_slot(c, v); a; a = a->value_next)
-		if (a->owner == o)
-			return true;
-	return false;
+	return owner_record(c, o, v) != NULL;
 }
 
 /* Mark the words of values newly held since @r last looked as maybe reusable on it. */
@@ -519,21 +496,84 @@ static void miss_remember(struct pcore *c, const pcore_u32 *ids, pcore_u32 n, pc
 	c->miss_gain = c->gain_seq;
 }
 
+/* Forget the held set (an index build that ran out of memory). */
+static void held_clear(struct pcore *c)
+{
+	pcore_u32 i;
+
+	for (i = 0; i < PCORE_SET_PAGES; i++)
+		if (c->held.page[i])
+			memset(c->held.page[i], 0, PCORE_SET_PAGE_WORDS * sizeof(pcore_u64));
+	memset(c->held.l1, 0, sizeof(c->held.l1));
+	memset(c->held.l2, 0, sizeof(c->held.l2));
+}
+
+/*
+ * Build the reuse index from the hot words and records: every value a group
+ * holds, and for each RID every such word marked maybe reusable. One walk
+ * over the values in use, once: the index is kept from then on.
+ */
+static int reuse_build(struct pcore *c)
+{
+	pcore_u32 top, i, v, h;
+	struct pcore_rid *r;
+	int err;
+
+	for (top = 0; top < PCORE_IDX_TOP; top++) {
+		if (!c->hot[top])
+			continue;
+		for (i = 0; i < PCORE_IDX_LEAF; i++) {
+			h = c->hot[top][i];
+			v = top * PCORE_IDX_LEAF + i;
+			/* a global's value is never shared: its record is the head */
+			if (!h || (h == PCORE_HOT_SLOW &&
+				   idx_leaf_slot(c, v)->intent != PCORE_INTENT_GROUP))
+				continue;
+			err = pcore_vset_prepare(c, v);
+			if (err) {
+				held_clear(c);
+				return err;
+			}
+			pcore_vset_add(c, v);
+		}
+	}
+	for (i = 0; i < c->rid_cap; i++) {
+		r = c->rid_slots[i];
+		if (!r)
+			continue;
+		if (r->set) {
+			memcpy(r->set->maybe1, c->held.l1, sizeof(c->held.l1));
+			memcpy(r->set->maybe2, c->held.l2, sizeof(c->held.l2));
+		}
+		r->hint_gain = c->gain_seq;
+		r->loss_stamp = ++c->stamp;
+	}
+	c->reuse_index = true;
+	return 0;
+}
+
 /*
  * The lowest value up to @max that groups hold, no global does, none of the
  * RIDs has and @o does not hold: the OR of the RIDs' bitmap words against
  * the held set. One RID: only the words it marks as maybe reusable (marks
  * found empty are cleared, so each loss is paid for once). Several: the held
- * set's non-empty words from the highest first mark of the RIDs. 0 if none.
+ * set's non-empty words from the highest first mark of the RIDs. 0 and
+ * *@ret (0 if none), or -ENOMEM (the index could not be built).
  */
-static pcore_u32 find_reusable(struct pcore *c, const struct pcore_owner *o,
-			       const pcore_u32 *ids, struct pcore_rid **rp, pcore_u32 n,
-			       pcore_u32 max)
+static int find_reusable(struct pcore *c, const struct pcore_owner *o, const pcore_u32 *ids,
+			 struct pcore_rid **rp, pcore_u32 n, pcore_u32 max, pcore_u32 *ret)
 {
 	pcore_u32 last = max / 64, start = 0, w, i, v;
 	bool any = false;
 	pcore_u64 cand, held;
+	int err;
 
+	*ret = 0;
+	if (!c->reuse_index) {
+		err = reuse_build(c);
+		if (err)
+			return err;
+	}
 	if (n > 1 && miss_known(c, ids, rp, n, max))
 		return 0;
 	for (i = 0; i < n; i++) {
@@ -561,8 +601,10 @@ static pcore_u32 find_reusable(struct pcore *c, const struct pcore_owner *o,
 		any = any || cand;
 		for (; cand; cand &= cand - 1) {
 			v = w * 64 + pcore_ctz64(cand);
-			if (!owner_holds(c, o, v))
-				return v;
+			if (!owner_holds(c, o, v)) {
+				*ret = v;
+				return 0;
+			}
 		}
 	}
 	if (n > 1 && !any)
@@ -591,8 +633,10 @@ static int lease_for_group(struct pcore *c, unsigned int minw, pcore_u32 *ret)
 /* A value just leased is now held by a group. After pcore_vset_prepare(). */
 static inline void fresh_link(struct pcore *c, pcore_u32 v)
 {
-	pcore_vset_add(c, v);
-	c->gain_word[++c->gain_seq % PCORE_GAIN_RING] = v / 64;
+	if (c->reuse_index) {
+		pcore_vset_add(c, v);
+		c->gain_word[++c->gain_seq % PCORE_GAIN_RING] = v / 64;
+	}
 	c->st.nr_values++;
 }
 
@@ -603,7 +647,7 @@ static inline void hot_link(struct pcore *c, struct pcore_owner *o, struct pcore
 	*hot_word(c, v) = (pcore_u32)o->hot_id << 16 | r->hot_id;
 	r->nr_values++;
 	rset_set(r, v);
-	owner_put(o, v);
+	o->nr_allocs++;
 	c->st.nr_groups++;
 	PCORE_EVENT(c, PCORE_EV_ALLOC, PCORE_INTENT_GROUP, v, r->id, o);
 }
@@ -630,8 +674,8 @@ static int alloc_hot_fast(struct pcore *c, struct pcore_owner *o, pcore_u32 id, 
 	if (err)
 		return 1;
 	pg = v / 64 / PCORE_SET_PAGE_WORDS;
-	if (pcore_unlikely(!c->hot[v >> PCORE_IDX_SHIFT] || !c->held.page[pg] ||
-			   !r->set->page[pg] || !o->vals.page[pg])) {
+	if (pcore_unlikely(!c->hot[v >> PCORE_IDX_SHIFT] || !r->set->page[pg] ||
+			   (c->reuse_index && !c->held.page[pg]))) {
 		src_release(c, v);
 		return 1;
 	}
@@ -649,9 +693,9 @@ static int group_pick(struct pcore *c, struct pcore_owner *o, const pcore_u32 *i
 	int err;
 
 	if (c->ops->flags & PCORE_SRC_REUSE_FIRST) {
-		*v = find_reusable(c, o, ids, rp, nr, width_max(minw));
-		if (*v)
-			return 0;
+		err = find_reusable(c, o, ids, rp, nr, width_max(minw), v);
+		if (err || *v)
+			return err;
 	}
 	err = lease_for_group(c, minw, v);
 	if (err == 0) {
@@ -660,7 +704,9 @@ static int group_pick(struct pcore *c, struct pcore_owner *o, const pcore_u32 *i
 	}
 	if (err != -ENOSPC || (c->ops->flags & PCORE_SRC_REUSE_FIRST))
 		return err;
-	*v = find_reusable(c, o, ids, rp, nr, width_max(minw));
+	err = find_reusable(c, o, ids, rp, nr, width_max(minw), v);
+	if (err)
+		return err;
 	return *v ? 0 : -ENOSPC;
 }
 
@@ -749,7 +795,7 @@ int pcore_alloc_group(struct pcore *c, struct pcore_owner *o, const pcore_u32 *r
 	 */
 	hot = nr == 1 && fresh && o->hot_id && r1->hot_id;
 	err = hot_prepare(c, v);
-	if (!err && fresh)
+	if (!err && fresh && c->reuse_index)
 		err = pcore_vset_prepare(c, v);
 	if (!err && !hot)
 		err = idx_prepare(c, v);
@@ -760,8 +806,6 @@ int pcore_alloc_group(struct pcore *c, struct pcore_owner *o, const pcore_u32 *r
 	}
 	for (i = 0; i < nr && !err; i++)
 		err = pcore_rset_prepare(c, rp[i], v);
-	if (!err)
-		err = oset_prepare(c, o, v);
 	if (err)
 		goto err_release;
 
@@ -798,7 +842,7 @@ int pcore_alloc_group(struct pcore *c, struct pcore_owner *o, const pcore_u32 *r
 		rp[i]->nr_values++;
 		rset_set(rp[i], v);
 	}
-	owner_put(o, v);
+	o->nr_allocs++;
 	c->st.nr_groups++;
 	*inout_value = v;
 	PCORE_EVENT(c, PCORE_EV_ALLOC, PCORE_INTENT_GROUP, v, nr == 1 ? id1 : 0, o);
@@ -918,7 +962,7 @@ static void group_free(struct pcore *c, struct pcore_alloc *a)
 		rp[i]->nr_values--;
 		rid_lose(c, rp[i], v);
 	}
-	owner_drop(o, v);
+	o->nr_allocs--;
 	if (a->cap_rids)
 		pcore_mem_free(c, a->ext_rids, rid_block_bytes(a->cap_rids));
 	c->st.nr_groups--;
@@ -955,9 +999,10 @@ static void hot_free(struct pcore *c, struct pcore_owner *o, pcore_u32 v, pcore_
 		rid_lose(c, c->rid_tab[rid], v);
 	}
 	*h = 0;
-	owner_drop(o, v);
+	o->nr_allocs--;
 	c->st.nr_groups--;
-	pcore_vset_del(c, v);
+	if (c->reuse_index)
+		pcore_vset_del(c, v);
 	src_release(c, v);
 	c->st.nr_values--;
 	PCORE_EVENT(c, PCORE_EV_FREE, PCORE_INTENT_GROUP, v, 0, o);
@@ -986,22 +1031,24 @@ int pcore_free(struct pcore *c, struct pcore_owner *o, pcore_u32 v)
 	return 0;
 }
 
-/* Call @fn on each value @o holds in a group, in value order. */
+/*
+ * Call @fn on each value @o holds in a group, in value order: a walk over
+ * the hot words of every value in use, which stops when @o has none left.
+ */
 static void owner_for_each(struct pcore *c, struct pcore_owner *o,
 			   void (*fn)(struct pcore *c, struct pcore_owner *o, pcore_u32 v))
 {
-	pcore_u32 pg, w, v;
-	pcore_u64 bits;
+	pcore_u32 top, i, h, v;
 
-	for (pg = 0; pg < PCORE_SET_PAGES && o->nr_allocs; pg++) {
-		if (!o->vals.page[pg])
+	for (top = 0; top < PCORE_IDX_TOP && o->nr_allocs; top++) {
+		if (!c->hot[top])
 			continue;
-		for (w = 0; w < PCORE_SET_PAGE_WORDS; w++) {
-			/* a copy: @fn may clear bits of this word */
-			for (bits = o->vals.page[pg][w]; bits; bits &= bits - 1) {
-				v = (pg * PCORE_SET_PAGE_WORDS + w) * 64 + pcore_ctz64(bits);
+		for (i = 0; i < PCORE_IDX_LEAF; i++) {
+			h = c->hot[top][i];
+			v = top * PCORE_IDX_LEAF + i;
+			if (hot_is_fast(h) ? hot_owner_id(h) == o->hot_id
+					   : h && owner_record(c, o, v))
 				fn(c, o, v);
-			}
 		}
 	}
 }
@@ -1013,7 +1060,7 @@ static void owner_detach_one(struct pcore *c, struct pcore_owner *o, pcore_u32 v
 
 	if (hot_get(c, v) != PCORE_HOT_SLOW)
 		return;
-	a = pcore_find(c, o, v);
+	a = owner_record(c, o, v);
 	if (a)
 		pcore_detach_matching(c, a, NULL, true, 0);
 }
@@ -1027,15 +1074,13 @@ static void owner_free_one(struct pcore *c, struct pcore_owner *o, pcore_u32 v)
 		hot_free(c, o, v, h);
 		return;
 	}
-	a = pcore_find(c, o, v);
+	a = owner_record(c, o, v);
 	if (a)
 		group_free(c, a);
 }
 
 void pcore_owner_release(struct pcore *c, struct pcore_owner *o)
 {
-	pcore_u32 i;
-
 	/* detach everything before any value goes back to the source */
 	owner_for_each(c, o, owner_detach_one);
 	if (o->global)
@@ -1043,10 +1088,6 @@ void pcore_owner_release(struct pcore *c, struct pcore_owner *o)
 	owner_for_each(c, o, owner_free_one);
 	if (o->global)
 		global_put(c, o);
-	for (i = 0; i < PCORE_SET_PAGES; i++) {
-		pcore_mem_free(c, o->vals.page[i], OSET_PAGE_BYTES);
-		o->vals.page[i] = NULL;
-	}
 	if (o->hot_id)
 		c->owner_tab[o->hot_id] = NULL;
 	o->hot_id = 0;

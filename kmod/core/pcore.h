@@ -111,14 +111,9 @@ struct pcore_ops {
  */
 #define PCORE_SRC_REUSE_FIRST	(1u << 0)
 
-/* Bitmaps of values (a RID's, an owner's): pages of 512 words, allocated on first use. */
+/* Occupancy of one RID: pages of 512 words, allocated on first use. */
 #define PCORE_SET_PAGE_WORDS	512
 #define PCORE_SET_PAGES		(PCORE_PASID_LIMIT / 64 / PCORE_SET_PAGE_WORDS)
-
-/* A plain paged bitmap of values: an owner's group values. */
-struct pcore_oset {
-	pcore_u64 *page[PCORE_SET_PAGES];
-};
 
 struct pcore_rset {
 	pcore_u64 *page[PCORE_SET_PAGES];
@@ -181,11 +176,11 @@ struct pcore_alloc {
  * @mm: the process it belongs to (global allocations are per mm)
  * @cookie: the embedding's (file, context)
  *
- * Its group values are bits in a bitmap (release walks it; a free or an
- * allocation changes one bit in a word that stays cached).
+ * Its group values are found by their hot words and records: a release
+ * walks the values in use (the owner keeps no per-value state of its own,
+ * so a free or an allocation touches nothing of it but a counter).
  */
 struct pcore_owner {
-	struct pcore_oset vals;		/* values of its group allocations */
 	pcore_u32 nr_allocs;		/* group allocations held */
 	pcore_u16 hot_id;		/* index in c->owner_tab, 0: none (records only) */
 	struct pcore_alloc *global;	/* the mm's global if this owner holds it */
@@ -240,6 +235,13 @@ struct pcore {
 	pcore_u32 globals_within[PCORE_PASID_BITS + 1];	/* globals < 2^w, per w */
 	struct pcore_alloc *globals;
 	struct pcore_owner *owners;
+	/*
+	 * The reuse index: the values groups hold, the recent gains, each
+	 * RID's maybe-reusable marks and loss stamps. Kept from the start for
+	 * a PCORE_SRC_REUSE_FIRST source; for others built the first time the
+	 * source runs dry (reuse is their last resort) and kept from then on.
+	 */
+	bool reuse_index;
 	struct pcore_vset held;			/* values some group holds */
 	pcore_u64 stamp;			/* orders RID losses and proofs */
 	pcore_u64 gain_seq;			/* values newly held by groups */

@@ -125,6 +125,8 @@ static inline void rid_lose(struct pcore *c, struct pcore_rid *r, pcore_u32 v)
 {
 	r->set->page[v / 64 / PCORE_SET_PAGE_WORDS][(v / 64) % PCORE_SET_PAGE_WORDS] &=
 		~((pcore_u64)1 << (v % 64));
+	if (!c->reuse_index)
+		return;
 	r->loss_stamp = ++c->stamp;
 	r->set->maybe1[v / 64 / 64] |= (pcore_u64)1 << ((v / 64) % 64);
 	r->set->maybe2[v / 64 / 4096] |= (pcore_u64)1 << ((v / 64 / 64) % 64);

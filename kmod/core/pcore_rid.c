@@ -89,8 +89,10 @@ int pcore_rset_prepare(struct pcore *c, struct pcore_rid *r, pcore_u32 v)
 		if (!r->set)
 			return -ENOMEM;
 		/* it holds nothing yet: every word groups hold may be reusable here */
-		memcpy(r->set->maybe1, c->held.l1, sizeof(c->held.l1));
-		memcpy(r->set->maybe2, c->held.l2, sizeof(c->held.l2));
+		if (c->reuse_index) {
+			memcpy(r->set->maybe1, c->held.l1, sizeof(c->held.l1));
+			memcpy(r->set->maybe2, c->held.l2, sizeof(c->held.l2));
+		}
 		r->hint_gain = c->gain_seq;
 	}
 	pg = &r->set->page[v / 64 / PCORE_SET_PAGE_WORDS];
