@@ -496,45 +496,83 @@ static void miss_remember(struct pcore *c, const pcore_u32 *ids, pcore_u32 n, pc
 	c->miss_gain = c->gain_seq;
 }
 
-/* Forget the held set (an index build that ran out of memory). */
-static void held_clear(struct pcore *c)
+/* Forget the reuse index's sets (before a build, and when one runs out of memory). */
+static void reuse_clear(struct pcore *c)
 {
-	pcore_u32 i;
+	struct pcore_rid *r;
+	pcore_u32 i, j;
 
 	for (i = 0; i < PCORE_SET_PAGES; i++)
 		if (c->held.page[i])
 			memset(c->held.page[i], 0, PCORE_SET_PAGE_WORDS * sizeof(pcore_u64));
 	memset(c->held.l1, 0, sizeof(c->held.l1));
 	memset(c->held.l2, 0, sizeof(c->held.l2));
+	for (j = 0; j < c->rid_cap; j++) {
+		r = c->rid_slots[j];
+		for (i = 0; r && r->set && i < PCORE_SET_PAGES; i++)
+			if (r->set->page[i])
+				memset(r->set->page[i], 0, PCORE_SET_PAGE_WORDS * sizeof(pcore_u64));
+	}
+}
+
+/* Index the group allocations of @v (hot word @h): the held set and their RIDs' sets. */
+static int reuse_index_value(struct pcore *c, pcore_u32 v, pcore_u32 h)
+{
+	struct pcore_rid *r, **rp;
+	struct pcore_alloc *a;
+	pcore_u32 i;
+	int err;
+
+	/* a global's value is never shared: its record is the head */
+	if (h == PCORE_HOT_SLOW && idx_leaf_slot(c, v)->intent != PCORE_INTENT_GROUP)
+		return 0;
+	err = pcore_vset_prepare(c, v);
+	if (err)
+		return err;
+	pcore_vset_add(c, v);
+	if (hot_is_fast(h)) {
+		r = hot_rid_id(h) ? c->rid_tab[hot_rid_id(h)] : NULL;
+		err = r ? pcore_rset_prepare(c, r, v) : 0;
+		if (r && !err)
+			rset_set(c, r, v);
+		return err;
+	}
+	for (a = idx_leaf_slot(c, v); a; a = a->value_next) {
+		rp = alloc_rid_ptrs(a);
+		for (i = 0; i < a->nr; i++) {
+			err = pcore_rset_prepare(c, rp[i], v);
+			if (err)
+				return err;
+			rset_set(c, rp[i], v);
+		}
+	}
+	return 0;
 }
 
 /*
  * Build the reuse index from the hot words and records: every value a group
- * holds, and for each RID every such word marked maybe reusable. One walk
- * over the values in use, once: the index is kept from then on.
+ * holds, each RID's values, and for each RID every held word marked maybe
+ * reusable. One walk over the values in use, once: the index is kept from
+ * then on.
  */
 static int reuse_build(struct pcore *c)
 {
-	pcore_u32 top, i, v, h;
+	pcore_u32 top, i;
 	struct pcore_rid *r;
 	int err;
 
+	reuse_clear(c);
+	c->reuse_index = true;	/* the helpers below write the sets */
 	for (top = 0; top < PCORE_IDX_TOP; top++) {
-		if (!c->hot[top])
-			continue;
-		for (i = 0; i < PCORE_IDX_LEAF; i++) {
-			h = c->hot[top][i];
-			v = top * PCORE_IDX_LEAF + i;
-			/* a global's value is never shared: its record is the head */
-			if (!h || (h == PCORE_HOT_SLOW &&
-				   idx_leaf_slot(c, v)->intent != PCORE_INTENT_GROUP))
+		for (i = 0; c->hot[top] && i < PCORE_IDX_LEAF; i++) {
+			if (!c->hot[top][i])
 				continue;
-			err = pcore_vset_prepare(c, v);
+			err = reuse_index_value(c, top * PCORE_IDX_LEAF + i, c->hot[top][i]);
 			if (err) {
-				held_clear(c);
+				reuse_clear(c);
+				c->reuse_index = false;
 				return err;
 			}
-			pcore_vset_add(c, v);
 		}
 	}
 	for (i = 0; i < c->rid_cap; i++) {
@@ -548,7 +586,6 @@ static int reuse_build(struct pcore *c)
 		r->hint_gain = c->gain_seq;
 		r->loss_stamp = ++c->stamp;
 	}
-	c->reuse_index = true;
 	return 0;
 }
 
@@ -646,7 +683,7 @@ static inline void hot_link(struct pcore *c, struct pcore_owner *o, struct pcore
 {
 	*hot_word(c, v) = (pcore_u32)o->hot_id << 16 | r->hot_id;
 	r->nr_values++;
-	rset_set(r, v);
+	rset_set(c, r, v);
 	o->nr_allocs++;
 	c->st.nr_groups++;
 	PCORE_EVENT(c, PCORE_EV_ALLOC, PCORE_INTENT_GROUP, v, r->id, o);
@@ -663,7 +700,7 @@ static int alloc_hot_fast(struct pcore *c, struct pcore_owner *o, pcore_u32 id, 
 	pcore_u32 v, max, low, pg;
 	int err = -ENOSPC;
 
-	if (!r || !r->hot_id || !o->hot_id || !r->set || pcore_rid_full(c, r))
+	if (!r || !r->hot_id || !o->hot_id || pcore_rid_full(c, r))
 		return 1;
 	max = width_max(r->width);
 	low = width_max(min_width_of(c)) + 1;
@@ -674,8 +711,9 @@ static int alloc_hot_fast(struct pcore *c, struct pcore_owner *o, pcore_u32 id, 
 	if (err)
 		return 1;
 	pg = v / 64 / PCORE_SET_PAGE_WORDS;
-	if (pcore_unlikely(!c->hot[v >> PCORE_IDX_SHIFT] || !r->set->page[pg] ||
-			   (c->reuse_index && !c->held.page[pg]))) {
+	if (pcore_unlikely(!c->hot[v >> PCORE_IDX_SHIFT] ||
+			   (c->reuse_index && (!r->set || !r->set->page[pg] ||
+					       !c->held.page[pg])))) {
 		src_release(c, v);
 		return 1;
 	}
@@ -840,7 +878,7 @@ int pcore_alloc_group(struct pcore *c, struct pcore_owner *o, const pcore_u32 *r
 	}
 	for (i = 0; i < nr; i++) {
 		rp[i]->nr_values++;
-		rset_set(rp[i], v);
+		rset_set(c, rp[i], v);
 	}
 	o->nr_allocs++;
 	c->st.nr_groups++;
@@ -1108,7 +1146,7 @@ int pcore_extend(struct pcore *c, struct pcore_owner *o, pcore_u32 v, pcore_u32 
 {
 	struct pcore_rid *r, **rp, **nrp;
 	pcore_u32 *ids, *blk, cap, i;
-	struct pcore_alloc *a;
+	struct pcore_alloc *a, *b;
 	int err = pcore_find_owned(c, o, v, &a);
 
 	if (err)
@@ -1122,8 +1160,9 @@ int pcore_extend(struct pcore *c, struct pcore_owner *o, pcore_u32 v, pcore_u32 
 		return -EALREADY;
 	if (v > width_max(r->width))
 		return -ERANGE;
-	if ((rset_word(r->set, v / 64) >> (v % 64)) & 1)
-		return -EBUSY;
+	for (b = idx_leaf_slot(c, v); b; b = b->value_next)	/* @a is a record now */
+		if (b->intent == PCORE_INTENT_GROUP && pcore_alloc_has_rid(b, rid))
+			return -EBUSY;
 	if (a->nr >= PCORE_MAX_GROUP_RIDS)
 		return -E2BIG;
 	err = pcore_rset_prepare(c, r, v);
@@ -1154,7 +1193,7 @@ int pcore_extend(struct pcore *c, struct pcore_owner *o, pcore_u32 v, pcore_u32 
 	nrp[i] = r;
 	a->nr++;
 	r->nr_values++;
-	rset_set(r, v);
+	rset_set(c, r, v);
 	PCORE_EVENT(c, PCORE_EV_EXTEND, a->intent, v, rid, o);
 	return 0;
 }

@@ -108,14 +108,20 @@ static inline pcore_u64 vset_word(const struct pcore_vset *s, pcore_u32 w)
 	return pg ? pg[w % PCORE_SET_PAGE_WORDS] : 0;
 }
 
-/* Make sure value @v can be set in @r's set / the held set: 0 or -ENOMEM. */
+/*
+ * Make sure value @v can be set in @r's set / the held set: 0 or -ENOMEM
+ * (a RID's set: only while the reuse index is kept).
+ */
 int pcore_rset_prepare(struct pcore *c, struct pcore_rid *r, pcore_u32 v);
 int pcore_vset_prepare(struct pcore *c, pcore_u32 v);
 void pcore_rset_free(struct pcore *c, struct pcore_rid *r);
 void pcore_vset_free(struct pcore *c);
 
-static inline void rset_set(struct pcore_rid *r, pcore_u32 v)
+/* Part of the reuse index: kept only while c->reuse_index. */
+static inline void rset_set(const struct pcore *c, struct pcore_rid *r, pcore_u32 v)
 {
+	if (!c->reuse_index)
+		return;
 	r->set->page[v / 64 / PCORE_SET_PAGE_WORDS][(v / 64) % PCORE_SET_PAGE_WORDS] |=
 		(pcore_u64)1 << (v % 64);
 }
@@ -123,10 +129,10 @@ static inline void rset_set(struct pcore_rid *r, pcore_u32 v)
 /* @r no longer has @v: values below may be reusable on it now. */
 static inline void rid_lose(struct pcore *c, struct pcore_rid *r, pcore_u32 v)
 {
-	r->set->page[v / 64 / PCORE_SET_PAGE_WORDS][(v / 64) % PCORE_SET_PAGE_WORDS] &=
-		~((pcore_u64)1 << (v % 64));
 	if (!c->reuse_index)
 		return;
+	r->set->page[v / 64 / PCORE_SET_PAGE_WORDS][(v / 64) % PCORE_SET_PAGE_WORDS] &=
+		~((pcore_u64)1 << (v % 64));
 	r->loss_stamp = ++c->stamp;
 	r->set->maybe1[v / 64 / 64] |= (pcore_u64)1 << ((v / 64) % 64);
 	r->set->maybe2[v / 64 / 4096] |= (pcore_u64)1 << ((v / 64 / 64) % 64);

@@ -328,7 +328,7 @@ static void check_world(struct world *w)
 		if (w->core.reuse_index)
 			assert_int_equal((vset_word(&w->core.held, v / 64) >> (v % 64)) & 1,
 					 group[v]);
-		for (s = 0; s < NR_SLOTS; s++) {
+		for (s = 0; s < NR_SLOTS && w->core.reuse_index; s++) {
 			const struct pcore_rid *r = pcore_rid_find(&w->core, slot_id[s]);
 
 			if (r)
