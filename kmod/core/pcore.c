@@ -104,14 +104,22 @@ static int hot_prepare(struct pcore *c, pcore_u32 v)
 	return *leaf ? 0 : -ENOMEM;
 }
 
+/* A multi-RID group's view shares its set's block: read it, never change it. */
 void pcore_hot_fill(const struct pcore *c, pcore_u32 v, pcore_u32 h, struct pcore_alloc *a)
 {
 	struct pcore_rid *r = hot_rid_id(h) ? c->rid_tab[hot_rid_id(h)] : NULL;
+	struct pcore_gset *gs = hot_gset(c, h);
 
 	memset(a, 0, sizeof(*a));
 	a->value = v;
 	a->intent = PCORE_INTENT_GROUP;
 	a->owner = c->owner_tab[hot_owner_id(h)];
+	if (gs) {
+		a->nr = gs->nr;
+		a->cap_rids = gs->cap;
+		a->ext_rids = gs->blk;
+		return;
+	}
 	a->nr = r ? 1 : 0;
 	a->inline_rid = r ? r->id : 0;
 	a->rid1 = r;
@@ -119,52 +127,37 @@ void pcore_hot_fill(const struct pcore *c, pcore_u32 v, pcore_u32 h, struct pcor
 
 int pcore_value_slow(struct pcore *c, pcore_u32 v)
 {
-	pcore_u32 *h = hot_word(c, v);
+	pcore_u32 *h = hot_word(c, v), *blk = NULL;
+	struct pcore_gset *gs;
+	struct pcore_alloc *a;
 	int err;
 
 	if (!h || !hot_is_fast(*h))
 		return 0;
+	gs = hot_gset(c, *h);
 	err = idx_prepare(c, v);
 	if (err)
 		return err;
-	pcore_hot_fill(c, v, *h, idx_leaf_slot(c, v));
+	if (gs) {
+		/* the record gets a block of its own: it may change (extend) */
+		blk = pcore_mem_alloc(c, rid_block_bytes(gs->cap));
+		if (!blk)
+			return -ENOMEM;
+		memcpy(blk, gs->blk, rid_block_bytes(gs->cap));
+	}
+	a = idx_leaf_slot(c, v);
+	pcore_hot_fill(c, v, *h, a);
+	if (gs) {
+		a->ext_rids = blk;
+		pcore_gset_put(c, gs);
+	}
 	*h = PCORE_HOT_SLOW;
 	return 0;
 }
 
-/* A small index for a RID or an owner in @tab (grown up to @max); 0: none. */
-static pcore_u16 tab_get_id(struct pcore *c, void ***tab, pcore_u32 *cap, pcore_u32 max, void *p)
-{
-	pcore_u32 i, ncap;
-	void **t;
-
-	for (i = 1; i < *cap; i++) {
-		if (!(*tab)[i]) {
-			(*tab)[i] = p;
-			return i;
-		}
-	}
-	if (*cap >= max)
-		return 0;
-	ncap = *cap ? *cap * 2 : 64;
-	if (ncap > max)
-		ncap = max;
-	t = pcore_mem_alloc(c, ncap * sizeof(*t));
-	if (!t)
-		return 0;	/* best effort: it uses records only */
-	if (*cap)
-		memcpy(t, *tab, *cap * sizeof(*t));
-	pcore_mem_free(c, *tab, *cap * sizeof(*t));
-	i = *cap ? *cap : 1;
-	*tab = t;
-	*cap = ncap;
-	t[i] = p;
-	return i;
-}
-
 pcore_u16 pcore_rid_tab_get(struct pcore *c, struct pcore_rid *r)
 {
-	return tab_get_id(c, (void ***)&c->rid_tab, &c->rid_tab_cap, PCORE_HOT_RIDS, r);
+	return pcore_tab_get_id(c, (void ***)&c->rid_tab, &c->rid_tab_cap, PCORE_HOT_RIDS, r);
 }
 
 /*
@@ -342,7 +335,7 @@ void pcore_init(struct pcore *c, const struct pcore_ops *ops, void *priv)
 void pcore_owner_init(struct pcore *c, struct pcore_owner *o, pcore_u64 mm, void *cookie)
 {
 	memset(o, 0, sizeof(*o));
-	o->hot_id = tab_get_id(c, (void ***)&c->owner_tab, &c->owner_tab_cap, PCORE_HOT_OWNERS, o);
+	o->hot_id = pcore_tab_get_id(c, (void ***)&c->owner_tab, &c->owner_tab_cap, PCORE_HOT_OWNERS, o);
 	o->mm = mm;
 	o->cookie = cookie;
 	o->next = c->owners;
@@ -371,6 +364,7 @@ void pcore_destroy(struct pcore *c)
 		c->idx[i] = NULL;
 		c->hot[i] = NULL;
 	}
+	pcore_gset_destroy(c);
 	pcore_mem_free(c, c->rid_tab, c->rid_tab_cap * sizeof(*c->rid_tab));
 	pcore_mem_free(c, c->owner_tab, c->owner_tab_cap * sizeof(*c->owner_tab));
 	c->rid_tab = NULL;
@@ -518,8 +512,8 @@ static void reuse_clear(struct pcore *c)
 /* Index the group allocations of @v (hot word @h): the held set and their RIDs' sets. */
 static int reuse_index_value(struct pcore *c, pcore_u32 v, pcore_u32 h)
 {
-	struct pcore_rid *r, **rp;
-	struct pcore_alloc *a;
+	struct pcore_alloc *a, view;
+	struct pcore_rid **rp;
 	pcore_u32 i;
 	int err;
 
@@ -530,14 +524,9 @@ static int reuse_index_value(struct pcore *c, pcore_u32 v, pcore_u32 h)
 	if (err)
 		return err;
 	pcore_vset_add(c, v);
-	if (hot_is_fast(h)) {
-		r = hot_rid_id(h) ? c->rid_tab[hot_rid_id(h)] : NULL;
-		err = r ? pcore_rset_prepare(c, r, v) : 0;
-		if (r && !err)
-			rset_set(c, r, v);
-		return err;
-	}
-	for (a = idx_leaf_slot(c, v); a; a = a->value_next) {
+	for (a = hot_is_fast(h) ? &view : idx_leaf_slot(c, v); a; a = a->value_next) {
+		if (a == &view)
+			pcore_hot_fill(c, v, h, &view);
 		rp = alloc_rid_ptrs(a);
 		for (i = 0; i < a->nr; i++) {
 			err = pcore_rset_prepare(c, rp[i], v);
@@ -677,48 +666,85 @@ static inline void fresh_link(struct pcore *c, pcore_u32 v)
 	c->st.nr_values++;
 }
 
-/* @o's group on @r alone holds @v as a hot word. After the pages are there. */
-static inline void hot_link(struct pcore *c, struct pcore_owner *o, struct pcore_rid *r,
-			    pcore_u32 v)
+/*
+ * @o's group on the RIDs @rp[0..@nr) holds @v as a hot word whose low half
+ * is @where (a RID's hot_id, or a set's). After the pages are there.
+ */
+static inline void hot_link(struct pcore *c, struct pcore_owner *o, pcore_u32 where,
+			    struct pcore_rid **rp, pcore_u32 nr, pcore_u32 v)
 {
-	*hot_word(c, v) = (pcore_u32)o->hot_id << 16 | r->hot_id;
-	r->nr_values++;
-	rset_set(c, r, v);
+	pcore_u32 i;
+
+	*hot_word(c, v) = (pcore_u32)o->hot_id << 16 | where;
+	for (i = 0; i < nr; i++) {
+		rp[i]->nr_values++;
+		rset_set(c, rp[i], v);
+	}
 	o->nr_allocs++;
 	c->st.nr_groups++;
-	PCORE_EVENT(c, PCORE_EV_ALLOC, PCORE_INTENT_GROUP, v, r->id, o);
+	PCORE_EVENT(c, PCORE_EV_ALLOC, PCORE_INTENT_GROUP, v, nr == 1 ? rp[0]->id : 0, o);
+}
+
+/* Are the reuse index's pages for value page @pg there (held set, each RID's set)? */
+static bool index_pages_there(const struct pcore *c, struct pcore_rid **rp, pcore_u32 nr,
+			      pcore_u32 pg)
+{
+	pcore_u32 i;
+
+	if (!c->held.page[pg])
+		return false;
+	for (i = 0; i < nr; i++)
+		if (!rp[i]->set || !rp[i]->set->page[pg])
+			return false;
+	return true;
 }
 
 /*
- * The common allocation from start to end: automatic, one RID, a fresh
- * value first, every page it writes already there. 0, or 1 where it changed
+ * The common allocation from start to end: automatic, a fresh value, on one
+ * RID or on RIDs whose set is interned already (@ids sorted), every page it
+ * writes already there. A fresh value is on no RID yet, so a lease that
+ * succeeds is all the checking a group needs. 0, or 1 where it changed
  * nothing and the general path decides (its errors included).
  */
-static int alloc_hot_fast(struct pcore *c, struct pcore_owner *o, pcore_u32 id, pcore_u32 *ret)
+static int alloc_hot_fast(struct pcore *c, struct pcore_owner *o, const pcore_u32 *ids,
+			  pcore_u32 nr, pcore_u32 *ret)
 {
-	struct pcore_rid *r = rid_lookup(c, id);
-	pcore_u32 v, max, low, pg;
-	int err = -ENOSPC;
+	struct pcore_rid *r1, **rp = &r1;
+	struct pcore_gset *gs = NULL;
+	pcore_u32 v, where, i;
+	unsigned int minw;
 
-	if (!r || !r->hot_id || !o->hot_id || pcore_rid_full(c, r))
+	if (!o->hot_id)
 		return 1;
-	max = width_max(r->width);
-	low = width_max(min_width_of(c)) + 1;
-	if (low <= max)
-		err = src_lease(c, low, max, &v);
-	if (err == -ENOSPC)
-		err = src_lease(c, 1, max, &v);
-	if (err)
+	if (nr == 1) {
+		r1 = rid_lookup(c, ids[0]);
+		if (!r1 || !r1->hot_id)
+			return 1;
+		minw = r1->width;
+		where = r1->hot_id;
+	} else {
+		for (i = 1; i < nr; i++)
+			if (ids[i - 1] >= ids[i])
+				return 1;	/* the general path sorts and checks */
+		gs = pcore_gset_find(c, ids, nr, pcore_gset_hash(ids, nr));
+		if (!gs)
+			return 1;
+		rp = gset_rids(gs);
+		minw = gs->min_width;
+		where = PCORE_HOT_GSET | gs->id;
+	}
+	if (lease_for_group(c, minw, &v))
 		return 1;
-	pg = v / 64 / PCORE_SET_PAGE_WORDS;
 	if (pcore_unlikely(!c->hot[v >> PCORE_IDX_SHIFT] ||
-			   (c->reuse_index && (!r->set || !r->set->page[pg] ||
-					       !c->held.page[pg])))) {
+			   (c->reuse_index &&
+			    !index_pages_there(c, rp, nr, v / 64 / PCORE_SET_PAGE_WORDS)))) {
 		src_release(c, v);
 		return 1;
 	}
 	fresh_link(c, v);
-	hot_link(c, o, r, v);
+	if (gs)
+		pcore_gset_get(c, gs);
+	hot_link(c, o, where, rp, nr, v);
 	*ret = v;
 	return 0;
 }
@@ -752,14 +778,16 @@ int pcore_alloc_group(struct pcore *c, struct pcore_owner *o, const pcore_u32 *r
 		      pcore_u32 nr, pcore_u32 flags, pcore_u32 *inout_value)
 {
 	bool exact = flags & PCORE_ALLOC_EXACT, fresh = false, full = false, hot;
+	struct pcore_gset *gs = NULL, *new_gs = NULL;
 	struct pcore_rid *r1 = NULL, **rp = &r1;
 	struct pcore_alloc *a = NULL, *head;
 	unsigned int minw = PCORE_PASID_BITS;
-	pcore_u32 id1, *ids = &id1, *blk = NULL, cap = 0, v = 0, i;
+	pcore_u32 id1, *ids = &id1, *blk = NULL, cap = 0, v = 0, i, hash = 0;
 	int err;
 
-	if (nr == 1 && !flags && !(c->ops->flags & PCORE_SRC_REUSE_FIRST) &&
-	    alloc_hot_fast(c, o, rids[0], inout_value) == 0)
+	if (!flags && nr && nr <= PCORE_MAX_GROUP_RIDS &&
+	    !(c->ops->flags & PCORE_SRC_REUSE_FIRST) &&
+	    alloc_hot_fast(c, o, rids, nr, inout_value) == 0)
 		return 0;
 	if (flags & ~PCORE_ALLOC_EXACT)
 		return -EINVAL;
@@ -828,10 +856,18 @@ int pcore_alloc_group(struct pcore *c, struct pcore_owner *o, const pcore_u32 *r
 
 	/*
 	 * Everything that can fail, before anything is linked in. A fresh
-	 * value on one RID is a hot word only; a value already in use becomes
-	 * records (this allocation chains to the one there).
+	 * value is a hot word only (on one RID, or on an interned RID set); a
+	 * value already in use becomes records (this allocation chains to the
+	 * one there).
 	 */
-	hot = nr == 1 && fresh && o->hot_id && r1->hot_id;
+	hot = fresh && o->hot_id && (nr > 1 || r1->hot_id);
+	if (hot && nr > 1) {
+		hash = pcore_gset_hash(ids, nr);
+		gs = pcore_gset_find(c, ids, nr, hash);
+		if (!gs)
+			gs = new_gs = pcore_gset_alloc(c);
+		hot = gs != NULL;	/* no set: a record */
+	}
 	err = hot_prepare(c, v);
 	if (!err && fresh && c->reuse_index)
 		err = pcore_vset_prepare(c, v);
@@ -850,7 +886,16 @@ int pcore_alloc_group(struct pcore *c, struct pcore_owner *o, const pcore_u32 *r
 	if (fresh)
 		fresh_link(c, v);
 	if (hot) {
-		hot_link(c, o, r1, v);
+		if (new_gs) {
+			pcore_gset_install(c, new_gs, blk, nr, cap, hash, minw);
+			blk = NULL;	/* the set's now */
+		}
+		if (gs) {
+			pcore_gset_get(c, gs);
+			rp = gset_rids(gs);
+		}
+		hot_link(c, o, gs ? PCORE_HOT_GSET | gs->id : r1->hot_id, rp, nr, v);
+		pcore_mem_free(c, blk, rid_block_bytes(cap));
 		*inout_value = v;
 		return 0;
 	}
@@ -887,6 +932,8 @@ int pcore_alloc_group(struct pcore *c, struct pcore_owner *o, const pcore_u32 *r
 	return 0;
 
 err_release:
+	if (new_gs)
+		pcore_gset_discard(c, new_gs);
 	if (fresh)
 		src_release(c, v);
 	else if (a)
@@ -1030,11 +1077,18 @@ static void global_put(struct pcore *c, struct pcore_owner *o)
 /* @o's hot allocation of @v (hot word *@h) goes; so does the value. */
 static void hot_free(struct pcore *c, struct pcore_owner *o, pcore_u32 v, pcore_u32 *h)
 {
-	pcore_u32 rid = hot_rid_id(*h);
+	pcore_u32 rid = hot_rid_id(*h), i;
+	struct pcore_gset *gs = hot_gset(c, *h);
 
 	if (rid) {
 		c->rid_tab[rid]->nr_values--;
 		rid_lose(c, c->rid_tab[rid], v);
+	} else if (gs) {
+		for (i = 0; i < gs->nr; i++) {
+			gset_rids(gs)[i]->nr_values--;
+			rid_lose(c, gset_rids(gs)[i], v);
+		}
+		pcore_gset_put(c, gs);
 	}
 	*h = 0;
 	o->nr_allocs--;

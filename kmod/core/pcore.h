@@ -210,12 +210,33 @@ struct pcore_vset {
 
 /*
  * A value's hot word: 0 (no allocation), PCORE_HOT_SLOW (records in the
- * cold leaf), or owner hot_id << 16 | RID hot_id of its one allocation, a
- * group on that RID (RID hot_id 0: its RID was removed) with no binding.
+ * cold leaf), or owner hot_id << 16 | where of its one allocation, a group
+ * with no binding: where is its RID's hot_id (0: its RID was removed), or
+ * PCORE_HOT_GSET | the id of its RID set (several RIDs).
  */
 #define PCORE_HOT_SLOW		0x80000000u
+#define PCORE_HOT_GSET		0x8000u
 #define PCORE_HOT_OWNERS	0x8000u		/* owner hot_ids 1 .. 0x7fff */
-#define PCORE_HOT_RIDS		0x10000u	/* RID hot_ids 1 .. 0xffff */
+#define PCORE_HOT_RIDS		0x8000u		/* RID hot_ids 1 .. 0x7fff */
+#define PCORE_HOT_GSETS		0x8000u		/* RID set ids 1 .. 0x7fff */
+
+/*
+ * The RIDs of multi-RID groups, interned: allocations on the same RIDs
+ * share one set, so a hot word names the group and a request resolves its
+ * RIDs with one lookup of the whole (sorted) list. Sets no allocation names
+ * are kept, up to PCORE_GSET_IDLE of them, for the next allocation.
+ */
+#define PCORE_GSET_IDLE		16
+
+struct pcore_gset {
+	struct pcore_gset *hnext;	/* hash chain */
+	pcore_u32 *blk;			/* ids[cap] (sorted), then struct pcore_rid *[cap] */
+	pcore_u32 nr, cap;
+	pcore_u32 hash;
+	pcore_u32 refs;			/* hot words naming it */
+	pcore_u16 id;			/* index in c->gset_tab */
+	pcore_u8 min_width;
+};
 
 struct pcore {
 	const struct pcore_ops *ops;
@@ -228,6 +249,9 @@ struct pcore {
 	struct pcore_owner **owner_tab;			/* by hot_id */
 	pcore_u32 rid_tab_cap, owner_tab_cap;
 	struct pcore_alloc view;	/* a hot allocation shown as a record (queries) */
+	struct pcore_gset **gset_tab;	/* by id */
+	struct pcore_gset **gset_hash;	/* chains by hash of the ids */
+	pcore_u32 gset_tab_cap, gset_hash_cap, nr_gsets, gset_idle;
 	struct pcore_rid **rid_slots;			/* open addressing by id */
 	pcore_u32 rid_cap, nr_rids;
 	pcore_u32 width_count[PCORE_PASID_BITS + 1];	/* RIDs per width */

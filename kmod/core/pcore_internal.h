@@ -79,10 +79,41 @@ static inline pcore_u32 hot_owner_id(pcore_u32 h)
 	return h >> 16;
 }
 
+/* The RID hot_id of a single-RID hot word (0: none, or a RID set's word). */
 static inline pcore_u32 hot_rid_id(pcore_u32 h)
 {
-	return h & 0xffff;
+	return h & PCORE_HOT_GSET ? 0 : h & 0xffff;
 }
+
+/* The RID set of a hot word, or NULL. */
+static inline struct pcore_gset *hot_gset(const struct pcore *c, pcore_u32 h)
+{
+	return h & PCORE_HOT_GSET ? c->gset_tab[h & (PCORE_HOT_GSET - 1)] : NULL;
+}
+
+static inline struct pcore_rid **gset_rids(const struct pcore_gset *gs)
+{
+	return (struct pcore_rid **)(gs->blk + gs->cap);
+}
+
+/* ---- RID sets (pcore_gset.c) ---- */
+
+/* An index in a table of pointers grown up to @max entries; 0: none. */
+pcore_u16 pcore_tab_get_id(struct pcore *c, void ***tab, pcore_u32 *cap, pcore_u32 max, void *p);
+pcore_u32 pcore_gset_hash(const pcore_u32 *ids, pcore_u32 nr);
+struct pcore_gset *pcore_gset_find(const struct pcore *c, const pcore_u32 *ids, pcore_u32 nr,
+				   pcore_u32 hash);
+/* An empty set with an id, not yet findable: NULL without memory or ids. */
+struct pcore_gset *pcore_gset_alloc(struct pcore *c);
+void pcore_gset_discard(struct pcore *c, struct pcore_gset *gs);
+/* Give the set from pcore_gset_alloc() its RIDs (it owns @blk now) and make it findable. */
+void pcore_gset_install(struct pcore *c, struct pcore_gset *gs, pcore_u32 *blk, pcore_u32 nr,
+			pcore_u32 cap, pcore_u32 hash, unsigned int min_width);
+void pcore_gset_get(struct pcore *c, struct pcore_gset *gs);
+void pcore_gset_put(struct pcore *c, struct pcore_gset *gs);
+/* RID removal: @r leaves every set. */
+void pcore_gset_drop_rid(struct pcore *c, const struct pcore_rid *r);
+void pcore_gset_destroy(struct pcore *c);
 
 /* A hot_id for @r (0: none, it uses records only). */
 pcore_u16 pcore_rid_tab_get(struct pcore *c, struct pcore_rid *r);

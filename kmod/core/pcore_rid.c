@@ -218,13 +218,21 @@ static void group_drop_rid(struct pcore *c, struct pcore_alloc *a, struct pcore_
 static void rid_leave_value(struct pcore *c, struct pcore_rid *r, pcore_u32 v)
 {
 	pcore_u32 *h = hot_word(c, v);
+	struct pcore_gset *gs;
 	struct pcore_alloc *a;
 
 	if (hot_is_fast(*h)) {
-		if (!r->hot_id || hot_rid_id(*h) != r->hot_id)
+		gs = hot_gset(c, *h);
+		if (gs) {
+			/* its set loses the RID afterwards (pcore_gset_drop_rid()) */
+			if (!pcore_alloc_has_rid(pcore_value_first(c, v), r->id))
+				return;
+		} else if (!r->hot_id || hot_rid_id(*h) != r->hot_id) {
 			return;
-		/* a hot group on this RID alone: it keeps no RID */
-		*h &= ~0xffffu;
+		} else {
+			/* a hot group on this RID alone: it keeps no RID */
+			*h &= ~0xffffu;
+		}
 		r->nr_values--;
 		PCORE_EVENT(c, PCORE_EV_REVOKE, PCORE_INTENT_GROUP, v, r->id,
 			    c->owner_tab[hot_owner_id(*h)]);
@@ -270,6 +278,7 @@ int pcore_rid_remove(struct pcore *c, pcore_u32 id)
 				if (c->hot[w][i])
 					rid_leave_value(c, r, w * PCORE_IDX_LEAF + i);
 	}
+	pcore_gset_drop_rid(c, r);
 	rid_table_delete(c, r);
 	if (r->hot_id)
 		c->rid_tab[r->hot_id] = NULL;
