@@ -190,7 +190,8 @@ static int pasid_nl_dump_rids(struct sk_buff *skb, struct netlink_callback *cb)
 		genl_dump_check_consistent(cb, hdr);
 		if (nla_put_u32(skb, PASID_NL_A_RID, r->id) ||
 		    nla_put_u32(skb, PASID_NL_A_WIDTH, r->width) ||
-		    nla_put_u32(skb, PASID_NL_A_NR_VALUES, r->nr_values) ||
+		    nla_put_u32(skb, PASID_NL_A_NR_VALUES,
+				pcore_rid_nr_values(&pasid_core, r)) ||
 		    nla_put_u32(skb, PASID_NL_A_NR_ATTACHED, r->nr_attached) ||
 		    (!r->cookie && nla_put_flag(skb, PASID_NL_A_MOCK))) {
 			genlmsg_cancel(skb, hdr);

@@ -127,7 +127,7 @@ void pcore_hot_fill(const struct pcore *c, pcore_u32 v, pcore_u32 h, struct pcor
 
 int pcore_value_slow(struct pcore *c, pcore_u32 v)
 {
-	pcore_u32 *h = hot_word(c, v), *blk = NULL;
+	pcore_u32 *h = hot_word(c, v), *blk = NULL, i;
 	struct pcore_gset *gs;
 	struct pcore_alloc *a;
 	int err;
@@ -148,7 +148,10 @@ int pcore_value_slow(struct pcore *c, pcore_u32 v)
 	a = idx_leaf_slot(c, v);
 	pcore_hot_fill(c, v, *h, a);
 	if (gs) {
+		/* its RIDs count the record themselves now */
 		a->ext_rids = blk;
+		for (i = 0; i < gs->nr; i++)
+			gset_rids(gs)[i]->nr_direct++;
 		pcore_gset_put(c, gs);
 	}
 	*h = PCORE_HOT_SLOW;
@@ -667,19 +670,23 @@ static inline void fresh_link(struct pcore *c, pcore_u32 v)
 }
 
 /*
- * @o's group on the RIDs @rp[0..@nr) holds @v as a hot word whose low half
- * is @where (a RID's hot_id, or a set's). After the pages are there.
+ * @o's group on the RIDs @rp[0..@nr) (those of @gs, or the one RID) holds @v
+ * as a hot word. After the pages are there.
  */
-static inline void hot_link(struct pcore *c, struct pcore_owner *o, pcore_u32 where,
+static inline void hot_link(struct pcore *c, struct pcore_owner *o, struct pcore_gset *gs,
 			    struct pcore_rid **rp, pcore_u32 nr, pcore_u32 v)
 {
 	pcore_u32 i;
 
-	*hot_word(c, v) = (pcore_u32)o->hot_id << 16 | where;
-	for (i = 0; i < nr; i++) {
-		rp[i]->nr_values++;
-		rset_set(c, rp[i], v);
+	if (gs) {
+		*hot_word(c, v) = (pcore_u32)o->hot_id << 16 | PCORE_HOT_GSET | gs->id;
+		pcore_gset_get(c, gs);	/* it counts for its RIDs */
+	} else {
+		*hot_word(c, v) = (pcore_u32)o->hot_id << 16 | rp[0]->hot_id;
+		rp[0]->nr_direct++;
 	}
+	for (i = 0; i < nr && c->reuse_index; i++)
+		rset_set(c, rp[i], v);
 	o->nr_allocs++;
 	c->st.nr_groups++;
 	PCORE_EVENT(c, PCORE_EV_ALLOC, PCORE_INTENT_GROUP, v, nr == 1 ? rp[0]->id : 0, o);
@@ -700,19 +707,43 @@ static bool index_pages_there(const struct pcore *c, struct pcore_rid **rp, pcor
 }
 
 /*
+ * The source has no fresh value for RIDs @rp resolved already (sorted @ids):
+ * -ENOSPC when a RID is full or no value can be reused (the search remembers
+ * its misses, so a repeated failure stays cheap), else 1 (the general path
+ * takes the reusable value).
+ */
+static int alloc_fast_exhausted(struct pcore *c, struct pcore_owner *o, const pcore_u32 *ids,
+				struct pcore_rid **rp, pcore_u32 nr, unsigned int minw)
+{
+	bool full = false;
+	pcore_u32 i, v;
+
+	for (i = 0; i < nr && !full; i++)
+		full = pcore_rid_full(c, rp[i]);
+	if (!full && (find_reusable(c, o, ids, rp, nr, width_max(minw), &v) || v))
+		return 1;
+	for (i = 0; rp[i]->width != minw; i++)
+		;
+	c->why.rid = ids[i];	/* the first of the narrowest, as the general path says */
+	c->why.width = minw;
+	return -ENOSPC;
+}
+
+/*
  * The common allocation from start to end: automatic, a fresh value, on one
  * RID or on RIDs whose set is interned already (@ids sorted), every page it
  * writes already there. A fresh value is on no RID yet, so a lease that
- * succeeds is all the checking a group needs. 0, or 1 where it changed
- * nothing and the general path decides (its errors included).
+ * succeeds is all the checking a group needs. 0, -ENOSPC, or 1 where it
+ * changed nothing and the general path decides (its other errors included).
  */
 static int alloc_hot_fast(struct pcore *c, struct pcore_owner *o, const pcore_u32 *ids,
 			  pcore_u32 nr, pcore_u32 *ret)
 {
 	struct pcore_rid *r1, **rp = &r1;
 	struct pcore_gset *gs = NULL;
-	pcore_u32 v, where, i;
 	unsigned int minw;
+	pcore_u32 v, i;
+	int err;
 
 	if (!o->hot_id)
 		return 1;
@@ -721,19 +752,25 @@ static int alloc_hot_fast(struct pcore *c, struct pcore_owner *o, const pcore_u3
 		if (!r1 || !r1->hot_id)
 			return 1;
 		minw = r1->width;
-		where = r1->hot_id;
 	} else {
-		for (i = 1; i < nr; i++)
-			if (ids[i - 1] >= ids[i])
-				return 1;	/* the general path sorts and checks */
-		gs = pcore_gset_find(c, ids, nr, pcore_gset_hash(ids, nr));
-		if (!gs)
-			return 1;
+		/* a runtime asks for the same RIDs again and again */
+		gs = o->last_gset < c->gset_tab_cap ? c->gset_tab[o->last_gset] : NULL;
+		if (!gs || gs->nr != nr || memcmp(gs->blk, ids, nr * sizeof(*ids))) {
+			for (i = 1; i < nr; i++)
+				if (ids[i - 1] >= ids[i])
+					return 1;	/* the general path sorts and checks */
+			gs = pcore_gset_find(c, ids, nr, pcore_gset_hash(ids, nr));
+			if (!gs)
+				return 1;
+			o->last_gset = gs->id;
+		}
 		rp = gset_rids(gs);
 		minw = gs->min_width;
-		where = PCORE_HOT_GSET | gs->id;
 	}
-	if (lease_for_group(c, minw, &v))
+	err = lease_for_group(c, minw, &v);
+	if (err == -ENOSPC)
+		return alloc_fast_exhausted(c, o, ids, rp, nr, minw);
+	if (err)
 		return 1;
 	if (pcore_unlikely(!c->hot[v >> PCORE_IDX_SHIFT] ||
 			   (c->reuse_index &&
@@ -742,9 +779,7 @@ static int alloc_hot_fast(struct pcore *c, struct pcore_owner *o, const pcore_u3
 		return 1;
 	}
 	fresh_link(c, v);
-	if (gs)
-		pcore_gset_get(c, gs);
-	hot_link(c, o, where, rp, nr, v);
+	hot_link(c, o, gs, rp, nr, v);
 	*ret = v;
 	return 0;
 }
@@ -786,9 +821,11 @@ int pcore_alloc_group(struct pcore *c, struct pcore_owner *o, const pcore_u32 *r
 	int err;
 
 	if (!flags && nr && nr <= PCORE_MAX_GROUP_RIDS &&
-	    !(c->ops->flags & PCORE_SRC_REUSE_FIRST) &&
-	    alloc_hot_fast(c, o, rids, nr, inout_value) == 0)
-		return 0;
+	    !(c->ops->flags & PCORE_SRC_REUSE_FIRST)) {
+		err = alloc_hot_fast(c, o, rids, nr, inout_value);
+		if (err <= 0)
+			return err;
+	}
 	if (flags & ~PCORE_ALLOC_EXACT)
 		return -EINVAL;
 	if (nr == 0 || nr > PCORE_MAX_GROUP_RIDS)
@@ -891,10 +928,10 @@ int pcore_alloc_group(struct pcore *c, struct pcore_owner *o, const pcore_u32 *r
 			blk = NULL;	/* the set's now */
 		}
 		if (gs) {
-			pcore_gset_get(c, gs);
 			rp = gset_rids(gs);
+			o->last_gset = gs->id;
 		}
-		hot_link(c, o, gs ? PCORE_HOT_GSET | gs->id : r1->hot_id, rp, nr, v);
+		hot_link(c, o, gs, rp, nr, v);
 		pcore_mem_free(c, blk, rid_block_bytes(cap));
 		*inout_value = v;
 		return 0;
@@ -922,7 +959,7 @@ int pcore_alloc_group(struct pcore *c, struct pcore_owner *o, const pcore_u32 *r
 		a->ext_rids = blk;
 	}
 	for (i = 0; i < nr; i++) {
-		rp[i]->nr_values++;
+		rp[i]->nr_direct++;
 		rset_set(c, rp[i], v);
 	}
 	o->nr_allocs++;
@@ -1044,7 +1081,7 @@ static void group_free(struct pcore *c, struct pcore_alloc *a)
 	pcore_u32 i, v = a->value;
 
 	for (i = 0; i < a->nr; i++) {
-		rp[i]->nr_values--;
+		rp[i]->nr_direct--;
 		rid_lose(c, rp[i], v);
 	}
 	o->nr_allocs--;
@@ -1081,13 +1118,11 @@ static void hot_free(struct pcore *c, struct pcore_owner *o, pcore_u32 v, pcore_
 	struct pcore_gset *gs = hot_gset(c, *h);
 
 	if (rid) {
-		c->rid_tab[rid]->nr_values--;
+		c->rid_tab[rid]->nr_direct--;
 		rid_lose(c, c->rid_tab[rid], v);
 	} else if (gs) {
-		for (i = 0; i < gs->nr; i++) {
-			gset_rids(gs)[i]->nr_values--;
+		for (i = 0; i < gs->nr && c->reuse_index; i++)
 			rid_lose(c, gset_rids(gs)[i], v);
-		}
 		pcore_gset_put(c, gs);
 	}
 	*h = 0;
@@ -1246,7 +1281,7 @@ int pcore_extend(struct pcore *c, struct pcore_owner *o, pcore_u32 v, pcore_u32 
 	ids[i] = rid;
 	nrp[i] = r;
 	a->nr++;
-	r->nr_values++;
+	r->nr_direct++;
 	rset_set(c, r, v);
 	PCORE_EVENT(c, PCORE_EV_EXTEND, a->intent, v, rid, o);
 	return 0;

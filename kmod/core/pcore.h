@@ -126,7 +126,11 @@ struct pcore_rid {
 	pcore_u32 id;		/* segment << 16 | bus << 8 | devfn */
 	pcore_u8 width;		/* 1..20 */
 	pcore_u16 hot_id;	/* index in c->rid_tab, 0: none (records only) */
-	pcore_u32 nr_values;	/* group allocations naming this RID */
+	/*
+	 * Group allocations naming this RID as records or alone; those on
+	 * RID sets are counted by the set (pcore_rid_nr_values() adds them).
+	 */
+	pcore_u32 nr_direct;
 	pcore_u32 nr_attached;	/* bindings on this RID */
 	void *cookie;		/* the embedding's (e.g. a pci_dev) */
 	struct pcore_rset *set;	/* group values on this RID, NULL = none yet */
@@ -183,6 +187,7 @@ struct pcore_alloc {
 struct pcore_owner {
 	pcore_u32 nr_allocs;		/* group allocations held */
 	pcore_u16 hot_id;		/* index in c->owner_tab, 0: none (records only) */
+	pcore_u16 last_gset;		/* id of the RID set it last allocated on (a hint) */
 	struct pcore_alloc *global;	/* the mm's global if this owner holds it */
 	struct pcore_owner *next, *prev;
 	pcore_u64 mm;
@@ -315,6 +320,8 @@ static inline void pcore_set_bitmap_source(struct pcore *c, struct pcore_bitmap 
 int pcore_rid_add(struct pcore *c, pcore_u32 rid, unsigned int width, void *cookie);
 int pcore_rid_remove(struct pcore *c, pcore_u32 rid);
 struct pcore_rid *pcore_rid_find(const struct pcore *c, pcore_u32 rid);
+/* Group allocations naming @r. */
+pcore_u32 pcore_rid_nr_values(const struct pcore *c, const struct pcore_rid *r);
 unsigned int pcore_min_width(const struct pcore *c);
 
 /*

@@ -221,7 +221,7 @@ static inline bool pcore_owns_hot(const struct pcore *c, const struct pcore_owne
 /* True when no value can be free on @r any more (groups + globals fill it). */
 static inline bool pcore_rid_full(const struct pcore *c, const struct pcore_rid *r)
 {
-	return r->nr_values + c->globals_within[r->width] >= width_max(r->width);
+	return pcore_rid_nr_values(c, r) + c->globals_within[r->width] >= width_max(r->width);
 }
 
 static inline pcore_u32 rid_hash(pcore_u32 id, pcore_u32 cap)

@@ -210,12 +210,12 @@ static void group_drop_rid(struct pcore *c, struct pcore_alloc *a, struct pcore_
 	a->nr = j;
 	if (!j && !a->cap_rids)
 		a->rid1 = NULL;
-	r->nr_values--;
+	r->nr_direct--;
 	PCORE_EVENT(c, PCORE_EV_REVOKE, a->intent, a->value, r->id, a->owner);
 }
 
 /* @r leaves the group allocations of @v that name it (bindings first). */
-static void rid_leave_value(struct pcore *c, struct pcore_rid *r, pcore_u32 v)
+static pcore_u32 rid_leave_value(struct pcore *c, struct pcore_rid *r, pcore_u32 v)
 {
 	pcore_u32 *h = hot_word(c, v);
 	struct pcore_gset *gs;
@@ -226,57 +226,59 @@ static void rid_leave_value(struct pcore *c, struct pcore_rid *r, pcore_u32 v)
 		if (gs) {
 			/* its set loses the RID afterwards (pcore_gset_drop_rid()) */
 			if (!pcore_alloc_has_rid(pcore_value_first(c, v), r->id))
-				return;
+				return 0;
 		} else if (!r->hot_id || hot_rid_id(*h) != r->hot_id) {
-			return;
+			return 0;
 		} else {
 			/* a hot group on this RID alone: it keeps no RID */
 			*h &= ~0xffffu;
+			r->nr_direct--;
 		}
-		r->nr_values--;
 		PCORE_EVENT(c, PCORE_EV_REVOKE, PCORE_INTENT_GROUP, v, r->id,
 			    c->owner_tab[hot_owner_id(*h)]);
-		return;
+		return 1;
 	}
 	if (*h != PCORE_HOT_SLOW)
-		return;
+		return 0;
 	for (a = idx_leaf_slot(c, v); a; a = a->value_next) {
 		if (a->intent != PCORE_INTENT_GROUP || !pcore_alloc_has_rid(a, r->id))
 			continue;
 		pcore_detach_matching(c, a, NULL, false, r->id);
 		group_drop_rid(c, a, r);
-		break;
+		return 1;
 	}
+	return 0;
 }
 
 int pcore_rid_remove(struct pcore *c, pcore_u32 id)
 {
 	struct pcore_rid *r = pcore_rid_find(c, id);
 	struct pcore_alloc *a;
-	pcore_u32 w, i;
+	pcore_u32 w, i, left;
 	pcore_u64 bits;
 
 	if (!r)
 		return -ENODEV;
+	left = pcore_rid_nr_values(c, r);
 	/* bindings first, then the RID leaves every group that named it */
 	for (a = c->globals; a; a = a->gnext)
 		pcore_detach_matching(c, a, NULL, false, id);
 	if (c->reuse_index) {
 		/* the RID's set names its values */
-		for (w = 0; r->nr_values && w < PCORE_PASID_LIMIT / 64; w++) {
+		for (w = 0; left && w < PCORE_PASID_LIMIT / 64; w++) {
 			if (!r->set->page[w / PCORE_SET_PAGE_WORDS]) {
 				w |= PCORE_SET_PAGE_WORDS - 1;
 				continue;
 			}
 			for (bits = rset_word(r->set, w); bits; bits &= bits - 1)
-				rid_leave_value(c, r, w * 64 + pcore_ctz64(bits));
+				left -= rid_leave_value(c, r, w * 64 + pcore_ctz64(bits));
 		}
 	} else {
 		/* no index: a walk over the values in use (removal is rare) */
-		for (w = 0; r->nr_values && w < PCORE_IDX_TOP; w++)
+		for (w = 0; left && w < PCORE_IDX_TOP; w++)
 			for (i = 0; c->hot[w] && i < PCORE_IDX_LEAF; i++)
 				if (c->hot[w][i])
-					rid_leave_value(c, r, w * PCORE_IDX_LEAF + i);
+					left -= rid_leave_value(c, r, w * PCORE_IDX_LEAF + i);
 	}
 	pcore_gset_drop_rid(c, r);
 	rid_table_delete(c, r);

@@ -418,7 +418,7 @@ static int snap_rid(const struct pcore_rid *r, void *data)
 	s->v[s->nr++] = (struct pasid_rid_info){
 		.rid = r->id,
 		.width = r->width,
-		.nr_values = r->nr_values,
+		.nr_values = pcore_rid_nr_values(&P->core, r),
 		.nr_attached = r->nr_attached,
 		.mock = 1,
 	};

@@ -304,7 +304,7 @@ static void check_world(struct world *w)
 		if (!r)
 			continue;
 		assert_int_equal(r->width, m->width[s]);
-		assert_int_equal(r->nr_values, per_slot_values[s]);
+		assert_int_equal(pcore_rid_nr_values(&w->core, r), per_slot_values[s]);
 		assert_int_equal(r->nr_attached, per_slot_att[s]);
 	}
 	/* the source holds exactly the values in use */
