@@ -941,11 +941,13 @@ int pcore_alloc_group(struct pcore *c, struct pcore_owner *o, const pcore_u32 *r
 		a = head;
 		*hot_word(c, v) = PCORE_HOT_SLOW;
 	} else {
-		/* newest first, as listings show it: the old head moves out */
-		*a = *head;
-		memset(head, 0, sizeof(*head));
+		/*
+		 * The newest goes second: the head (whoever holds the value
+		 * longest) is not rewritten, so a churn of reuses writes only
+		 * its own chained record.
+		 */
+		a->value_next = head->value_next;
 		head->value_next = a;
-		a = head;
 	}
 	a->value = v;
 	a->intent = PCORE_INTENT_GROUP;

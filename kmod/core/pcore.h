@@ -151,9 +151,10 @@ struct pcore_attach {
  * ids sorted and the RIDs resolved: inline when there is one, else in one
  * block of ids[cap] followed by struct pcore_rid *[cap]. A global has no
  * owner: it is keyed by mm and counts the owners that hold it. A group's
- * record may move (the newest allocation of a value takes the inline slot;
- * the next one moves in when it is freed): hold values, not record
- * pointers, across calls. A global's never moves (its value is not shared).
+ * record may move (the oldest allocation of a value has the inline slot;
+ * when it is freed the next one moves in, and a hot one becomes a record):
+ * hold values, not record pointers, across calls. A global's never moves
+ * (its value is not shared).
  */
 struct pcore_alloc {
 	struct pcore_alloc *value_next;	/* other allocations of this value */

@@ -186,7 +186,7 @@ pcore_u32 pcore_rid_nr_values(const struct pcore *c, const struct pcore_rid *r)
 	pcore_u32 n = r->nr_direct, i;
 	const struct pcore_gset *gs;
 
-	for (i = 1; i < c->gset_tab_cap; i++) {
+	for (i = 1; c->nr_gsets > c->gset_idle && i < c->gset_tab_cap; i++) {
 		gs = c->gset_tab[i];
 		if (gs && gs->refs && gset_has(gs, r->id))
 			n += gs->refs;
