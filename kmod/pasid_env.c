@@ -45,3 +45,25 @@ void pcore_env_free(void *ptr)
 {
 	kvfree(ptr);
 }
+
+/**
+ * pcore_env_table_alloc() - No lazily backed tables in the kernel.
+ * @size: bytes
+ *
+ * The shim's values are bounded by its quotas: leaves are enough.
+ *
+ * Return: NULL.
+ */
+void *pcore_env_table_alloc(size_t size)
+{
+	return NULL;
+}
+
+/**
+ * pcore_env_table_free() - Never called in the kernel.
+ * @ptr: the table
+ * @size: bytes
+ */
+void pcore_env_table_free(void *ptr, size_t size)
+{
+}

@@ -4,7 +4,9 @@
  * fail-nth countdown so tests can fail any internal allocation.
  */
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 
 #include "pcore_env.h"
 #include "core_env.h"
@@ -38,4 +40,32 @@ void *pcore_env_alloc(size_t size)
 void pcore_env_free(void *ptr)
 {
 	free(ptr);
+}
+
+/* Huge pages need 2 MiB-aligned ranges inside the mapping. */
+#define TABLE_ALIGN	(2ul << 20)
+
+void *pcore_env_table_alloc(size_t size)
+{
+	uintptr_t p, a;
+
+	if (pasid_test_should_fail())
+		return NULL;
+	/* address space only: pages come (zeroed) when first touched */
+	p = (uintptr_t)mmap(NULL, size + TABLE_ALIGN, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if ((void *)p == MAP_FAILED)
+		return NULL;
+	a = (p + TABLE_ALIGN - 1) & ~(TABLE_ALIGN - 1);
+	if (a > p)
+		munmap((void *)p, a - p);
+	munmap((void *)(a + size), p + TABLE_ALIGN - a);
+	/* best effort: without transparent huge pages it works on small ones */
+	(void)madvise((void *)a, size, MADV_HUGEPAGE);
+	return (void *)a;
+}
+
+void pcore_env_table_free(void *ptr, size_t size)
+{
+	munmap(ptr, size);
 }

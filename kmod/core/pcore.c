@@ -94,14 +94,48 @@ static int idx_prepare(struct pcore *c, pcore_u32 v)
 	return 0;
 }
 
+#define HOT_LEAF_BYTES	(PCORE_IDX_LEAF * sizeof(pcore_u32))
+#define HOT_TABLE_BYTES	(PCORE_PASID_LIMIT * sizeof(pcore_u32))
+
+/*
+ * The hot words live in one table the environment backs lazily (on huge
+ * pages where it can) or, failing that, in leaves allocated one by one.
+ * A leaf in use counts its 4 KiB in the core's bytes either way.
+ */
 static int hot_prepare(struct pcore *c, pcore_u32 v)
 {
 	pcore_u32 **leaf = &c->hot[v >> PCORE_IDX_SHIFT];
 
 	if (pcore_likely(*leaf != NULL))
 		return 0;
-	*leaf = pcore_mem_alloc(c, PCORE_IDX_LEAF * sizeof(**leaf));
+	if (!c->hot_table_tried) {
+		c->hot_table_tried = true;
+		c->hot_table = pcore_env_table_alloc(HOT_TABLE_BYTES);
+	}
+	if (c->hot_table) {
+		*leaf = c->hot_table + (v >> PCORE_IDX_SHIFT) * PCORE_IDX_LEAF;
+		c->st.bytes += HOT_LEAF_BYTES;
+		return 0;
+	}
+	*leaf = pcore_mem_alloc(c, HOT_LEAF_BYTES);
 	return *leaf ? 0 : -ENOMEM;
+}
+
+static void hot_destroy(struct pcore *c)
+{
+	pcore_u32 i;
+
+	for (i = 0; i < PCORE_IDX_TOP; i++) {
+		if (c->hot[i] && c->hot_table)
+			c->st.bytes -= HOT_LEAF_BYTES;
+		else
+			pcore_mem_free(c, c->hot[i], HOT_LEAF_BYTES);
+		c->hot[i] = NULL;
+	}
+	if (c->hot_table)
+		pcore_env_table_free(c->hot_table, HOT_TABLE_BYTES);
+	c->hot_table = NULL;
+	c->hot_table_tried = false;
 }
 
 /* A multi-RID group's view shares its set's block: read it, never change it. */
@@ -363,10 +397,9 @@ void pcore_destroy(struct pcore *c)
 	pcore_mem_free(c, c->rid_slots, c->rid_cap * sizeof(*c->rid_slots));
 	for (i = 0; i < PCORE_IDX_TOP; i++) {
 		pcore_mem_free(c, c->idx[i], PCORE_IDX_LEAF * sizeof(*c->idx[i]));
-		pcore_mem_free(c, c->hot[i], PCORE_IDX_LEAF * sizeof(*c->hot[i]));
 		c->idx[i] = NULL;
-		c->hot[i] = NULL;
 	}
+	hot_destroy(c);
 	pcore_gset_destroy(c);
 	pcore_mem_free(c, c->rid_tab, c->rid_tab_cap * sizeof(*c->rid_tab));
 	pcore_mem_free(c, c->owner_tab, c->owner_tab_cap * sizeof(*c->owner_tab));

@@ -250,6 +250,8 @@ struct pcore {
 	bool events_on;				/* ops->event is called (pcore_set_events) */
 	struct pcore_bitmap *src_bitmap;	/* pcore_set_bitmap_source() */
 	pcore_u32 *hot[PCORE_IDX_TOP];		/* leaves of PCORE_IDX_LEAF hot words */
+	pcore_u32 *hot_table;			/* where the leaves lie, if one table */
+	bool hot_table_tried;
 	struct pcore_alloc *idx[PCORE_IDX_TOP];	/* cold leaves of PCORE_IDX_LEAF records */
 	struct pcore_rid **rid_tab;			/* by hot_id */
 	struct pcore_owner **owner_tab;			/* by hot_id */

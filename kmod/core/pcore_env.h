@@ -40,6 +40,14 @@ typedef uint64_t pcore_u64;
  */
 void *pcore_env_alloc(size_t size);
 void pcore_env_free(void *ptr);
+/*
+ * A large zeroed table whose pages the system provides when first touched,
+ * on huge pages where it can (the core's value-indexed hot words: a random
+ * access then costs no TLB miss); NULL where the environment has none (the
+ * kernel) or fails: the core then allocates the table leaf by leaf.
+ */
+void *pcore_env_table_alloc(size_t size);
+void pcore_env_table_free(void *ptr, size_t size);
 
 #define pcore_ctz64(x) ((unsigned int)__builtin_ctzll(x))
 #define pcore_likely(x) __builtin_expect(!!(x), 1)
