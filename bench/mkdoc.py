@@ -260,7 +260,6 @@ asks (`churn.*.baseline-bitmap-mutex`); the bitmap without a lock is listed too.
         api1m=g("churn.1m.api"), core1m=g("churn.1m.core-pcore"),
         mtx1k=g("churn.1k.baseline-bitmap-mutex"), mtx100k=g("churn.100k.baseline-bitmap-mutex"),
         mtx1m=g("churn.1m.baseline-bitmap-mutex"),
-        leafmb="%.0f" % (float(R.facts.get("mem_index_leaves_1m", 0)) * 1024 * 56 / 1048576),
         g64f=g("exhaust.group64.fail"), g64s=g("exhaust.group64.success"),
         g64first=g("exhaust.group64.first-fail"),
         reuse=g("policy.100k.reuse-first"), fresh=g("policy.100k.fresh-lease"),
@@ -305,66 +304,70 @@ public API) and from `valgrind --tool=callgrind --cache-sim=yes` on a core-only 
 ### 1. Churn on one RID (p50 {api1k} ns at 1K, {api100k} ns at 100K, {api1m} ns at 1M)
 
 Against the summary bitmap with a mutex per call ({mtx1k} / {mtx100k} / {mtx1m} ns): the
-bitmap source alone costs {src1k} ns at 1K and {src1m} ns at 1M, the core {core1k} /
-{core100k} / {core1m} ns, the public API the rest. What the core does now: the record lives
-inline in the value-indexed leaf (no `malloc` per allocation), the owner keeps its values
-in an array whose freed slots form a list (no neighbour records touched on free), the
-fail-nth check is one relaxed load, the sim backend takes one lock per call (the context
-lock is skipped for backends that serialise themselves), and an `-ENOSPC` message is
-formatted only when read.
+bitmap source alone costs {src1k} / {src1m} ns at 1K / 1M, the core alone (no lock at all)
+{core1k} / {core100k} / {core1m} ns, the public API (one lock per call) the rest.
 
-What is left, measured: callgrind counts about 700 instructions per free+alloc pair at 1K
-live in the core alone (the source's lease about 100 of them, the rest the core's checks,
-the per-RID and held-value bitmaps the reuse search needs, and the record writes), against
-well under 100 for the baseline; so at 1K the core costs several times the bitmap even with
-everything in cache. From 1K to 100K and 1M the instruction count stays flat while the time
-grows: a random free touches the record (56 bytes in {leafmb} MiB of leaves at 1M) and the
-owner's slot, while the baseline's bitmap stays in L1/L2. The 1M floor derived before
-(one record miss over the bitmap) still holds; this VM's misses are expensive and other
-jobs share its two CPUs, so the rows at 100K and 1M move most between runs. Closing the
-gap at 1K needs a shorter path through `pcore_alloc_group()` for the one-RID case (no
-per-call width and fullness checks when the source has free values) and a lease that does
-not walk the source's summaries from value 1 on every call.
+How the core keeps an allocation: a group on one RID with no binding is a 32-bit hot word
+per value (owner and RID as 15-bit table indexes) and nothing else: no record, no entry in
+the owner, no bit in a per-RID bitmap. The common allocation runs one short path (RID
+lookup, a lease inlined on the bitmap source, the word, a few counters); a free reads the
+word, checks the owner, clears it and gives the value back. The reuse index (values groups
+hold, each RID's occupancy and maybe-reusable marks) is built only when a fresh-first
+source first runs dry and kept from then on; a reuse-first source (the kernel) keeps it
+from the start. Userspace puts the hot words in one table backed on first touch, on huge
+pages where it can. An allocation costs {percore} bytes.
+
+What is left, measured: callgrind counts about 600 instructions per free+alloc pair through
+the public API at 1K (about 110 in the two glibc mutex calls, 130 in the API and backend
+wrappers, 100 in the lease and release on the bitmap, 250 in the core's own work) against
+about 140 for the baseline, 110 of them its mutex calls. The core alone, with no lock, costs
+{core1k} ns, already more than twice the locked baseline: at 1K and 100K the gap is the work
+that ownership, scope and events add to a bitmap (the owner check on free, the RID's width,
+the word, the counters), spread over many small steps; no single one dominates any more.
+At 1M the hot words span 4 MiB: a random free misses the caches once, where the baseline's
+bitmap (128 KiB) stays in L2, and on this VM that miss alone costs more than the baseline's
+whole pair. The floor derived before (one record miss over the bitmap) holds, and on this
+machine it lies above 4x. Closing it needs no per-value array on the free path: ownership
+kept in per-owner bitmaps (128 KiB at 1M) and queries by value answered by scanning owners,
+a poor trade for the kernel, where every open file is an owner and queries by value (EXACT,
+messages, listings) are common.
 
 ### 2. Groups (64 RIDs: {k64_1k} ns against {k1_1k} ns for one RID at 1K)
 
-Each RID is resolved once per call and kept with the record (ids and `struct pcore_rid *`
-in one block), so freeing needs no lookup. But a 64-RID group now does more per RID than
-before, not less: besides the hash lookup, the width and fullness check and the counter,
-each RID's occupancy bitmap gets a bit on allocation, and on free its bit, its loss stamp
-and its maybe-reusable marks (two summary words) change; with one `malloc` for the
-id+pointer block, that is several cache lines per RID per call, 64 times. The ratio to one
-RID got worse with this change (6.4x before) while one RID got faster. What would close
-it: keep the per-RID state a group touches in one line per RID (bitmap word pointer, counter
-and stamp next to each other), mark maybe-reusable words lazily per group allocation rather
-than per RID, and take the id+pointer block from a per-size free list.
+The RIDs of multi-RID groups are interned: allocations on the same RIDs share one set
+(sorted ids, resolved RIDs, a count of the allocations on it), so a hot word names a 64-RID
+group as it names one RID. A request is resolved by comparing its list with the set the
+owner used last (else by one hash lookup of the whole sorted list), and a free changes the
+set's count, not 64 RIDs. A RID's count of allocations is its own plus those of the sets it
+is in, summed when asked (`pcore_rid_nr_values()`). Up to 16 sets no allocation uses are
+kept for the next allocation; a RID removal takes the RID out of every set.
 
 ### 3. Exhaustion (failing {w20f} ns against successful {w20s} ns; 64-RID group {g64f} ns against {g64s} ns)
 
-A full RID fails in O(1) (`pcore_rid_full()`), and the message is no longer formatted on
-the failing call. A group whose RIDs are not individually full searches the held-value
-set against the OR of its RIDs' occupancy bitmaps, skipping empty words through a summary;
-the first failure in a state scans ({g64first} for 64 RIDs over 2^20 held values), the
-search then remembers the miss until a RID of the group loses a value or a value is newly
-leased, so a repeated failure costs O(RIDs). A one-RID reuse search walks only the words
-the RID marks as maybe reusable (marked when it loses a value or a value is newly leased,
-cleared when found empty).
+A fresh value is on no RID yet, so a lease that succeeds needs no per-RID check. When the
+source has no fresh value the fast path decides the failure itself on the resolved RIDs
+(a full RID, then the reuse search, which remembers a miss until a RID of the group loses a
+value or a value is newly leased), so a repeated failure costs about what a success does.
+The first failure of a fresh-first source builds the reuse index: one walk over the values
+in use ({g64first} at 2^20 values in the 64-RID case), once.
 
 Reuse first (the kernel-leased source): {reuse} ns against {fresh} ns for a fresh lease at
-100K live on each of two RIDs; reuse first leases half as many values from the kernel. The
-search itself is now short (the RID's maybe-reusable words hold the value just freed); what
-is left is that a reused value needs a second record (one freed record is kept for the
-next, so churn does not call `malloc`) and two 56-byte copies (the newest allocation takes
-the inline slot; the older one moves back when it is freed), plus a second RID's bitmap
-and maybe-reusable marks to read.
+100K live on each of two RIDs; reuse first leases half as many values from the kernel (the
+benchmark checks the source's count). A word names one allocation, so a value shared by
+two disjoint groups needs a record for the second ({recsz} bytes each, 4.8 MiB at 100K),
+and a random free of a shared value misses the caches on that record, while the fresh
+lease touches only words. The fresh lease became about ten times faster; the reuse path
+costs what it did. What would close it: a second hot word per value (two groups sharing a
+value is the common case of reuse), at 4 more bytes per value.
 
 ### 4. Memory ({percore} B per allocation by the core's count, {perheap} B with malloc headers)
 
-`struct pcore_alloc` is {recsz} bytes, inline in leaves of 1024; the owner's value array
-adds 4 bytes per value (up to 8 with its doubling), the occupancy bitmaps an eighth of a
-byte each. A value shared by disjoint groups costs a chained record (56 bytes plus malloc
-header) for each allocation after the first. The bitmap source: {bm1m} bytes at 1M live
-(<= 160 KiB); an idle RID {idle} bytes (its occupancy bitmap is allocated on first use).
+A hot allocation costs its 4-byte word; records (`struct pcore_alloc`, {recsz} bytes, in
+value-indexed cold leaves of 1024) exist only for bindings, shared values, globals and
+groups changed by EXTEND. The bitmap source: {bm1m} bytes at 1M live (<= 160 KiB); an idle
+RID {idle} bytes. In userspace the hot-word table is 4 MiB of address space backed on first
+touch: by a 2 MiB huge page where the system has transparent huge pages, so a process with
+a few values has 2 MiB resident for it (the core counts 4 KiB per 1024 values in use).
 
 ### 5. Kernel path (QEMU TCG guest: ALLOC+FREE {kpair} ns = {kratio}x GET_INFO {kinfo} ns)
 
