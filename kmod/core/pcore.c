@@ -842,8 +842,10 @@ static int group_pick(struct pcore *c, struct pcore_owner *o, const pcore_u32 *i
 	return *v ? 0 : -ENOSPC;
 }
 
-int pcore_alloc_group(struct pcore *c, struct pcore_owner *o, const pcore_u32 *rids,
-		      pcore_u32 nr, pcore_u32 flags, pcore_u32 *inout_value)
+/* Everything but the common case (alloc_hot_fast()): apart, so that one stays short. */
+static pcore_noinline int alloc_group_general(struct pcore *c, struct pcore_owner *o,
+					       const pcore_u32 *rids, pcore_u32 nr, pcore_u32 flags,
+					       pcore_u32 *inout_value)
 {
 	bool exact = flags & PCORE_ALLOC_EXACT, fresh = false, full = false, hot;
 	struct pcore_gset *gs = NULL, *new_gs = NULL;
@@ -853,12 +855,6 @@ int pcore_alloc_group(struct pcore *c, struct pcore_owner *o, const pcore_u32 *r
 	pcore_u32 id1, *ids = &id1, *blk = NULL, cap = 0, v = 0, i, hash = 0;
 	int err;
 
-	if (!flags && nr && nr <= PCORE_MAX_GROUP_RIDS &&
-	    !(c->ops->flags & PCORE_SRC_REUSE_FIRST)) {
-		err = alloc_hot_fast(c, o, rids, nr, inout_value);
-		if (err <= 0)
-			return err;
-	}
 	if (flags & ~PCORE_ALLOC_EXACT)
 		return -EINVAL;
 	if (nr == 0 || nr > PCORE_MAX_GROUP_RIDS)
@@ -1013,6 +1009,20 @@ err_release:
 err_free:
 	pcore_mem_free(c, blk, rid_block_bytes(cap));
 	return err;
+}
+
+int pcore_alloc_group(struct pcore *c, struct pcore_owner *o, const pcore_u32 *rids,
+		      pcore_u32 nr, pcore_u32 flags, pcore_u32 *inout_value)
+{
+	int err;
+
+	if (!flags && nr && nr <= PCORE_MAX_GROUP_RIDS &&
+	    !(c->ops->flags & PCORE_SRC_REUSE_FIRST)) {
+		err = alloc_hot_fast(c, o, rids, nr, inout_value);
+		if (err <= 0)
+			return err;
+	}
+	return alloc_group_general(c, o, rids, nr, flags, inout_value);
 }
 
 /* ---- global allocation --------------------------------------------------- */

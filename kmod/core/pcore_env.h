@@ -52,5 +52,10 @@ void pcore_env_table_free(void *ptr, size_t size);
 #define pcore_ctz64(x) ((unsigned int)__builtin_ctzll(x))
 #define pcore_likely(x) __builtin_expect(!!(x), 1)
 #define pcore_unlikely(x) __builtin_expect(!!(x), 0)
+#ifdef __KERNEL__
+#define pcore_noinline noinline
+#else
+#define pcore_noinline __attribute__((__noinline__))
+#endif
 
 #endif /* PCORE_ENV_H */
