@@ -135,7 +135,8 @@ static int pasid_nl_dump_allocs(struct sk_buff *skb, struct netlink_callback *cb
 		const struct pcore_alloc *a;
 		unsigned long i = 0;
 
-		if (!pasid_core.idx[v >> PCORE_IDX_SHIFT]) {
+		/* every value in use has its hot word, whatever its form */
+		if (!pasid_core.hot[v >> PCORE_IDX_SHIFT]) {
 			v = ((v >> PCORE_IDX_SHIFT) + 1) << PCORE_IDX_SHIFT;
 			skip = 0;
 			continue;

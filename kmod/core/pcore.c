@@ -192,7 +192,7 @@ int pcore_value_slow(struct pcore *c, pcore_u32 v)
 	return 0;
 }
 
-pcore_u16 pcore_rid_tab_get(struct pcore *c, struct pcore_rid *r)
+int pcore_rid_tab_get(struct pcore *c, struct pcore_rid *r)
 {
 	return pcore_tab_get_id(c, (void ***)&c->rid_tab, &c->rid_tab_cap, PCORE_HOT_RIDS, r);
 }
@@ -371,8 +371,12 @@ void pcore_init(struct pcore *c, const struct pcore_ops *ops, void *priv)
 
 void pcore_owner_init(struct pcore *c, struct pcore_owner *o, pcore_u64 mm, void *cookie)
 {
+	int id;
+
 	memset(o, 0, sizeof(*o));
-	o->hot_id = pcore_tab_get_id(c, (void ***)&c->owner_tab, &c->owner_tab_cap, PCORE_HOT_OWNERS, o);
+	/* without an index (no memory, or 0x7fff owners) it uses records only */
+	id = pcore_tab_get_id(c, (void ***)&c->owner_tab, &c->owner_tab_cap, PCORE_HOT_OWNERS, o);
+	o->hot_id = id > 0 ? id : 0;
 	o->mm = mm;
 	o->cookie = cookie;
 	o->next = c->owners;
@@ -927,14 +931,18 @@ static pcore_noinline int alloc_group_general(struct pcore *c, struct pcore_owne
 	 * one there).
 	 */
 	hot = fresh && o->hot_id && (nr > 1 || r1->hot_id);
+	err = 0;
 	if (hot && nr > 1) {
 		hash = pcore_gset_hash(ids, nr);
 		gs = pcore_gset_find(c, ids, nr, hash);
-		if (!gs)
-			gs = new_gs = pcore_gset_alloc(c);
-		hot = gs != NULL;	/* no set: a record */
+		if (!gs) {
+			err = pcore_gset_alloc(c, &new_gs);
+			gs = new_gs;
+		}
+		hot = gs != NULL;	/* no set id left: a record */
 	}
-	err = hot_prepare(c, v);
+	if (!err)
+		err = hot_prepare(c, v);
 	if (!err && fresh && c->reuse_index)
 		err = pcore_vset_prepare(c, v);
 	if (!err && !hot)

@@ -8,7 +8,7 @@
 
 #define GSET_HASH_MIN	64
 
-pcore_u16 pcore_tab_get_id(struct pcore *c, void ***tab, pcore_u32 *cap, pcore_u32 max, void *p)
+int pcore_tab_get_id(struct pcore *c, void ***tab, pcore_u32 *cap, pcore_u32 max, void *p)
 {
 	pcore_u32 i, ncap;
 	void **t;
@@ -26,7 +26,7 @@ pcore_u16 pcore_tab_get_id(struct pcore *c, void ***tab, pcore_u32 *cap, pcore_u
 		ncap = max;
 	t = pcore_mem_alloc(c, ncap * sizeof(*t));
 	if (!t)
-		return 0;	/* best effort: without an id, records only */
+		return -ENOMEM;
 	if (*cap)
 		memcpy(t, *tab, *cap * sizeof(*t));
 	pcore_mem_free(c, *tab, *cap * sizeof(*t));
@@ -107,21 +107,25 @@ static int hash_reserve(struct pcore *c)
 	return 0;
 }
 
-struct pcore_gset *pcore_gset_alloc(struct pcore *c)
+int pcore_gset_alloc(struct pcore *c, struct pcore_gset **ret)
 {
 	struct pcore_gset *gs;
+	int id;
 
+	*ret = NULL;
 	if (hash_reserve(c))
-		return NULL;
+		return -ENOMEM;
 	gs = pcore_mem_alloc(c, sizeof(*gs));
 	if (!gs)
-		return NULL;
-	gs->id = pcore_tab_get_id(c, (void ***)&c->gset_tab, &c->gset_tab_cap, PCORE_HOT_GSETS, gs);
-	if (!gs->id) {
+		return -ENOMEM;
+	id = pcore_tab_get_id(c, (void ***)&c->gset_tab, &c->gset_tab_cap, PCORE_HOT_GSETS, gs);
+	if (id <= 0) {
 		pcore_mem_free(c, gs, sizeof(*gs));
-		return NULL;
+		return id;
 	}
-	return gs;
+	gs->id = id;
+	*ret = gs;
+	return 0;
 }
 
 void pcore_gset_discard(struct pcore *c, struct pcore_gset *gs)

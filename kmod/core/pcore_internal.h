@@ -98,13 +98,13 @@ static inline struct pcore_rid **gset_rids(const struct pcore_gset *gs)
 
 /* ---- RID sets (pcore_gset.c) ---- */
 
-/* An index in a table of pointers grown up to @max entries; 0: none. */
-pcore_u16 pcore_tab_get_id(struct pcore *c, void ***tab, pcore_u32 *cap, pcore_u32 max, void *p);
+/* An index for @p in a table of pointers grown up to @max entries: > 0, 0 (full) or -ENOMEM. */
+int pcore_tab_get_id(struct pcore *c, void ***tab, pcore_u32 *cap, pcore_u32 max, void *p);
 pcore_u32 pcore_gset_hash(const pcore_u32 *ids, pcore_u32 nr);
 struct pcore_gset *pcore_gset_find(const struct pcore *c, const pcore_u32 *ids, pcore_u32 nr,
 				   pcore_u32 hash);
-/* An empty set with an id, not yet findable: NULL without memory or ids. */
-struct pcore_gset *pcore_gset_alloc(struct pcore *c);
+/* An empty set with an id, not yet findable: 0 and *@ret (NULL: no id left), or -ENOMEM. */
+int pcore_gset_alloc(struct pcore *c, struct pcore_gset **ret);
 void pcore_gset_discard(struct pcore *c, struct pcore_gset *gs);
 /* Give the set from pcore_gset_alloc() its RIDs (it owns @blk now) and make it findable. */
 void pcore_gset_install(struct pcore *c, struct pcore_gset *gs, pcore_u32 *blk, pcore_u32 nr,
@@ -115,8 +115,8 @@ void pcore_gset_put(struct pcore *c, struct pcore_gset *gs);
 void pcore_gset_drop_rid(struct pcore *c, const struct pcore_rid *r);
 void pcore_gset_destroy(struct pcore *c);
 
-/* A hot_id for @r (0: none, it uses records only). */
-pcore_u16 pcore_rid_tab_get(struct pcore *c, struct pcore_rid *r);
+/* A hot_id for @r: > 0, 0 (none left: it uses records only) or -ENOMEM. */
+int pcore_rid_tab_get(struct pcore *c, struct pcore_rid *r);
 /* Write the record form of @v's hot allocation @h into @a. */
 void pcore_hot_fill(const struct pcore *c, pcore_u32 v, pcore_u32 h, struct pcore_alloc *a);
 /* Turn @v's hot allocation (if it is one) into its record: 0 or -ENOMEM. */

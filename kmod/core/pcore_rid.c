@@ -176,14 +176,16 @@ int pcore_rid_add(struct pcore *c, pcore_u32 id, unsigned int width, void *cooki
 	if (!r)
 		return -ENOMEM;
 	err = rid_table_reserve(c);
-	if (err) {
+	if (!err)
+		err = pcore_rid_tab_get(c, r);	/* 0: none left, records only */
+	if (err < 0) {
 		pcore_mem_free(c, r, sizeof(*r));
 		return err;
 	}
+	r->hot_id = err;
 	r->id = id;
 	r->width = width;
 	r->cookie = cookie;
-	r->hot_id = pcore_rid_tab_get(c, r);
 	/* a failed search remembered before this RID existed says nothing of it */
 	r->loss_stamp = ++c->stamp;
 	r->hint_gain = c->gain_seq;
