@@ -121,11 +121,30 @@ static int hot_prepare(struct pcore *c, pcore_u32 v)
 	return *leaf ? 0 : -ENOMEM;
 }
 
+/* The second words' leaves: allocated when a value is first reused. */
+static int hot2_prepare(struct pcore *c, pcore_u32 v)
+{
+	pcore_u32 **leaf = &c->hot2[v >> PCORE_IDX_SHIFT];
+
+	if (pcore_likely(*leaf != NULL))
+		return 0;
+	*leaf = pcore_mem_alloc(c, HOT_LEAF_BYTES);
+	return *leaf ? 0 : -ENOMEM;
+}
+
+/* @v's second word, whatever its first says (after hot2_prepare()). */
+static inline pcore_u32 *hot2_word_at(struct pcore *c, pcore_u32 v)
+{
+	return &c->hot2[v >> PCORE_IDX_SHIFT][v & (PCORE_IDX_LEAF - 1)];
+}
+
 static void hot_destroy(struct pcore *c)
 {
 	pcore_u32 i;
 
 	for (i = 0; i < PCORE_IDX_TOP; i++) {
+		pcore_mem_free(c, c->hot2[i], HOT_LEAF_BYTES);
+		c->hot2[i] = NULL;
 		if (c->hot[i] && c->hot_table)
 			c->st.bytes -= HOT_LEAF_BYTES;
 		else
@@ -159,44 +178,6 @@ void pcore_hot_fill(const struct pcore *c, pcore_u32 v, pcore_u32 h, struct pcor
 	a->rid1 = r;
 }
 
-int pcore_value_slow(struct pcore *c, pcore_u32 v)
-{
-	pcore_u32 *h = hot_word(c, v), *blk = NULL, i;
-	struct pcore_gset *gs;
-	struct pcore_alloc *a;
-	int err;
-
-	if (!h || !hot_is_fast(*h))
-		return 0;
-	gs = hot_gset(c, *h);
-	err = idx_prepare(c, v);
-	if (err)
-		return err;
-	if (gs) {
-		/* the record gets a block of its own: it may change (extend) */
-		blk = pcore_mem_alloc(c, rid_block_bytes(gs->cap));
-		if (!blk)
-			return -ENOMEM;
-		memcpy(blk, gs->blk, rid_block_bytes(gs->cap));
-	}
-	a = idx_leaf_slot(c, v);
-	pcore_hot_fill(c, v, *h, a);
-	if (gs) {
-		/* its RIDs count the record themselves now */
-		a->ext_rids = blk;
-		for (i = 0; i < gs->nr; i++)
-			gset_rids(gs)[i]->nr_direct++;
-		pcore_gset_put(c, gs);
-	}
-	*h = PCORE_HOT_SLOW;
-	return 0;
-}
-
-int pcore_rid_tab_get(struct pcore *c, struct pcore_rid *r)
-{
-	return pcore_tab_get_id(c, (void ***)&c->rid_tab, &c->rid_tab_cap, PCORE_HOT_RIDS, r);
-}
-
 /*
  * One chained record is kept for the next reuse: reuse-first churn frees and
  * takes one per call.
@@ -221,6 +202,91 @@ static struct pcore_alloc *spare_take(struct pcore *c)
 	}
 	return pcore_mem_alloc(c, sizeof(*a));
 }
+
+struct pcore_alloc *pcore_hot_views(const struct pcore *c, pcore_u32 v, pcore_u32 h,
+				    struct pcore_alloc *a, struct pcore_alloc *a2)
+{
+	pcore_hot_fill(c, v, h, a);
+	if (h & PCORE_HOT_TWO) {
+		pcore_hot_fill(c, v, hot2_get(c, v, h), a2);
+		a->value_next = a2;
+	}
+	return a;
+}
+
+/* A record's block for hot word @h if it names a RID set: 0, or -ENOMEM. */
+static int hot_block(struct pcore *c, pcore_u32 h, pcore_u32 **blk)
+{
+	struct pcore_gset *gs = hot_gset(c, h);
+
+	*blk = NULL;
+	if (!gs)
+		return 0;
+	/* the record gets a block of its own: it may change (extend) */
+	*blk = pcore_mem_alloc(c, rid_block_bytes(gs->cap));
+	if (!*blk)
+		return -ENOMEM;
+	memcpy(*blk, gs->blk, rid_block_bytes(gs->cap));
+	return 0;
+}
+
+/* Record @a takes over hot word @h's allocation of @v (@blk from hot_block()). */
+static void hot_to_record(struct pcore *c, pcore_u32 v, pcore_u32 h, struct pcore_alloc *a,
+			  pcore_u32 *blk)
+{
+	struct pcore_gset *gs = hot_gset(c, h);
+	pcore_u32 i;
+
+	pcore_hot_fill(c, v, h, a);
+	if (!gs)
+		return;
+	/* its RIDs count the record themselves now */
+	a->ext_rids = blk;
+	for (i = 0; i < gs->nr; i++)
+		gset_rids(gs)[i]->nr_direct++;
+	pcore_gset_put(c, gs);
+}
+
+int pcore_value_slow(struct pcore *c, pcore_u32 v)
+{
+	pcore_u32 *h = hot_word(c, v), *h2, *blk = NULL, *blk2 = NULL;
+	struct pcore_alloc *a2 = NULL;
+	int err;
+
+	if (!h || !hot_is_fast(*h))
+		return 0;
+	h2 = hot2_word(c, v, *h);
+	/* everything that can fail first */
+	err = idx_prepare(c, v);
+	if (!err)
+		err = hot_block(c, *h, &blk);
+	if (!err && h2) {
+		err = hot_block(c, *h2, &blk2);
+		if (!err)
+			err = (a2 = spare_take(c)) ? 0 : -ENOMEM;
+	}
+	if (err) {
+		if (blk)
+			pcore_mem_free(c, blk, rid_block_bytes(hot_gset(c, *h)->cap));
+		if (blk2)
+			pcore_mem_free(c, blk2, rid_block_bytes(hot_gset(c, *h2)->cap));
+		return err;
+	}
+	hot_to_record(c, v, *h, idx_leaf_slot(c, v), blk);
+	if (h2) {
+		hot_to_record(c, v, *h2, a2, blk2);
+		idx_leaf_slot(c, v)->value_next = a2;
+		*h2 = 0;
+	}
+	*h = PCORE_HOT_SLOW;
+	return 0;
+}
+
+int pcore_rid_tab_get(struct pcore *c, struct pcore_rid *r)
+{
+	return pcore_tab_get_id(c, (void ***)&c->rid_tab, &c->rid_tab_cap, PCORE_HOT_RIDS, r);
+}
+
 
 /*
  * @a leaves its value; the value goes back to the source with its last
@@ -348,7 +414,7 @@ int pcore_find_owned(struct pcore *c, const struct pcore_owner *o, pcore_u32 v,
 	if (!h)
 		return -ENOENT;
 	if (hot_is_fast(h)) {
-		if (hot_owner_id(h) != o->hot_id)
+		if (!hot_word_of(c, v, o))
 			return -EPERM;
 		err = pcore_value_slow(c, v);
 		if (err)
@@ -458,7 +524,7 @@ static bool owner_holds(const struct pcore *c, const struct pcore_owner *o, pcor
 	pcore_u32 h = hot_get(c, v);
 
 	if (h != PCORE_HOT_SLOW)
-		return h && hot_owner_id(h) == o->hot_id;
+		return hot_is_of(h, o) || hot_is_of(hot2_get(c, v, h), o);
 	return owner_record(c, o, v) != NULL;
 }
 
@@ -552,7 +618,7 @@ static void reuse_clear(struct pcore *c)
 /* Index the group allocations of @v (hot word @h): the held set and their RIDs' sets. */
 static int reuse_index_value(struct pcore *c, pcore_u32 v, pcore_u32 h)
 {
-	struct pcore_alloc *a, view;
+	struct pcore_alloc *a, view, view2;
 	struct pcore_rid **rp;
 	pcore_u32 i;
 	int err;
@@ -564,9 +630,8 @@ static int reuse_index_value(struct pcore *c, pcore_u32 v, pcore_u32 h)
 	if (err)
 		return err;
 	pcore_vset_add(c, v);
-	for (a = hot_is_fast(h) ? &view : idx_leaf_slot(c, v); a; a = a->value_next) {
-		if (a == &view)
-			pcore_hot_fill(c, v, h, &view);
+	a = hot_is_fast(h) ? pcore_hot_views(c, v, h, &view, &view2) : idx_leaf_slot(c, v);
+	for (; a; a = a->value_next) {
 		rp = alloc_rid_ptrs(a);
 		for (i = 0; i < a->nr; i++) {
 			err = pcore_rset_prepare(c, rp[i], v);
@@ -708,18 +773,18 @@ static inline void fresh_link(struct pcore *c, pcore_u32 v)
 
 /*
  * @o's group on the RIDs @rp[0..@nr) (those of @gs, or the one RID) holds @v
- * as a hot word. After the pages are there.
+ * as hot word *@word (the first or the second). After the pages are there.
  */
 static inline void hot_link(struct pcore *c, struct pcore_owner *o, struct pcore_gset *gs,
-			    struct pcore_rid **rp, pcore_u32 nr, pcore_u32 v)
+			    struct pcore_rid **rp, pcore_u32 nr, pcore_u32 v, pcore_u32 *word)
 {
 	pcore_u32 i;
 
 	if (gs) {
-		*hot_word(c, v) = (pcore_u32)o->hot_id << 16 | PCORE_HOT_GSET | gs->id;
+		*word = (pcore_u32)o->hot_id << 16 | PCORE_HOT_GSET | gs->id;
 		pcore_gset_get(c, gs);	/* it counts for its RIDs */
 	} else {
-		*hot_word(c, v) = (pcore_u32)o->hot_id << 16 | rp[0]->hot_id;
+		*word = (pcore_u32)o->hot_id << 16 | rp[0]->hot_id;
 		rp[0]->nr_direct++;
 	}
 	for (i = 0; i < nr && c->reuse_index; i++)
@@ -816,7 +881,7 @@ static int alloc_hot_fast(struct pcore *c, struct pcore_owner *o, const pcore_u3
 		return 1;
 	}
 	fresh_link(c, v);
-	hot_link(c, o, gs, rp, nr, v);
+	hot_link(c, o, gs, rp, nr, v, hot_word(c, v));
 	*ret = v;
 	return 0;
 }
@@ -851,12 +916,12 @@ static pcore_noinline int alloc_group_general(struct pcore *c, struct pcore_owne
 					       const pcore_u32 *rids, pcore_u32 nr, pcore_u32 flags,
 					       pcore_u32 *inout_value)
 {
-	bool exact = flags & PCORE_ALLOC_EXACT, fresh = false, full = false, hot;
+	bool exact = flags & PCORE_ALLOC_EXACT, fresh = false, full = false, hot, second;
 	struct pcore_gset *gs = NULL, *new_gs = NULL;
 	struct pcore_rid *r1 = NULL, **rp = &r1;
 	struct pcore_alloc *a = NULL, *head;
 	unsigned int minw = PCORE_PASID_BITS;
-	pcore_u32 id1, *ids = &id1, *blk = NULL, cap = 0, v = 0, i, hash = 0;
+	pcore_u32 id1, *ids = &id1, *blk = NULL, cap = 0, v = 0, i, hash = 0, h0;
 	int err;
 
 	if (flags & ~PCORE_ALLOC_EXACT)
@@ -926,11 +991,14 @@ static pcore_noinline int alloc_group_general(struct pcore *c, struct pcore_owne
 
 	/*
 	 * Everything that can fail, before anything is linked in. A fresh
-	 * value is a hot word only (on one RID, or on an interned RID set); a
-	 * value already in use becomes records (this allocation chains to the
+	 * value is a hot word only (on one RID, or on an interned RID set); so
+	 * is a value reused while it has one hot allocation (the second word);
+	 * otherwise the value becomes records (this allocation chains to the
 	 * one there).
 	 */
-	hot = fresh && o->hot_id && (nr > 1 || r1->hot_id);
+	h0 = fresh ? 0 : hot_get(c, v);
+	second = hot_is_fast(h0) && !(h0 & PCORE_HOT_TWO);
+	hot = (fresh || second) && o->hot_id && (nr > 1 || r1->hot_id);
 	err = 0;
 	if (hot && nr > 1) {
 		hash = pcore_gset_hash(ids, nr);
@@ -943,11 +1011,13 @@ static pcore_noinline int alloc_group_general(struct pcore *c, struct pcore_owne
 	}
 	if (!err)
 		err = hot_prepare(c, v);
+	if (!err && hot && second)
+		err = hot2_prepare(c, v);
 	if (!err && fresh && c->reuse_index)
 		err = pcore_vset_prepare(c, v);
 	if (!err && !hot)
 		err = idx_prepare(c, v);
-	if (!err && !fresh) {
+	if (!err && !fresh && !hot) {
 		err = pcore_value_slow(c, v);
 		if (!err)
 			err = (a = spare_take(c)) ? 0 : -ENOMEM;
@@ -968,7 +1038,12 @@ static pcore_noinline int alloc_group_general(struct pcore *c, struct pcore_owne
 			rp = gset_rids(gs);
 			o->last_gset = gs->id;
 		}
-		hot_link(c, o, gs, rp, nr, v);
+		if (second) {
+			hot_link(c, o, gs, rp, nr, v, hot2_word_at(c, v));
+			*hot_word(c, v) |= PCORE_HOT_TWO;
+		} else {
+			hot_link(c, o, gs, rp, nr, v, hot_word(c, v));
+		}
 		pcore_mem_free(c, blk, rid_block_bytes(cap));
 		*inout_value = v;
 		return 0;
@@ -1165,11 +1240,20 @@ static void global_put(struct pcore *c, struct pcore_owner *o)
 }
 
 /* @o's hot allocation of @v (hot word *@h) goes; so does the value. */
-static void hot_free(struct pcore *c, struct pcore_owner *o, pcore_u32 v, pcore_u32 *h)
+/*
+ * @o's hot allocation of @v (if it has one) goes: true. The value goes with
+ * it unless a second one holds it, which then becomes the first.
+ */
+static bool hot_free_owned(struct pcore *c, struct pcore_owner *o, pcore_u32 v)
 {
-	pcore_u32 rid = hot_rid_id(*h), i;
-	struct pcore_gset *gs = hot_gset(c, *h);
+	pcore_u32 *w = hot_word_of(c, v, o), *h = hot_word(c, v), *h2;
+	pcore_u32 rid, i;
+	struct pcore_gset *gs;
 
+	if (!w)
+		return false;
+	rid = hot_rid_id(*w);
+	gs = hot_gset(c, *w);
 	if (rid) {
 		c->rid_tab[rid]->nr_direct--;
 		rid_lose(c, c->rid_tab[rid], v);
@@ -1178,26 +1262,30 @@ static void hot_free(struct pcore *c, struct pcore_owner *o, pcore_u32 v, pcore_
 			rid_lose(c, gset_rids(gs)[i], v);
 		pcore_gset_put(c, gs);
 	}
-	*h = 0;
 	o->nr_allocs--;
 	c->st.nr_groups--;
-	if (c->reuse_index)
-		pcore_vset_del(c, v);
-	src_release(c, v);
-	c->st.nr_values--;
+	h2 = hot2_word(c, v, *h);
+	if (h2) {
+		*h = w == h ? *h2 : *h & ~PCORE_HOT_TWO;
+		*h2 = 0;
+	} else {
+		*h = 0;
+		if (c->reuse_index)
+			pcore_vset_del(c, v);
+		src_release(c, v);
+		c->st.nr_values--;
+	}
 	PCORE_EVENT(c, PCORE_EV_FREE, PCORE_INTENT_GROUP, v, 0, o);
+	return true;
 }
 
 int pcore_free(struct pcore *c, struct pcore_owner *o, pcore_u32 v)
 {
-	pcore_u32 *h = value_ok(v) ? hot_word(c, v) : NULL;
 	struct pcore_alloc *a;
 	int err;
 
-	if (h && hot_is_fast(*h) && hot_owner_id(*h) == o->hot_id) {
-		hot_free(c, o, v, h);
+	if (value_ok(v) && hot_free_owned(c, o, v))
 		return 0;
-	}
 	err = pcore_find_owned(c, o, v, &a);
 	if (err)
 		return err;
@@ -1226,7 +1314,7 @@ static void owner_for_each(struct pcore *c, struct pcore_owner *o,
 		for (i = 0; i < PCORE_IDX_LEAF; i++) {
 			h = c->hot[top][i];
 			v = top * PCORE_IDX_LEAF + i;
-			if (hot_is_fast(h) ? hot_owner_id(h) == o->hot_id
+			if (hot_is_fast(h) ? hot_is_of(h, o) || hot_is_of(hot2_get(c, v, h), o)
 					   : h && owner_record(c, o, v))
 				fn(c, o, v);
 		}
@@ -1247,13 +1335,10 @@ static void owner_detach_one(struct pcore *c, struct pcore_owner *o, pcore_u32 v
 
 static void owner_free_one(struct pcore *c, struct pcore_owner *o, pcore_u32 v)
 {
-	pcore_u32 *h = hot_word(c, v);
 	struct pcore_alloc *a;
 
-	if (hot_is_fast(*h)) {
-		hot_free(c, o, v, h);
+	if (hot_free_owned(c, o, v))
 		return;
-	}
 	a = owner_record(c, o, v);
 	if (a)
 		group_free(c, a);

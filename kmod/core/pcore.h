@@ -216,13 +216,16 @@ struct pcore_vset {
 
 /*
  * A value's hot word: 0 (no allocation), PCORE_HOT_SLOW (records in the
- * cold leaf), or owner hot_id << 16 | where of its one allocation, a group
- * with no binding: where is its RID's hot_id (0: its RID was removed), or
- * PCORE_HOT_GSET | the id of its RID set (several RIDs).
+ * cold leaf), or owner hot_id << 16 | where of an allocation, a group with
+ * no binding: where is its RID's hot_id (0: its RID was removed), or
+ * PCORE_HOT_GSET | the id of its RID set (several RIDs). With PCORE_HOT_TWO
+ * the value has a second such allocation (reuse on a disjoint group, the
+ * common case of sharing), in the same form in c->hot2.
  */
 #define PCORE_HOT_SLOW		0x80000000u
+#define PCORE_HOT_TWO		0x40000000u
 #define PCORE_HOT_GSET		0x8000u
-#define PCORE_HOT_OWNERS	0x8000u		/* owner hot_ids 1 .. 0x7fff */
+#define PCORE_HOT_OWNERS	0x4000u		/* owner hot_ids 1 .. 0x3fff */
 #define PCORE_HOT_RIDS		0x8000u		/* RID hot_ids 1 .. 0x7fff */
 #define PCORE_HOT_GSETS		0x8000u		/* RID set ids 1 .. 0x7fff */
 
@@ -251,12 +254,13 @@ struct pcore {
 	struct pcore_bitmap *src_bitmap;	/* pcore_set_bitmap_source() */
 	pcore_u32 *hot[PCORE_IDX_TOP];		/* leaves of PCORE_IDX_LEAF hot words */
 	pcore_u32 *hot_table;			/* where the leaves lie, if one table */
+	pcore_u32 *hot2[PCORE_IDX_TOP];		/* second words (PCORE_HOT_TWO), leaves */
 	bool hot_table_tried;
 	struct pcore_alloc *idx[PCORE_IDX_TOP];	/* cold leaves of PCORE_IDX_LEAF records */
 	struct pcore_rid **rid_tab;			/* by hot_id */
 	struct pcore_owner **owner_tab;			/* by hot_id */
 	pcore_u32 rid_tab_cap, owner_tab_cap;
-	struct pcore_alloc view;	/* a hot allocation shown as a record (queries) */
+	struct pcore_alloc view, view2;	/* hot allocations shown as records (queries) */
 	struct pcore_gset **gset_tab;	/* by id */
 	struct pcore_gset **gset_hash;	/* chains by hash of the ids */
 	pcore_u32 gset_tab_cap, gset_hash_cap, nr_gsets, gset_idle;

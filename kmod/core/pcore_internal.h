@@ -76,7 +76,42 @@ static inline bool hot_is_fast(pcore_u32 h)
 
 static inline pcore_u32 hot_owner_id(pcore_u32 h)
 {
-	return h >> 16;
+	return (h >> 16) & (PCORE_HOT_OWNERS - 1);
+}
+
+/* Does hot word @h name an allocation of @o's? */
+static inline bool hot_is_of(pcore_u32 h, const struct pcore_owner *o)
+{
+	return hot_is_fast(h) && hot_owner_id(h) == o->hot_id;
+}
+
+/* @v's second hot word (its first is @h), or NULL where it has none. */
+static inline pcore_u32 *hot2_word(const struct pcore *c, pcore_u32 v, pcore_u32 h)
+{
+	if (!hot_is_fast(h) || !(h & PCORE_HOT_TWO))
+		return NULL;
+	return &c->hot2[v >> PCORE_IDX_SHIFT][v & (PCORE_IDX_LEAF - 1)];
+}
+
+static inline pcore_u32 hot2_get(const struct pcore *c, pcore_u32 v, pcore_u32 h)
+{
+	const pcore_u32 *h2 = hot2_word(c, v, h);
+
+	return h2 ? *h2 : 0;
+}
+
+/* The hot word of @v that names @o's allocation, or NULL. */
+static inline pcore_u32 *hot_word_of(const struct pcore *c, pcore_u32 v,
+				     const struct pcore_owner *o)
+{
+	pcore_u32 *h = hot_word(c, v), *h2;
+
+	if (!h || !hot_is_fast(*h))
+		return NULL;
+	if (hot_owner_id(*h) == o->hot_id)
+		return h;
+	h2 = hot2_word(c, v, *h);
+	return h2 && hot_owner_id(*h2) == o->hot_id ? h2 : NULL;
 }
 
 /* The RID hot_id of a single-RID hot word (0: none, or a RID set's word). */
@@ -119,6 +154,9 @@ void pcore_gset_destroy(struct pcore *c);
 int pcore_rid_tab_get(struct pcore *c, struct pcore_rid *r);
 /* Write the record form of @v's hot allocation @h into @a. */
 void pcore_hot_fill(const struct pcore *c, pcore_u32 v, pcore_u32 h, struct pcore_alloc *a);
+/* @v's hot allocations (first word @h) as a chain of one or two records in @a, @a2. */
+struct pcore_alloc *pcore_hot_views(const struct pcore *c, pcore_u32 v, pcore_u32 h,
+				    struct pcore_alloc *a, struct pcore_alloc *a2);
 /* Turn @v's hot allocation (if it is one) into its record: 0 or -ENOMEM. */
 int pcore_value_slow(struct pcore *c, pcore_u32 v);
 
@@ -214,9 +252,7 @@ int pcore_find_owned(struct pcore *c, const struct pcore_owner *o, pcore_u32 v,
 /* Does @o hold @v as a hot allocation? */
 static inline bool pcore_owns_hot(const struct pcore *c, const struct pcore_owner *o, pcore_u32 v)
 {
-	pcore_u32 h = value_ok(v) ? hot_get(c, v) : 0;
-
-	return hot_is_fast(h) && hot_owner_id(h) == o->hot_id;
+	return value_ok(v) && hot_word_of(c, v, o);
 }
 /* True when no value can be free on @r any more (groups + globals fill it). */
 static inline bool pcore_rid_full(const struct pcore *c, const struct pcore_rid *r)

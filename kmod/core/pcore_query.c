@@ -6,8 +6,9 @@
 
 struct pcore_alloc *pcore_value_first(const struct pcore *c, pcore_u32 v)
 {
-	/* the view is the core's scratch, not part of its state */
+	/* the views are the core's scratch, not part of its state */
 	struct pcore_alloc *view = (struct pcore_alloc *)&c->view;
+	struct pcore_alloc *view2 = (struct pcore_alloc *)&c->view2;
 	pcore_u32 h;
 
 	if (!value_ok(v))
@@ -17,8 +18,7 @@ struct pcore_alloc *pcore_value_first(const struct pcore *c, pcore_u32 v)
 		return idx_leaf_slot(c, v);
 	if (!h)
 		return NULL;
-	pcore_hot_fill(c, v, h, view);
-	return view;
+	return pcore_hot_views(c, v, h, view, view2);
 }
 
 bool pcore_value_on_rid(const struct pcore *c, pcore_u32 v, pcore_u32 rid)
@@ -57,11 +57,10 @@ int pcore_for_each_alloc(const struct pcore *c, pcore_alloc_fn fn, void *data)
 		for (i = 0; i < PCORE_IDX_LEAF; i++) {
 			pcore_u32 v = top * PCORE_IDX_LEAF + i;
 			const struct pcore_alloc *a = NULL;
-			struct pcore_alloc view;
+			struct pcore_alloc view, view2;
 
 			if (hot_is_fast(hot[i])) {
-				pcore_hot_fill(c, v, hot[i], &view);
-				a = &view;
+				a = pcore_hot_views(c, v, hot[i], &view, &view2);
 			} else if (hot[i]) {
 				a = idx_leaf_slot(c, v);
 			}

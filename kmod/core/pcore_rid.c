@@ -217,28 +217,38 @@ static void group_drop_rid(struct pcore *c, struct pcore_alloc *a, struct pcore_
 }
 
 /* @r leaves the group allocations of @v that name it (bindings first). */
+/* @r leaves the hot allocation of @v in word *@w if it names it: 1, else 0. */
+static pcore_u32 rid_leave_hot(struct pcore *c, struct pcore_rid *r, pcore_u32 v, pcore_u32 *w)
+{
+	struct pcore_gset *gs = hot_gset(c, *w);
+	struct pcore_alloc view;
+
+	if (gs) {
+		/* its set loses the RID afterwards (pcore_gset_drop_rid()) */
+		pcore_hot_fill(c, v, *w, &view);
+		if (!pcore_alloc_has_rid(&view, r->id))
+			return 0;
+	} else if (!r->hot_id || hot_rid_id(*w) != r->hot_id) {
+		return 0;
+	} else {
+		/* a hot group on this RID alone: it keeps no RID */
+		*w &= ~0xffffu;
+		r->nr_direct--;
+	}
+	PCORE_EVENT(c, PCORE_EV_REVOKE, PCORE_INTENT_GROUP, v, r->id,
+		    c->owner_tab[hot_owner_id(*w)]);
+	return 1;
+}
+
 static pcore_u32 rid_leave_value(struct pcore *c, struct pcore_rid *r, pcore_u32 v)
 {
-	pcore_u32 *h = hot_word(c, v);
-	struct pcore_gset *gs;
+	pcore_u32 *h = hot_word(c, v), *h2;
 	struct pcore_alloc *a;
 
 	if (hot_is_fast(*h)) {
-		gs = hot_gset(c, *h);
-		if (gs) {
-			/* its set loses the RID afterwards (pcore_gset_drop_rid()) */
-			if (!pcore_alloc_has_rid(pcore_value_first(c, v), r->id))
-				return 0;
-		} else if (!r->hot_id || hot_rid_id(*h) != r->hot_id) {
-			return 0;
-		} else {
-			/* a hot group on this RID alone: it keeps no RID */
-			*h &= ~0xffffu;
-			r->nr_direct--;
-		}
-		PCORE_EVENT(c, PCORE_EV_REVOKE, PCORE_INTENT_GROUP, v, r->id,
-			    c->owner_tab[hot_owner_id(*h)]);
-		return 1;
+		/* the two allocations of a value are on disjoint RIDs: one at most */
+		h2 = hot2_word(c, v, *h);
+		return rid_leave_hot(c, r, v, h) || (h2 && rid_leave_hot(c, r, v, h2));
 	}
 	if (*h != PCORE_HOT_SLOW)
 		return 0;
