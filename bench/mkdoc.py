@@ -353,18 +353,19 @@ in use ({g64first} at 2^20 values in the 64-RID case), once.
 
 Reuse first (the kernel-leased source): {reuse} ns against {fresh} ns for a fresh lease at
 100K live on each of two RIDs; reuse first leases half as many values from the kernel (the
-benchmark checks the source's count). A word names one allocation, so a value shared by
-two disjoint groups needs a record for the second ({recsz} bytes each, 4.8 MiB at 100K),
-and a random free of a shared value misses the caches on that record, while the fresh
-lease touches only words. The fresh lease became about ten times faster; the reuse path
-costs what it did. What would close it: a second hot word per value (two groups sharing a
-value is the common case of reuse), at 4 more bytes per value.
+benchmark checks the source's count). A value reused on a disjoint group keeps both
+allocations as hot words: the first in the value's word, the second in a second word per
+value (its leaves allocated on first reuse), so the churn touches words, not records. What
+is left is the search (the lowest value held on a disjoint group and not by the owner: the
+RID's maybe-reusable words, the held set and the RID's occupancy, a few words each) and the
+reuse index the source keeps up to date on every allocation and free. A third allocation
+of one value becomes records.
 
 ### 4. Memory ({percore} B per allocation by the core's count, {perheap} B with malloc headers)
 
-A hot allocation costs its 4-byte word; records (`struct pcore_alloc`, {recsz} bytes, in
-value-indexed cold leaves of 1024) exist only for bindings, shared values, globals and
-groups changed by EXTEND. The bitmap source: {bm1m} bytes at 1M live (<= 160 KiB); an idle
+A hot allocation costs its 4-byte word (a value's second allocation another 4-byte word);
+records (`struct pcore_alloc`, {recsz} bytes, in value-indexed cold leaves of 1024) exist
+only for bindings, a third allocation of one value, globals and groups changed by EXTEND. The bitmap source: {bm1m} bytes at 1M live (<= 160 KiB); an idle
 RID {idle} bytes. In userspace the hot-word table is 4 MiB of address space backed on first
 touch: by a 2 MiB huge page where the system has transparent huge pages, so a process with
 a few values has 2 MiB resident for it (the core counts 4 KiB per 1024 values in use).

@@ -17,21 +17,23 @@
  *   owner    an open /dev/pasid file or a library context; releasing it frees
  *            what it holds.
  *
- * Costs: most allocations are one group on one RID with no binding. Such
- * an allocation is a 32-bit "hot word" in a value-indexed array (owner and
- * RID as small table indexes) and nothing else, so a free or an allocation
- * touches 4 bytes per value besides bitmaps: the working set of a churning
- * million values stays in the caches. Anything else (several RIDs, a
- * binding, a value shared by disjoint groups, a global) is a full record in
- * a second, cold value-indexed leaf; its hot word says so. A hot allocation
- * becomes a record when an operation needs one (extend, attach) and stays
- * one until freed.
- * Each RID keeps an occupancy bitmap and the core one of the values groups
- * hold, so "reuse a value held on a disjoint group" is a word-wise search
- * over the words each RID marks as maybe holding a reusable value (marked on a
- * loss or a new lease, cleared when found empty); a search that failed is remembered until a
- * RID of it loses a value or a fresh value is leased. The order of fresh
- * lease against reuse is the source's choice (PCORE_SRC_REUSE_FIRST).
+ * Costs: most allocations are a group with no binding, on one RID or on the
+ * same RIDs again and again. Such an allocation is a 32-bit "hot word" in a
+ * value-indexed table (owner and RID, or an interned RID set, as small
+ * table indexes) and nothing else, so a free or an allocation touches 4
+ * bytes per value besides the source's bitmap; a value reused on a
+ * disjoint group keeps its second allocation in a second word. Anything
+ * else (a binding, a third allocation of a value, a global, a group changed
+ * by EXTEND) is a full record in a cold value-indexed leaf, and the value's
+ * hot word says so. A hot allocation becomes a record when an operation
+ * needs one (extend, attach) and stays one until freed.
+ * The reuse index (values groups hold, each RID's occupancy and the words
+ * it marks as maybe holding a reusable value, marked on a loss or a new
+ * lease, cleared when found empty) makes "reuse a value held on a disjoint
+ * group" a word-wise search; a search that failed is remembered until a RID
+ * of it loses a value or a fresh value is leased. The order of fresh lease
+ * against reuse is the source's choice (PCORE_SRC_REUSE_FIRST); a
+ * fresh-first source builds the index when it first runs dry.
  */
 #ifndef PCORE_H
 #define PCORE_H
@@ -146,8 +148,8 @@ struct pcore_attach {
 
 /*
  * One allocation in its record form: 48 bytes on LP64. The first allocation
- * of a value lives inline in the cold leaf (intent 0 marks a free slot); others of the
- * same value (disjoint groups) are chained records. A group keeps its RID
+ * of a value lives inline in the cold leaf (intent 0 marks a free slot);
+ * others of the same value (disjoint groups) are chained records. A group keeps its RID
  * ids sorted and the RIDs resolved: inline when there is one, else in one
  * block of ids[cap] followed by struct pcore_rid *[cap]. A global has no
  * owner: it is keyed by mm and counts the owners that hold it. A group's
