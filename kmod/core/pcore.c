@@ -832,10 +832,30 @@ static int alloc_fast_exhausted(struct pcore *c, struct pcore_owner *o, const pc
 }
 
 /*
- * The common allocation from start to end: automatic, a fresh value, on one
- * RID or on RIDs whose set is interned already (@ids sorted), every page it
- * writes already there. A fresh value is on no RID yet, so a lease that
- * succeeds is all the checking a group needs. 0, -ENOSPC, or 1 where it
+ * Reuse first: @o's group on @rp (the RIDs of @gs, or the one RID) takes
+ * reusable value @v as its second hot word, where @v has one hot allocation
+ * and every page is there: 0, else 1 (the general path decides).
+ */
+static int alloc_fast_second(struct pcore *c, struct pcore_owner *o, struct pcore_gset *gs,
+			     struct pcore_rid **rp, pcore_u32 nr, pcore_u32 v, pcore_u32 *ret)
+{
+	pcore_u32 h = hot_get(c, v);
+
+	if (!hot_is_fast(h) || (h & PCORE_HOT_TWO) || !c->hot2[v >> PCORE_IDX_SHIFT] ||
+	    !index_pages_there(c, rp, nr, v / 64 / PCORE_SET_PAGE_WORDS))
+		return 1;
+	hot_link(c, o, gs, rp, nr, v, hot2_word_at(c, v));
+	*hot_word(c, v) |= PCORE_HOT_TWO;
+	*ret = v;
+	return 0;
+}
+
+/*
+ * The common allocation from start to end: automatic, a fresh value (or, on
+ * a reuse-first source, one reused as a second hot word), on one RID or on
+ * RIDs whose set is interned already (@ids sorted), every page it writes
+ * already there. A fresh value is on no RID yet, so a lease that succeeds is
+ * all the checking a group needs. 0, -ENOSPC, or 1 where it
  * changed nothing and the general path decides (its other errors included).
  */
 static int alloc_hot_fast(struct pcore *c, struct pcore_owner *o, const pcore_u32 *ids,
@@ -868,6 +888,14 @@ static int alloc_hot_fast(struct pcore *c, struct pcore_owner *o, const pcore_u3
 		}
 		rp = gset_rids(gs);
 		minw = gs->min_width;
+		ids = gs->blk;
+	}
+	if (c->ops->flags & PCORE_SRC_REUSE_FIRST) {
+		err = find_reusable(c, o, ids, rp, nr, width_max(minw), &v);
+		if (err)
+			return 1;
+		if (v)
+			return alloc_fast_second(c, o, gs, rp, nr, v, ret);
 	}
 	err = lease_for_group(c, minw, &v);
 	if (err == -ENOSPC)
@@ -1099,8 +1127,7 @@ int pcore_alloc_group(struct pcore *c, struct pcore_owner *o, const pcore_u32 *r
 {
 	int err;
 
-	if (!flags && nr && nr <= PCORE_MAX_GROUP_RIDS &&
-	    !(c->ops->flags & PCORE_SRC_REUSE_FIRST)) {
+	if (!flags && nr && nr <= PCORE_MAX_GROUP_RIDS) {
 		err = alloc_hot_fast(c, o, rids, nr, inout_value);
 		if (err <= 0)
 			return err;
