@@ -189,10 +189,19 @@ void pcore_vset_free(struct pcore *c);
 /* Part of the reuse index: kept only while c->reuse_index. */
 static inline void rset_set(const struct pcore *c, struct pcore_rid *r, pcore_u32 v)
 {
+	pcore_u64 *word;
+	pcore_u32 w = v / 64;
+
 	if (!c->reuse_index)
 		return;
-	r->set->page[v / 64 / PCORE_SET_PAGE_WORDS][(v / 64) % PCORE_SET_PAGE_WORDS] |=
-		(pcore_u64)1 << (v % 64);
+	word = &r->set->page[w / PCORE_SET_PAGE_WORDS][w % PCORE_SET_PAGE_WORDS];
+	*word |= (pcore_u64)1 << (v % 64);
+	/* the word holds nothing reusable here any more: unmark it now, not in the next search */
+	if (!(vset_word(&c->held, w) & ~*word)) {
+		r->set->maybe1[w / 64] &= ~((pcore_u64)1 << (w % 64));
+		if (!r->set->maybe1[w / 64])
+			r->set->maybe2[w / 4096] &= ~((pcore_u64)1 << ((w / 64) % 64));
+	}
 }
 
 /* @r no longer has @v: values below may be reusable on it now. */
