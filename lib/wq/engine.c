@@ -4,8 +4,9 @@
  *
  * Each handle on a simulated WQ owns one single-producer ring; the WQ's one
  * engine thread drains every ring in order, so there is no lock per
- * descriptor: the producer publishes its tail with a release store, the
- * engine publishes the finished count (head) the same way.
+ * descriptor: the producer publishes each slot (stamped rings, engine.h)
+ * and its tail with release stores, the engine publishes the dispatched
+ * count (head) the same way, once per group.
  *
  * The attachment of a ring's PASID (sim_pasid_attached(), which takes the
  * platform lock) is checked when a ring gets work after the engine slept
@@ -16,11 +17,12 @@
  * Idle: the thread spins about 50 us of its own running time (a preemption
  * counts as 20 us at most), then sleeps on a futex (the doorbell) without
  * a timeout. Before sleeping it announces it (`sleeping`), runs
- * membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED) and looks at every tail once
- * more; a submitter publishes its tail and then reads `sleeping` with only
- * a compiler barrier between. membarrier() makes every other running thread
- * of the process execute a full barrier, so either the engine sees the new
- * tail or the submitter sees `sleeping` and wakes it: no wake-up is lost and
+ * membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED) and looks at every ring once
+ * more (the next slot's stamp, or the tail); a submitter publishes its slot
+ * and tail and then reads `sleeping` with only a compiler barrier between.
+ * membarrier() makes every other running thread of the process execute a
+ * full barrier, so either the engine sees the new descriptor or the
+ * submitter sees `sleeping` and wakes it: no wake-up is lost and
  * the submit path has no fence (the asymmetric barrier of liburcu and of
  * Linux's membarrier(2) man page). Where membarrier() is missing (before
  * Linux 4.14, or filtered), submitters execute a full fence instead.

@@ -128,8 +128,8 @@ int eng_ring_new(struct engine *e, struct pasid_ctx *ctx, uint32_t pasid,
 void eng_ring_free(struct eng_ring *r);
 /*
  * Wake the engine if it sleeps: the submitter calls it after publishing its
- * tail. The engine announces sleep, then runs membarrier(), then looks at
- * the tails once more (engine.c): with that barrier on the sleeping side, a
+ * slot and tail. The engine announces sleep, then runs membarrier(), then
+ * looks at the rings once more (engine.c): with that barrier on the sleeping side, a
  * compiler barrier here is enough for one of the two to see the other's
  * store (an asymmetric Dekker handshake). Without membarrier() the
  * submitter pays a full fence instead (kick_fence).
