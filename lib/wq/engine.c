@@ -4,8 +4,9 @@
  *
  * Each handle on a simulated WQ owns one single-producer ring; the WQ's one
  * engine thread drains every ring in order, so there is no lock per
- * descriptor: the producer publishes its tail with a release store, the
- * engine publishes the finished count (head) the same way.
+ * descriptor: the producer publishes each slot (stamped rings, engine.h)
+ * and its tail with release stores, the engine publishes the dispatched
+ * count (head) the same way, once per group.
  *
  * The attachment of a ring's PASID (sim_pasid_attached(), which takes the
  * platform lock) is checked when a ring gets work after the engine slept
@@ -16,11 +17,12 @@
  * Idle: the thread spins about 50 us of its own running time (a preemption
  * counts as 20 us at most), then sleeps on a futex (the doorbell) without
  * a timeout. Before sleeping it announces it (`sleeping`), runs
- * membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED) and looks at every tail once
- * more; a submitter publishes its tail and then reads `sleeping` with only
- * a compiler barrier between. membarrier() makes every other running thread
- * of the process execute a full barrier, so either the engine sees the new
- * tail or the submitter sees `sleeping` and wakes it: no wake-up is lost and
+ * membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED) and looks at every ring once
+ * more (the next slot's stamp, or the tail); a submitter publishes its slot
+ * and tail and then reads `sleeping` with only a compiler barrier between.
+ * membarrier() makes every other running thread of the process execute a
+ * full barrier, so either the engine sees the new descriptor or the
+ * submitter sees `sleeping` and wakes it: no wake-up is lost and
  * the submit path has no fence (the asymmetric barrier of liburcu and of
  * Linux's membarrier(2) man page). Where membarrier() is missing (before
  * Linux 4.14, or filtered), submitters execute a full fence instead.
@@ -73,17 +75,39 @@ static void membarrier_register(void)
 }
 
 /*
- * Run @r up to its current tail. A DRAIN completes after every descriptor
- * submitted to the WQ before it: the other portals (@others, @n; NULL when
- * already draining) are run up to their tails first.
+ * Descriptors of @r ready from index @h on, at most @max: a stamped ring's
+ * slots are read in order up to the first without its stamp (each load is
+ * the line the engine needs next anyway); a dedicated WQ's ring publishes
+ * its tail.
+ */
+static unsigned int ring_ready(const struct eng_ring *r, uint64_t h, unsigned int max)
+{
+	uint64_t t;
+	unsigned int k = 0;
+
+	if (r->stamped) {
+		while (k < max && __atomic_load_n(eng_stamp_of(r, h + k), __ATOMIC_ACQUIRE) ==
+				  eng_stamp(h + k))
+			k++;
+		return k;
+	}
+	t = atomic_load_explicit(&r->port->tail, memory_order_acquire);
+	return t - h < max ? (unsigned int)(t - h) : max;
+}
+
+/*
+ * Run @r over what it holds now (at most one ring's worth, so that a busy
+ * portal cannot hold the engine from the others). A DRAIN completes after
+ * every descriptor submitted to the WQ before it: the other portals
+ * (@others, @n; NULL when already draining) are run first.
  */
 static bool ring_run(struct engine *e, struct eng_ring *r, struct eng_ring **others,
 		     unsigned int n)
 {
-	uint64_t t = atomic_load_explicit(&r->port->tail, memory_order_acquire);
-	uint64_t h = r->e_head;
+	uint64_t h = r->e_head, end = h + r->mask + 1;
+	unsigned int k = ring_ready(r, h, DISPATCH);
 
-	if (h == t)
+	if (!k)
 		return false;
 	/* the clock is read once per 256 descriptors, not per pass */
 	if (!r->e_checked_ns || ((h - r->e_checked_at) >= 256 &&
@@ -94,17 +118,27 @@ static bool ring_run(struct engine *e, struct eng_ring *r, struct eng_ring **oth
 		r->pasid_ok = sim_pasid_attached(r->ctx, r->pasid, e->cfg.rid);
 		r->e_checked_ns = now_ns();
 	}
-	while (h != t) {
+	do {
 		_Alignas(64) struct dsa_hw_desc d[DISPATCH];
-		unsigned int k = t - h < DISPATCH ? (unsigned int)(t - h) : DISPATCH;
 
+		for (unsigned int i = 0; i < k; i++) {
+			d[i] = r->slots[(h + i) & r->mask];
+			if (r->stamped)
+				memcpy(&d[i], &r->pasid, sizeof(r->pasid));	/* as ENQCMD wrote it */
+			/*
+			 * The record's line is the submitter's (it cleared the
+			 * status): ask for it now, so that the group's transfers
+			 * overlap instead of each record waiting for its own.
+			 */
+			if (d[i].flags & IDXD_OP_FLAG_CRAV)
+				__builtin_prefetch((const void *)(uintptr_t)d[i].completion_addr,
+						   1, 3);
+		}
 		/*
 		 * Dispatched: the WQ entries are free again, as in the device.
 		 * One head store per group keeps the line the submitters read
 		 * from bouncing for every descriptor.
 		 */
-		for (unsigned int i = 0; i < k; i++)
-			d[i] = r->slots[(h + i) & r->mask];
 		h += k;
 		atomic_store_explicit(&r->port->head, h, memory_order_release);
 		eng_group_residency(e, d, k);
@@ -116,7 +150,8 @@ static bool ring_run(struct engine *e, struct eng_ring *r, struct eng_ring **oth
 			eng_exec(e, &d[i], r->pasid, r->pasid_ok);
 		}
 		eng_group_end(e);
-	}
+		k = ring_ready(r, h, end - h < DISPATCH ? (unsigned int)(end - h) : DISPATCH);
+	} while (k);
 	r->e_head = h;
 	return true;
 }
@@ -124,8 +159,7 @@ static bool ring_run(struct engine *e, struct eng_ring *r, struct eng_ring **oth
 static bool any_work(struct eng_ring **rings, unsigned int n)
 {
 	for (unsigned int i = 0; i < n; i++)
-		if (atomic_load_explicit(&rings[i]->port->tail, memory_order_acquire) !=
-		    rings[i]->e_head)
+		if (ring_ready(rings[i], rings[i]->e_head, 1))
 			return true;
 	return false;
 }
@@ -259,6 +293,10 @@ int eng_ring_new(struct engine *e, struct pasid_ctx *ctx, uint32_t pasid, struct
 	r->port = &e->ports[r->port_idx];
 	/* a port left by a closed ring has tail == head: continue from there */
 	r->p_tail = r->p_head_cache = r->e_head = atomic_load(&r->port->tail);
+	r->stamped = !e->cfg.dedicated;
+	/* each slot stamped for the lap before its first use: none looks queued */
+	for (uint32_t i = 0; i < cap; i++)
+		*eng_stamp_of(r, r->p_tail + i) = eng_stamp(r->p_tail + i - cap);
 	atomic_store(&e->ports_used, used | 1ull << r->port_idx);
 	r->next = e->rings;
 	e->rings = r;

@@ -12,6 +12,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 struct pasid_ctx;
 
@@ -46,11 +47,25 @@ struct eng_port {
 	_Alignas(64) _Atomic uint64_t head;	/* written by the engine */
 };
 
-/* One portal: written by one submitter, read by the engine thread. */
+/*
+ * One portal: written by one submitter, read by the engine thread.
+ *
+ * A shared WQ's ring is stamped: ENQCMD fills a descriptor's first dword
+ * with the submitter's PASID, which the engine knows from the ring, so that
+ * dword of a slot carries the slot's stamp instead, (uint32_t)(index + 1),
+ * stored last with release order. The engine finds new descriptors by
+ * reading the slots it is about to execute, not the tail: the tail's line
+ * then stays with the submitter (only other submitters' accept tests and
+ * the engine's last look before sleeping read it), and a descriptor costs
+ * one line handed from core to core instead of two. A dedicated WQ's
+ * descriptor keeps all 64 bytes as written (MOVDIR64B): its engine reads
+ * the tail.
+ */
 struct eng_ring {
 	struct dsa_hw_desc *slots;	/* 64-byte aligned, mask + 1 entries */
 	uint32_t mask;
 	uint32_t pasid;			/* the opener's PASID (ENQCMD / WQCFG) */
+	bool stamped;			/* shared WQ: dword 0 of a slot is its stamp */
 	struct pasid_ctx *ctx;		/* for sim_pasid_attached() */
 	struct engine *eng;
 	struct eng_port *port;		/* &eng->ports[port_idx] */
@@ -113,8 +128,8 @@ int eng_ring_new(struct engine *e, struct pasid_ctx *ctx, uint32_t pasid,
 void eng_ring_free(struct eng_ring *r);
 /*
  * Wake the engine if it sleeps: the submitter calls it after publishing its
- * tail. The engine announces sleep, then runs membarrier(), then looks at
- * the tails once more (engine.c): with that barrier on the sleeping side, a
+ * slot and tail. The engine announces sleep, then runs membarrier(), then
+ * looks at the rings once more (engine.c): with that barrier on the sleeping side, a
  * compiler barrier here is enough for one of the two to see the other's
  * store (an asymmetric Dekker handshake). Without membarrier() the
  * submitter pays a full fence instead (kick_fence).
@@ -135,7 +150,9 @@ static inline void eng_kick(struct engine *e)
 /*
  * Descriptors queued on the WQ by every portal but @self (a bit mask of
  * ports_used): what a shared WQ's accept test adds to its own count. Each
- * head is read before its tail, so a race only over-counts.
+ * head is read before its tail, so a race only over-counts. The engine
+ * follows stamps, so a head may pass a tail for the instant between a
+ * submitter's stamp and its tail store: such a portal counts as empty.
  */
 static inline uint64_t eng_others_occupancy(struct engine *e, uint64_t others)
 {
@@ -144,11 +161,35 @@ static inline uint64_t eng_others_occupancy(struct engine *e, uint64_t others)
 	while (others) {
 		struct eng_port *p = &e->ports[__builtin_ctzll(others)];
 		uint64_t h = atomic_load_explicit(&p->head, memory_order_acquire);
+		uint64_t q = atomic_load_explicit(&p->tail, memory_order_acquire) - h;
 
-		n += atomic_load_explicit(&p->tail, memory_order_acquire) - h;
+		n += (int64_t)q > 0 ? q : 0;
 		others &= others - 1;
 	}
 	return n;
+}
+
+/* The stamp of ring index @i in a stamped ring: never 0 on its first lap's slot. */
+static inline uint32_t eng_stamp(uint64_t i)
+{
+	return (uint32_t)(i + 1);
+}
+
+static inline uint32_t *eng_stamp_of(const struct eng_ring *r, uint64_t i)
+{
+	return (uint32_t *)(void *)&r->slots[i & r->mask];
+}
+
+/*
+ * Queue @desc at index @t of a stamped ring: bytes 4-63, then the stamp
+ * (release), so that an engine that sees the stamp sees the descriptor.
+ */
+static inline void eng_slot_stamp(struct eng_ring *r, uint64_t t, const void *desc)
+{
+	uint8_t *slot = (uint8_t *)&r->slots[t & r->mask];
+
+	memcpy(slot + 4, (const uint8_t *)desc + 4, sizeof(struct dsa_hw_desc) - 4);
+	__atomic_store_n(eng_stamp_of(r, t), eng_stamp(t), __ATOMIC_RELEASE);
 }
 
 /* Execute one descriptor (exec.c); runs on the engine thread. */

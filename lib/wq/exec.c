@@ -134,19 +134,35 @@ static bool overlap(uint64_t a, uint64_t b, uint64_t len)
 
 /* ---- completion records --------------------------------------------- */
 
+/*
+ * A record's fields, each stored at its offset in struct
+ * dsa_completion_record: no staging buffer to read back, whose loads
+ * (after a memset and narrower field stores) would wait for those stores
+ * to reach the cache on every record.
+ */
 struct cr_copy {
 	uint8_t *dst;
-	const uint8_t *src;
-	size_t len;
+	size_t len;		/* 32, or 64 (IAA) */
+	uint8_t status;
+	uint8_t result;
+	uint32_t bytes;
+	uint64_t fault_addr;
+	uint64_t w16;		/* bytes 16-23: invalid_flags (24 bits) or crc_val */
 };
 
 /* Everything but the status byte, then the status byte (release). */
 static void cr_copy_fn(void *arg)
 {
 	struct cr_copy *c = arg;
+	uint16_t rsvd = 0;
 
-	memcpy(c->dst + 1, c->src + 1, c->len - 1);
-	__atomic_store_n(c->dst, c->src[0], __ATOMIC_RELEASE);
+	c->dst[1] = c->result;
+	memcpy(c->dst + 2, &rsvd, sizeof(rsvd));
+	memcpy(c->dst + 4, &c->bytes, sizeof(c->bytes));
+	memcpy(c->dst + 8, &c->fault_addr, sizeof(c->fault_addr));
+	memcpy(c->dst + 16, &c->w16, sizeof(c->w16));
+	memset(c->dst + 24, 0, c->len - 24);
+	__atomic_store_n(c->dst, c->status, __ATOMIC_RELEASE);
 }
 
 void eng_latch_error(struct engine *e, uint32_t status)
@@ -157,8 +173,6 @@ void eng_latch_error(struct engine *e, uint32_t status)
 
 static void cr_write(struct engine *e, const struct dsa_hw_desc *d, const struct cr_out *o)
 {
-	uint8_t rec[64];
-	struct dsa_completion_record *cr = (struct dsa_completion_record *)rec;
 	uint8_t base = o->status & DSA_COMP_STATUS_MASK;
 	bool ok = base == DSA_COMP_SUCCESS;
 	struct cr_copy c;
@@ -170,26 +184,21 @@ static void cr_write(struct engine *e, const struct dsa_hw_desc *d, const struct
 	}
 	if (ok && !(d->flags & IDXD_OP_FLAG_RCR))
 		return;
-	if (d->completion_addr % e->cfg.cr_align) {
+	if (d->completion_addr & (e->cfg.cr_align - 1)) {	/* 32 or 64 */
 		eng_latch_error(e, DSA_COMP_CRA_ALIGN);
 		return;
 	}
-	memset(rec, 0, sizeof(rec));
-	cr->status = o->status;
-	cr->result = e->cfg.iaa ? 0 : o->result;	/* IAA: byte 1 is error_code */
-	cr->bytes_completed = o->bytes;
-	cr->fault_addr = o->fault_addr;
-	if (o->has_crc)
-		cr->crc_val = o->crc;
-	else
-		cr->invalid_flags = o->invalid_flags & 0xffffff;
+	c.status = o->status;
+	c.result = e->cfg.iaa ? 0 : o->result;	/* IAA: byte 1 is error_code */
+	c.bytes = o->bytes;
+	c.fault_addr = o->fault_addr;
+	c.w16 = o->has_crc ? o->crc : o->invalid_flags & 0xffffff;
 	if (!eng_page_ok(e, d->completion_addr & ~(ENG_PAGE - 1), true)) {
 		eng_latch_error(e, DSA_COMP_CRA_XLAT);
 		return;
 	}
 	/* validated above and aligned, so inside that page */
 	c.dst = (uint8_t *)(uintptr_t)d->completion_addr;
-	c.src = rec;
 	c.len = e->cfg.iaa ? 64 : 32;
 	{
 		uint64_t fa;

@@ -87,7 +87,6 @@ static int sim_submit_shared(struct pasid_wq *wq, const void *desc)
 	struct eng_ring *r = wq->ring;
 	struct engine *e = wq->eng;
 	uint64_t t = r->p_tail, others, occ;
-	struct dsa_hw_desc *slot;
 
 	others = atomic_load_explicit(&e->ports_used, memory_order_acquire) &
 		 ~(1ull << r->port_idx);
@@ -99,10 +98,12 @@ static int sim_submit_shared(struct pasid_wq *wq, const void *desc)
 		if (occ - own + (t - r->p_head_cache) >= e->cfg.size)
 			return 1;
 	}
-	slot = &r->slots[t & r->mask];
-	memcpy(slot, desc, sizeof(*slot));
-	/* ENQCMD: bits 19:0 from IA32_PASID, priv and the rest 0 */
-	*(uint32_t *)(void *)slot = wq->pasid;
+	/*
+	 * ENQCMD: bits 19:0 from IA32_PASID, priv and the rest 0; the ring
+	 * carries the slot's stamp there and the engine puts the ring's
+	 * PASID back (engine.h)
+	 */
+	eng_slot_stamp(r, t, desc);
 	atomic_store_explicit(&r->port->tail, t + 1, memory_order_release);
 	r->p_tail = t + 1;
 	eng_kick(e);

@@ -19,6 +19,15 @@
 
 #include <cmocka.h>
 
+#if defined(__has_include)
+#if __has_include(<valgrind/valgrind.h>)
+#include <valgrind/valgrind.h>
+#endif
+#endif
+#ifndef RUNNING_ON_VALGRIND
+#define RUNNING_ON_VALGRIND 0
+#endif
+
 #include "wq-test.h"
 
 #define BUF	(64 * 1024)
@@ -692,6 +701,53 @@ static void test_open_errors(void **state)
 	pasid_wq_fault_continue(f->wq[0], &D, &C);	/* not a fault: 0, nothing done */
 }
 
+/*
+ * Many no-ops on one shared-WQ handle, window after window: the last
+ * record of a window is waited for first, and then every earlier one must
+ * be complete already (one ring runs in order). The submitter's dword 0
+ * carries reserved and priv bits that ENQCMD replaces: each must succeed.
+ * More than 2^20 descriptors (outside valgrind), so the ring's internal
+ * slot stamps reach bits 20-30 of that dword. Then handles opened and
+ * closed on the WQ reuse a portal where the last one left it.
+ */
+static void test_shared_many_in_order(void **state)
+{
+	struct wqt_fx *f = *state;
+	struct pasid_wq_info in = { .size = sizeof(in) };
+	static _Alignas(64) struct dsa_hw_desc d[64];
+	static _Alignas(32) struct dsa_completion_record c[64];
+	unsigned int w;
+	uint64_t n = RUNNING_ON_VALGRIND ? 4096 : (1ull << 20) + 4096;
+
+	assert_int_equal(pasid_wq_get_info(f->wq[0], &in), 0);
+	assert_int_equal(in.mode, PASID_WQ_SHARED);
+	w = in.wq_size < 64 ? in.wq_size : 64;
+	for (uint64_t i = 0; i < n; i += w) {
+		for (unsigned int k = 0; k < w; k++) {
+			wqt_desc(&d[k], DSA_OPCODE_NOOP, &c[k]);
+			d[k].rsvd = 0x7ff;	/* bits 30:20 of dword 0: ENQCMD writes 0 */
+			d[k].priv = 1;
+			d[k].pasid = 0xfffff;
+			c[k].status = 0;
+			assert_int_equal(pasid_wq_submit(f->wq[0], &d[k]), 0);
+		}
+		assert_int_equal(pasid_wq_wait(f->wq[0], &c[w - 1], 10 * SEC), 0);
+		for (unsigned int k = 0; k < w; k++)
+			if (__atomic_load_n(&c[k].status, __ATOMIC_ACQUIRE) != DSA_COMP_SUCCESS)
+				fail_msg("descriptor %llu: status %#x after the window's last",
+					 (unsigned long long)(i + k), c[k].status);
+	}
+	for (int round = 0; round < 8; round++) {
+		struct pasid_wq *q = wqt_open(f->ctx, "dsa0/wq0.0");
+
+		for (int k = 0; k < 3 + round; k++) {
+			wqt_desc(&D, DSA_OPCODE_NOOP, &C);
+			assert_int_equal(wqt_run(q, &D, &C), DSA_COMP_SUCCESS);
+		}
+		pasid_wq_close(q);
+	}
+}
+
 /* A drain on one handle waits for what other handles submitted before it. */
 static void test_drain_all_portals(void **state)
 {
@@ -795,6 +851,7 @@ int main(void)
 		cmocka_unit_test(test_open_errors),
 		cmocka_unit_test(test_two_processes),
 		cmocka_unit_test(test_drain_all_portals),
+		cmocka_unit_test(test_shared_many_in_order),
 	};
 
 	return cmocka_run_group_tests(tests, setup, wqt_fx_teardown);
