@@ -425,11 +425,12 @@ old tail-based handoff costs {nrawst} ns (`engine.noop.raw-handoff-stores`). Wha
 record per descriptor under 20 M/s when the two threads sit on cores that share no cache:
 the caller clears each record's status before reusing it, that store takes the line back
 from the engine, and the next descriptor's first read waits behind it. With one record per
-half window (what DSA users do for throughput) {scrate} M/s. When the two threads share a
-cache (the spread table shows both placements) the record-per-descriptor rate is several
-times higher. On the dedicated WQ every submission executes the real MOVDIR64B into the
-simulated ring where the CPU has it: {nlib} ns per descriptor against {nraw} ns for the raw
-handoff with the same instruction, {nrate} M/s; the instruction alone costs {mrot} ns here
+half window (what DSA users do for throughput) {scrate} M/s. When the scheduler puts the
+two threads where they share a cache, the record-per-descriptor rate is several times
+higher (docs/wq.md gives medians for both placements; a run here gets one or the other).
+On the dedicated WQ every submission executes the real MOVDIR64B into the simulated ring
+where the CPU has it: {nlib} ns per descriptor against {nraw} ns for the raw handoff with
+the same instruction, {nrate} M/s; the instruction alone costs {mrot} ns here
 (`movdir64b.rotating`).
 
 On this shared 2-vCPU VM the two-thread rows depend on scheduling more than on the
