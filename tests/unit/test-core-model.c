@@ -865,6 +865,135 @@ static void test_miss_forgotten_on_gain(void **state)
 	pcore_bitmap_destroy(&bm);
 }
 
+
+/* Counts allocations the walk shows for @v, and on which RIDs. */
+struct seen {
+	pcore_u32 value, n, nr_rids[4];
+	const struct pcore_owner *owner[4];
+};
+
+static int see(const struct pcore_alloc *a, void *data)
+{
+	struct seen *s = data;
+
+	if (a->value == s->value && s->n < 4) {
+		s->owner[s->n] = a->owner;
+		s->nr_rids[s->n++] = a->nr;
+	}
+	return 0;
+}
+
+static struct seen seen_of(const struct pcore *c, pcore_u32 v)
+{
+	struct seen s = { .value = v };
+
+	pcore_for_each_alloc(c, see, &s);
+	return s;
+}
+
+/*
+ * The forms an allocation takes (pcore.h): a hot word, a second hot word
+ * for a value reused on a disjoint group, records from the third, records
+ * after EXTEND; a multi-RID group names an interned RID set; RID removal
+ * and owner release undo each form. The model above checks what they mean;
+ * this checks that each form is really taken.
+ */
+static void test_hot_forms(void **state)
+{
+	static const struct pcore_ops reuse = {
+		.lease = pcore_bitmap_lease_op,
+		.release = pcore_bitmap_release_op,
+		.flags = PCORE_SRC_REUSE_FIRST,
+	};
+	pcore_u32 a = 0x10, b = 0x18, c3 = 0x20, d = 0x28, abc[3] = { 0x10, 0x18, 0x20 };
+	struct pcore_owner o1, o2, o3;
+	struct pcore_bitmap bm;
+	struct pcore core;
+	pcore_u32 v, w, x;
+	struct seen s;
+
+	(void)state;
+	pcore_bitmap_init(&bm);
+	pcore_init(&core, &reuse, &bm);
+	pcore_owner_init(&core, &o1, 1, NULL);
+	pcore_owner_init(&core, &o2, 2, NULL);
+	pcore_owner_init(&core, &o3, 3, NULL);
+	assert_int_equal(pcore_rid_add(&core, a, 20, NULL), 0);
+	assert_int_equal(pcore_rid_add(&core, b, 20, NULL), 0);
+	assert_int_equal(pcore_rid_add(&core, c3, 20, NULL), 0);
+	assert_int_equal(pcore_rid_add(&core, d, 20, NULL), 0);
+
+	/* one RID: a hot word; reused on a disjoint RID: the second word */
+	assert_int_equal(pcore_alloc_group(&core, &o1, &a, 1, 0, &v), 0);
+	assert_true(hot_is_fast(hot_get(&core, v)));
+	assert_false(hot_get(&core, v) & PCORE_HOT_TWO);
+	assert_int_equal(pcore_alloc_group(&core, &o2, &b, 1, 0, &w), 0);
+	assert_int_equal(w, v);
+	assert_true(hot_get(&core, v) & PCORE_HOT_TWO);
+	assert_int_equal(bm.nr_used, 1);
+	s = seen_of(&core, v);
+	assert_int_equal(s.n, 2);
+	/* the first goes: the second becomes the first, the value stays */
+	assert_int_equal(pcore_free(&core, &o1, v), 0);
+	assert_true(hot_is_fast(hot_get(&core, v)));
+	assert_false(hot_get(&core, v) & PCORE_HOT_TWO);
+	assert_int_equal(hot_owner_id(hot_get(&core, v)), o2.hot_id);
+	assert_int_equal(bm.nr_used, 1);
+	assert_int_equal(pcore_free(&core, &o1, v), -EPERM);
+
+	/* a third allocation of one value: records for all three */
+	assert_int_equal(pcore_alloc_group(&core, &o1, &a, 1, 0, &x), 0);
+	assert_int_equal(x, v);
+	assert_int_equal(pcore_alloc_group(&core, &o3, &c3, 1, 0, &x), 0);
+	assert_int_equal(x, v);
+	assert_int_equal(hot_get(&core, v), PCORE_HOT_SLOW);
+	s = seen_of(&core, v);
+	assert_int_equal(s.n, 3);
+	assert_int_equal(pcore_free(&core, &o2, v), 0);
+	assert_int_equal(pcore_free(&core, &o3, v), 0);
+	assert_int_equal(pcore_free(&core, &o1, v), 0);
+	assert_int_equal(hot_get(&core, v), 0);
+	assert_int_equal(bm.nr_used, 0);
+
+	/* EXTEND turns both hot words of a value into records */
+	assert_int_equal(pcore_alloc_group(&core, &o1, &a, 1, 0, &v), 0);
+	assert_int_equal(pcore_alloc_group(&core, &o2, &b, 1, 0, &w), 0);
+	assert_int_equal(pcore_extend(&core, &o2, v, d), 0);
+	assert_int_equal(hot_get(&core, v), PCORE_HOT_SLOW);
+	assert_int_equal(pcore_extend(&core, &o1, v, d), -EBUSY);
+	s = seen_of(&core, v);
+	assert_int_equal(s.n, 2);
+	assert_int_equal(s.nr_rids[0] + s.nr_rids[1], 3);
+	pcore_owner_release(&core, &o2);
+	pcore_owner_release(&core, &o1);
+	assert_int_equal(bm.nr_used, 0);
+	pcore_owner_init(&core, &o1, 1, NULL);
+	pcore_owner_init(&core, &o2, 2, NULL);
+
+	/* several RIDs: one interned set names them; removal revokes through it */
+	assert_int_equal(pcore_alloc_group(&core, &o1, abc, 3, 0, &v), 0);
+	assert_true(hot_get(&core, v) & PCORE_HOT_GSET);
+	assert_int_equal(pcore_alloc_group(&core, &o2, abc, 3, 0, &w), 0);
+	assert_int_not_equal(w, v);
+	assert_int_equal(hot_get(&core, v) & 0xffff, hot_get(&core, w) & 0xffff);
+	assert_int_equal(pcore_rid_nr_values(&core, pcore_rid_find(&core, b)), 2);
+	assert_int_equal(pcore_rid_remove(&core, b), 0);
+	assert_int_equal(pcore_rid_nr_values(&core, pcore_rid_find(&core, a)), 2);
+	assert_false(pcore_value_on_rid(&core, v, b));
+	assert_true(pcore_value_on_rid(&core, v, c3));
+	s = seen_of(&core, v);
+	assert_int_equal(s.n, 1);
+	assert_int_equal(s.nr_rids[0], 2);
+	pcore_owner_release(&core, &o1);
+	pcore_owner_release(&core, &o2);
+	assert_int_equal(pcore_rid_nr_values(&core, pcore_rid_find(&core, a)), 0);
+	assert_int_equal(bm.nr_used, 0);
+	pcore_owner_release(&core, &o3);
+	pcore_destroy(&core);
+	assert_int_equal(core.st.bytes, 0);
+	pcore_bitmap_destroy(&bm);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -872,6 +1001,7 @@ int main(void)
 		cmocka_unit_test(test_model_seeds_reuse_first),
 		cmocka_unit_test(test_exact_lease_enomem),
 		cmocka_unit_test(test_miss_forgotten_on_gain),
+		cmocka_unit_test(test_hot_forms),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
