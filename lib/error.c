@@ -28,11 +28,7 @@ static __thread struct err_slot {
 	char msg[PASID_ERRMSG_LEN];
 } slots[ERR_SLOTS];
 static __thread uint64_t stamp;
-/*
- * Slots holding a message: with none (the usual case) a call clears nothing
- * and pays one load. initial-exec keeps that load off __tls_get_addr().
- */
-__thread unsigned int pasid_live_msgs __attribute__((tls_model("initial-exec")));
+unsigned int pasid_live_msgs;		/* slots holding a message, all threads */
 
 static struct err_slot *slot_of(const struct pasid_ctx *ctx)
 {
@@ -56,7 +52,7 @@ static struct err_slot *slot_claim(const struct pasid_ctx *ctx)
 		s->serial = ctx->serial;
 	}
 	if (!s->live)
-		pasid_live_msgs++;
+		__atomic_fetch_add(&pasid_live_msgs, 1, __ATOMIC_RELAXED);
 	s->live = true;
 	s->stamp = ++stamp;
 	s->lazy = NULL;
@@ -106,7 +102,7 @@ void pasid_clear_error_slow(const struct pasid_ctx *ctx)
 		s->msg[0] = '\0';
 		s->lazy = NULL;
 		s->live = false;
-		pasid_live_msgs--;
+		__atomic_fetch_sub(&pasid_live_msgs, 1, __ATOMIC_RELAXED);
 	}
 }
 

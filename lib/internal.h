@@ -71,11 +71,17 @@ extern const struct pasid_backend_ops pasid_kernel_backend;
 int pasid_set_error(struct pasid_ctx *ctx, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void pasid_clear_error_slow(const struct pasid_ctx *ctx);
-/* Messages this thread holds: with none, a call has nothing to clear. */
-extern __thread unsigned int pasid_live_msgs __attribute__((tls_model("initial-exec")));
+/*
+ * Messages held by all threads together: with none, a call has nothing to
+ * clear and pays one plain load (no thread-local access: a static TLS
+ * model fails where the library is dlopen()ed late, as by Python's ctypes).
+ * A thread always sees its own messages counted, so a count of 0 is exact
+ * for it.
+ */
+extern unsigned int pasid_live_msgs;
 static inline void pasid_clear_error(const struct pasid_ctx *ctx)
 {
-	if (__builtin_expect(pasid_live_msgs != 0, 0))
+	if (__builtin_expect(__atomic_load_n(&pasid_live_msgs, __ATOMIC_RELAXED) != 0, 0))
 		pasid_clear_error_slow(ctx);
 }
 /*
