@@ -11,12 +11,13 @@
 
 /* ---- the value source ----------------------------------------------------- */
 
+/* The core asks for 1 <= @min <= @max < 2^20 and gives back only what it leased. */
 static inline int src_lease(struct pcore *c, pcore_u32 min, pcore_u32 max, pcore_u32 *ret)
 {
 	int err;
 
 	if (c->src_bitmap) {
-		err = pcore_bitmap_lease_present(c->src_bitmap, min, max, ret);
+		err = pcore_bitmap_lease_in(c->src_bitmap, min, max, ret);
 		if (err != 1)
 			return err;
 	}
@@ -26,7 +27,7 @@ static inline int src_lease(struct pcore *c, pcore_u32 min, pcore_u32 max, pcore
 static inline void src_release(struct pcore *c, pcore_u32 v)
 {
 	if (c->src_bitmap)
-		pcore_bitmap_release(c->src_bitmap, v);
+		pcore_bitmap_release_leased(c->src_bitmap, v);
 	else
 		c->ops->release(c->priv, v);
 }
@@ -1273,12 +1274,17 @@ static void global_put(struct pcore *c, struct pcore_owner *o)
  */
 static bool hot_free_owned(struct pcore *c, struct pcore_owner *o, pcore_u32 v)
 {
-	pcore_u32 *w = hot_word_of(c, v, o), *h = hot_word(c, v), *h2;
+	pcore_u32 *h = hot_word(c, v), *w = h, *h2;
 	pcore_u32 rid, i;
 	struct pcore_gset *gs;
 
-	if (!w)
+	if (!h || !hot_is_fast(*h))
 		return false;
+	if (hot_owner_id(*h) != o->hot_id) {
+		w = hot2_word(c, v, *h);
+		if (!w || hot_owner_id(*w) != o->hot_id)
+			return false;
+	}
 	rid = hot_rid_id(*w);
 	gs = hot_gset(c, *w);
 	if (rid) {

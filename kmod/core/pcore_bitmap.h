@@ -89,22 +89,13 @@ found_l1:
 	return i * 64 + pcore_ctz64(~pcore_bm_l0(bm, i));
 }
 
-/*
- * pcore_bitmap_lease() where the value's page is already there: 0, -ENOSPC,
- * or 1 (nothing taken: the page is missing, call pcore_bitmap_lease()).
- */
-static inline int pcore_bitmap_lease_present(struct pcore_bitmap *bm, pcore_u32 min,
-					     pcore_u32 max, pcore_u32 *ret)
+/* pcore_bitmap_lease_present() for a caller that passes 1 <= @min <= @max < 2^20. */
+static inline int pcore_bitmap_lease_in(struct pcore_bitmap *bm, pcore_u32 min, pcore_u32 max,
+					pcore_u32 *ret)
 {
 	pcore_u32 v, i;
 	pcore_u64 *page, *word;
 
-	if (min == 0)
-		min = 1;
-	if (max >= (1u << PCORE_BM_BITS))
-		max = (1u << PCORE_BM_BITS) - 1;
-	if (min > max)
-		return -ENOSPC;
 	v = pcore_bm_find_free(bm, min);
 	if (v > max)
 		return -ENOSPC;
@@ -124,6 +115,35 @@ static inline int pcore_bitmap_lease_present(struct pcore_bitmap *bm, pcore_u32 
 	return 0;
 }
 
+/*
+ * pcore_bitmap_lease() where the value's page is already there: 0, -ENOSPC,
+ * or 1 (nothing taken: the page is missing, call pcore_bitmap_lease()).
+ */
+static inline int pcore_bitmap_lease_present(struct pcore_bitmap *bm, pcore_u32 min,
+					     pcore_u32 max, pcore_u32 *ret)
+{
+	if (min == 0)
+		min = 1;
+	if (max >= (1u << PCORE_BM_BITS))
+		max = (1u << PCORE_BM_BITS) - 1;
+	if (min > max)
+		return -ENOSPC;
+	return pcore_bitmap_lease_in(bm, min, max, ret);
+}
+
+/* Give back @v, which is leased (the caller knows: no checks). */
+static inline void pcore_bitmap_release_leased(struct pcore_bitmap *bm, pcore_u32 v)
+{
+	pcore_u32 i = v / 64;
+	pcore_u64 *page = bm->page[i / PCORE_BM_PAGE_WORDS];
+
+	page[i % PCORE_BM_PAGE_WORDS] &= ~((pcore_u64)1 << (v % 64));
+	/* the word is no longer full, so neither are its summaries */
+	bm->l1[i / 64] &= ~((pcore_u64)1 << (i % 64));
+	bm->l2[i / 4096] &= ~((pcore_u64)1 << ((i / 64) % 64));
+	bm->nr_used--;
+}
+
 /* Give @value back; a value not leased (or out of range) is ignored. */
 static inline void pcore_bitmap_release(struct pcore_bitmap *bm, pcore_u32 v)
 {
@@ -135,11 +155,7 @@ static inline void pcore_bitmap_release(struct pcore_bitmap *bm, pcore_u32 v)
 	page = bm->page[i / PCORE_BM_PAGE_WORDS];
 	if (!page || !((page[i % PCORE_BM_PAGE_WORDS] >> (v % 64)) & 1))
 		return;
-	page[i % PCORE_BM_PAGE_WORDS] &= ~((pcore_u64)1 << (v % 64));
-	/* the word is no longer full, so neither are its summaries */
-	bm->l1[i / 64] &= ~((pcore_u64)1 << (i % 64));
-	bm->l2[i / 4096] &= ~((pcore_u64)1 << ((i / 64) % 64));
-	bm->nr_used--;
+	pcore_bitmap_release_leased(bm, v);
 }
 bool pcore_bitmap_test(const struct pcore_bitmap *bm, pcore_u32 value);
 size_t pcore_bitmap_bytes(const struct pcore_bitmap *bm);
