@@ -288,7 +288,6 @@ int pcore_rid_tab_get(struct pcore *c, struct pcore_rid *r)
 	return pcore_tab_get_id(c, (void ***)&c->rid_tab, &c->rid_tab_cap, PCORE_HOT_RIDS, r);
 }
 
-
 /*
  * @a leaves its value; the value goes back to the source with its last
  * allocation. A chained record that follows the inline one moves into the
@@ -508,242 +507,6 @@ static int group_value_check(const struct pcore *c, const struct pcore_owner *o,
 	return 0;
 }
 
-/* @o's group record of @v, a value whose hot word says "records". */
-static struct pcore_alloc *owner_record(const struct pcore *c, const struct pcore_owner *o,
-					pcore_u32 v)
-{
-	struct pcore_alloc *a;
-
-	for (a = idx_leaf_slot(c, v); a; a = a->value_next)
-		if (a->intent == PCORE_INTENT_GROUP && a->owner == o)
-			return a;
-	return NULL;
-}
-
-static bool owner_holds(const struct pcore *c, const struct pcore_owner *o, pcore_u32 v)
-{
-	pcore_u32 h = hot_get(c, v);
-
-	if (h != PCORE_HOT_SLOW)
-		return hot_is_of(h, o) || hot_is_of(hot2_get(c, v, h), o);
-	return owner_record(c, o, v) != NULL;
-}
-
-/* Mark the words of values newly held since @r last looked as maybe reusable on it. */
-static void rid_refresh(const struct pcore *c, struct pcore_rid *r)
-{
-	struct pcore_rset *rs = r->set;
-	pcore_u64 s;
-	pcore_u32 w, i;
-
-	if (!rs || r->hint_gain == c->gain_seq)
-		return;
-	if (c->gain_seq - r->hint_gain > PCORE_GAIN_RING) {
-		for (i = 0; i < PCORE_PASID_LIMIT / 64 / 64; i++)
-			rs->maybe1[i] |= c->held.l1[i];
-		for (i = 0; i < PCORE_PASID_LIMIT / 64 / 64 / 64; i++)
-			rs->maybe2[i] |= c->held.l2[i];
-	} else {
-		for (s = r->hint_gain + 1; s <= c->gain_seq; s++) {
-			w = c->gain_word[s % PCORE_GAIN_RING];
-			rs->maybe1[w / 64] |= (pcore_u64)1 << (w % 64);
-			rs->maybe2[w / 4096] |= (pcore_u64)1 << ((w / 64) % 64);
-		}
-	}
-	r->hint_gain = c->gain_seq;
-}
-
-/* The first word that may hold a value reusable on @r (all held words if it has no set). */
-static pcore_u32 rid_first_maybe(const struct pcore *c, const struct pcore_rid *r, pcore_u32 w,
-				 pcore_u32 last)
-{
-	if (!r->set)
-		return pcore_sum_next(c->held.l1, c->held.l2, w, last);
-	return pcore_sum_next(r->set->maybe1, r->set->maybe2, w, last);
-}
-
-/* Did the same search fail before, with no loss on its RIDs and no gain since? */
-static bool miss_known(const struct pcore *c, const pcore_u32 *ids, struct pcore_rid **rp,
-		       pcore_u32 n, pcore_u32 max)
-{
-	pcore_u32 i;
-
-	if (c->miss_nr != n || c->miss_max != max || c->miss_gain != c->gain_seq ||
-	    memcmp(c->miss_ids, ids, n * sizeof(*ids)))
-		return false;
-	for (i = 0; i < n; i++)
-		if (rp[i]->loss_stamp > c->miss_stamp)
-			return false;
-	return true;
-}
-
-/* Best effort: without memory the next failure searches again. */
-static void miss_remember(struct pcore *c, const pcore_u32 *ids, pcore_u32 n, pcore_u32 max)
-{
-	if (n > c->miss_cap) {
-		pcore_u32 *m = pcore_mem_alloc(c, n * sizeof(*m));
-
-		c->miss_nr = 0;
-		if (!m)
-			return;
-		pcore_mem_free(c, c->miss_ids, c->miss_cap * sizeof(*m));
-		c->miss_ids = m;
-		c->miss_cap = n;
-	}
-	memcpy(c->miss_ids, ids, n * sizeof(*ids));
-	c->miss_nr = n;
-	c->miss_max = max;
-	c->miss_stamp = c->stamp;
-	c->miss_gain = c->gain_seq;
-}
-
-/* Forget the reuse index's sets (before a build, and when one runs out of memory). */
-static void reuse_clear(struct pcore *c)
-{
-	struct pcore_rid *r;
-	pcore_u32 i, j;
-
-	for (i = 0; i < PCORE_SET_PAGES; i++)
-		if (c->held.page[i])
-			memset(c->held.page[i], 0, PCORE_SET_PAGE_WORDS * sizeof(pcore_u64));
-	memset(c->held.l1, 0, sizeof(c->held.l1));
-	memset(c->held.l2, 0, sizeof(c->held.l2));
-	for (j = 0; j < c->rid_cap; j++) {
-		r = c->rid_slots[j];
-		for (i = 0; r && r->set && i < PCORE_SET_PAGES; i++)
-			if (r->set->page[i])
-				memset(r->set->page[i], 0, PCORE_SET_PAGE_WORDS * sizeof(pcore_u64));
-	}
-}
-
-/* Index the group allocations of @v (hot word @h): the held set and their RIDs' sets. */
-static int reuse_index_value(struct pcore *c, pcore_u32 v, pcore_u32 h)
-{
-	struct pcore_alloc *a, view, view2;
-	struct pcore_rid **rp;
-	pcore_u32 i;
-	int err;
-
-	/* a global's value is never shared: its record is the head */
-	if (h == PCORE_HOT_SLOW && idx_leaf_slot(c, v)->intent != PCORE_INTENT_GROUP)
-		return 0;
-	err = pcore_vset_prepare(c, v);
-	if (err)
-		return err;
-	pcore_vset_add(c, v);
-	a = hot_is_fast(h) ? pcore_hot_views(c, v, h, &view, &view2) : idx_leaf_slot(c, v);
-	for (; a; a = a->value_next) {
-		rp = alloc_rid_ptrs(a);
-		for (i = 0; i < a->nr; i++) {
-			err = pcore_rset_prepare(c, rp[i], v);
-			if (err)
-				return err;
-			rset_set(c, rp[i], v);
-		}
-	}
-	return 0;
-}
-
-/*
- * Build the reuse index from the hot words and records: every value a group
- * holds, each RID's values, and for each RID every held word marked maybe
- * reusable. One walk over the values in use, once: the index is kept from
- * then on.
- */
-static int reuse_build(struct pcore *c)
-{
-	pcore_u32 top, i;
-	struct pcore_rid *r;
-	int err;
-
-	reuse_clear(c);
-	c->reuse_index = true;	/* the helpers below write the sets */
-	for (top = 0; top < PCORE_IDX_TOP; top++) {
-		for (i = 0; c->hot[top] && i < PCORE_IDX_LEAF; i++) {
-			if (!c->hot[top][i])
-				continue;
-			err = reuse_index_value(c, top * PCORE_IDX_LEAF + i, c->hot[top][i]);
-			if (err) {
-				reuse_clear(c);
-				c->reuse_index = false;
-				return err;
-			}
-		}
-	}
-	for (i = 0; i < c->rid_cap; i++) {
-		r = c->rid_slots[i];
-		if (!r)
-			continue;
-		if (r->set) {
-			memcpy(r->set->maybe1, c->held.l1, sizeof(c->held.l1));
-			memcpy(r->set->maybe2, c->held.l2, sizeof(c->held.l2));
-		}
-		r->hint_gain = c->gain_seq;
-		r->loss_stamp = ++c->stamp;
-	}
-	return 0;
-}
-
-/*
- * The lowest value up to @max that groups hold, no global does, none of the
- * RIDs has and @o does not hold: the OR of the RIDs' bitmap words against
- * the held set. One RID: only the words it marks as maybe reusable (marks
- * found empty are cleared, so each loss is paid for once). Several: the held
- * set's non-empty words from the highest first mark of the RIDs. 0 and
- * *@ret (0 if none), or -ENOMEM (the index could not be built).
- */
-static int find_reusable(struct pcore *c, const struct pcore_owner *o, const pcore_u32 *ids,
-			 struct pcore_rid **rp, pcore_u32 n, pcore_u32 max, pcore_u32 *ret)
-{
-	pcore_u32 last = max / 64, start = 0, w, i, v;
-	bool any = false;
-	pcore_u64 cand, held;
-	int err;
-
-	*ret = 0;
-	if (!c->reuse_index) {
-		err = reuse_build(c);
-		if (err)
-			return err;
-	}
-	if (n > 1 && miss_known(c, ids, rp, n, max))
-		return 0;
-	for (i = 0; i < n; i++) {
-		rid_refresh(c, rp[i]);
-		w = rid_first_maybe(c, rp[i], 0, last);
-		if (w > start)
-			start = w;
-	}
-	/* one RID: walk its maybe-words, clearing those found empty */
-	for (w = start; w <= last; w = n == 1 ? rid_first_maybe(c, rp[0], w + 1, last)
-					   : pcore_sum_next(c->held.l1, c->held.l2, w + 1, last)) {
-		held = vset_word(&c->held, w);
-		cand = held;
-		for (i = 0; i < n && cand; i++)
-			cand &= ~rset_word(rp[i]->set, w);
-		if (n == 1 && !cand && rp[0]->set) {
-			struct pcore_rset *rs = rp[0]->set;
-
-			rs->maybe1[w / 64] &= ~((pcore_u64)1 << (w % 64));
-			if (!rs->maybe1[w / 64])
-				rs->maybe2[w / 4096] &= ~((pcore_u64)1 << ((w / 64) % 64));
-		}
-		if (w == last && max % 64 != 63)
-			cand &= ((pcore_u64)2 << (max % 64)) - 1;
-		any = any || cand;
-		for (; cand; cand &= cand - 1) {
-			v = w * 64 + pcore_ctz64(cand);
-			if (!owner_holds(c, o, v)) {
-				*ret = v;
-				return 0;
-			}
-		}
-	}
-	if (n > 1 && !any)
-		miss_remember(c, ids, n, max);
-	return 0;
-}
-
 /*
  * A fresh value for a group whose narrowest RID has width @minw. Values
  * below 2^(narrowest width on the platform) are the only ones a global (and
@@ -795,6 +558,15 @@ static inline void hot_link(struct pcore *c, struct pcore_owner *o, struct pcore
 	PCORE_EVENT(c, PCORE_EV_ALLOC, PCORE_INTENT_GROUP, v, nr == 1 ? rp[0]->id : 0, o);
 }
 
+/* @v, which has one hot allocation, takes @o's group on @rp as its second word. */
+static inline void hot_link_second(struct pcore *c, struct pcore_owner *o,
+				   struct pcore_gset *gs, struct pcore_rid **rp, pcore_u32 nr,
+				   pcore_u32 v)
+{
+	hot_link(c, o, gs, rp, nr, v, hot2_word_at(c, v));
+	*hot_word(c, v) |= PCORE_HOT_TWO;
+}
+
 /* Are the reuse index's pages for value page @pg there (held set, each RID's set)? */
 static bool index_pages_there(const struct pcore *c, struct pcore_rid **rp, pcore_u32 nr,
 			      pcore_u32 pg)
@@ -823,7 +595,7 @@ static int alloc_fast_exhausted(struct pcore *c, struct pcore_owner *o, const pc
 
 	for (i = 0; i < nr && !full; i++)
 		full = pcore_rid_full(c, rp[i]);
-	if (!full && (find_reusable(c, o, ids, rp, nr, width_max(minw), &v) || v))
+	if (!full && (pcore_find_reusable(c, o, ids, rp, nr, width_max(minw), &v) || v))
 		return 1;
 	for (i = 0; rp[i]->width != minw; i++)
 		;
@@ -845,8 +617,7 @@ static int alloc_fast_second(struct pcore *c, struct pcore_owner *o, struct pcor
 	if (!hot_is_fast(h) || (h & PCORE_HOT_TWO) || !c->hot2[v >> PCORE_IDX_SHIFT] ||
 	    !index_pages_there(c, rp, nr, v / 64 / PCORE_SET_PAGE_WORDS))
 		return 1;
-	hot_link(c, o, gs, rp, nr, v, hot2_word_at(c, v));
-	*hot_word(c, v) |= PCORE_HOT_TWO;
+	hot_link_second(c, o, gs, rp, nr, v);
 	*ret = v;
 	return 0;
 }
@@ -892,7 +663,7 @@ static int alloc_hot_fast(struct pcore *c, struct pcore_owner *o, const pcore_u3
 		ids = gs->blk;
 	}
 	if (c->ops->flags & PCORE_SRC_REUSE_FIRST) {
-		err = find_reusable(c, o, ids, rp, nr, width_max(minw), &v);
+		err = pcore_find_reusable(c, o, ids, rp, nr, width_max(minw), &v);
 		if (err)
 			return 1;
 		if (v)
@@ -923,7 +694,7 @@ static int group_pick(struct pcore *c, struct pcore_owner *o, const pcore_u32 *i
 	int err;
 
 	if (c->ops->flags & PCORE_SRC_REUSE_FIRST) {
-		err = find_reusable(c, o, ids, rp, nr, width_max(minw), v);
+		err = pcore_find_reusable(c, o, ids, rp, nr, width_max(minw), v);
 		if (err || *v)
 			return err;
 	}
@@ -934,7 +705,7 @@ static int group_pick(struct pcore *c, struct pcore_owner *o, const pcore_u32 *i
 	}
 	if (err != -ENOSPC || (c->ops->flags & PCORE_SRC_REUSE_FIRST))
 		return err;
-	err = find_reusable(c, o, ids, rp, nr, width_max(minw), v);
+	err = pcore_find_reusable(c, o, ids, rp, nr, width_max(minw), v);
 	if (err)
 		return err;
 	return *v ? 0 : -ENOSPC;
@@ -1067,12 +838,10 @@ static pcore_noinline int alloc_group_general(struct pcore *c, struct pcore_owne
 			rp = gset_rids(gs);
 			o->last_gset = gs->id;
 		}
-		if (second) {
-			hot_link(c, o, gs, rp, nr, v, hot2_word_at(c, v));
-			*hot_word(c, v) |= PCORE_HOT_TWO;
-		} else {
+		if (second)
+			hot_link_second(c, o, gs, rp, nr, v);
+		else
 			hot_link(c, o, gs, rp, nr, v, hot_word(c, v));
-		}
 		pcore_mem_free(c, blk, rid_block_bytes(cap));
 		*inout_value = v;
 		return 0;
@@ -1267,24 +1036,18 @@ static void global_put(struct pcore *c, struct pcore_owner *o)
 	PCORE_EVENT(c, PCORE_EV_FREE, PCORE_INTENT_GLOBAL, v, 0, o);
 }
 
-/* @o's hot allocation of @v (hot word *@h) goes; so does the value. */
 /*
  * @o's hot allocation of @v (if it has one) goes: true. The value goes with
  * it unless a second one holds it, which then becomes the first.
  */
 static bool hot_free_owned(struct pcore *c, struct pcore_owner *o, pcore_u32 v)
 {
-	pcore_u32 *h = hot_word(c, v), *w = h, *h2;
+	pcore_u32 *h = hot_word(c, v), *w = hot_word_at_of(c, v, h, o), *h2;
 	pcore_u32 rid, i;
 	struct pcore_gset *gs;
 
-	if (!h || !hot_is_fast(*h))
+	if (!w)
 		return false;
-	if (hot_owner_id(*h) != o->hot_id) {
-		w = hot2_word(c, v, *h);
-		if (!w || hot_owner_id(*w) != o->hot_id)
-			return false;
-	}
 	rid = hot_rid_id(*w);
 	gs = hot_gset(c, *w);
 	if (rid) {
@@ -1339,16 +1102,14 @@ int pcore_free(struct pcore *c, struct pcore_owner *o, pcore_u32 v)
 static void owner_for_each(struct pcore *c, struct pcore_owner *o,
 			   void (*fn)(struct pcore *c, struct pcore_owner *o, pcore_u32 v))
 {
-	pcore_u32 top, i, h, v;
+	pcore_u32 top, i, v;
 
 	for (top = 0; top < PCORE_IDX_TOP && o->nr_allocs; top++) {
 		if (!c->hot[top])
 			continue;
 		for (i = 0; i < PCORE_IDX_LEAF; i++) {
-			h = c->hot[top][i];
 			v = top * PCORE_IDX_LEAF + i;
-			if (hot_is_fast(h) ? hot_is_of(h, o) || hot_is_of(hot2_get(c, v, h), o)
-					   : h && owner_record(c, o, v))
+			if (c->hot[top][i] && owner_holds(c, o, v))
 				fn(c, o, v);
 		}
 	}

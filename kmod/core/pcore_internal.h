@@ -100,11 +100,11 @@ static inline pcore_u32 hot2_get(const struct pcore *c, pcore_u32 v, pcore_u32 h
 	return h2 ? *h2 : 0;
 }
 
-/* The hot word of @v that names @o's allocation, or NULL. */
-static inline pcore_u32 *hot_word_of(const struct pcore *c, pcore_u32 v,
-				     const struct pcore_owner *o)
+/* Of @v's hot words (the first at @h, NULL if none), the one naming @o's allocation, or NULL. */
+static inline pcore_u32 *hot_word_at_of(const struct pcore *c, pcore_u32 v, pcore_u32 *h,
+					const struct pcore_owner *o)
 {
-	pcore_u32 *h = hot_word(c, v), *h2;
+	pcore_u32 *h2;
 
 	if (!h || !hot_is_fast(*h))
 		return NULL;
@@ -112,6 +112,13 @@ static inline pcore_u32 *hot_word_of(const struct pcore *c, pcore_u32 v,
 		return h;
 	h2 = hot2_word(c, v, *h);
 	return h2 && hot_owner_id(*h2) == o->hot_id ? h2 : NULL;
+}
+
+/* The hot word of @v that names @o's allocation, or NULL. */
+static inline pcore_u32 *hot_word_of(const struct pcore *c, pcore_u32 v,
+				     const struct pcore_owner *o)
+{
+	return hot_word_at_of(c, v, hot_word(c, v), o);
 }
 
 /* The RID hot_id of a single-RID hot word (0: none, or a RID set's word). */
@@ -263,6 +270,35 @@ static inline bool pcore_owns_hot(const struct pcore *c, const struct pcore_owne
 {
 	return value_ok(v) && hot_word_of(c, v, o);
 }
+/* @o's group record of @v, a value whose hot word says "records". */
+static inline struct pcore_alloc *owner_record(const struct pcore *c, const struct pcore_owner *o,
+					pcore_u32 v)
+{
+	struct pcore_alloc *a;
+
+	for (a = idx_leaf_slot(c, v); a; a = a->value_next)
+		if (a->intent == PCORE_INTENT_GROUP && a->owner == o)
+			return a;
+	return NULL;
+}
+
+static inline bool owner_holds(const struct pcore *c, const struct pcore_owner *o, pcore_u32 v)
+{
+	pcore_u32 h = hot_get(c, v);
+
+	if (h != PCORE_HOT_SLOW)
+		return hot_is_of(h, o) || hot_is_of(hot2_get(c, v, h), o);
+	return owner_record(c, o, v) != NULL;
+}
+
+/*
+ * The lowest value up to @max that groups hold, no global does, none of the
+ * RIDs (sorted @ids, resolved @rp) has and @o does not hold: 0 and *@ret
+ * (0 if none), or -ENOMEM (the index could not be built). pcore_reuse.c.
+ */
+int pcore_find_reusable(struct pcore *c, const struct pcore_owner *o, const pcore_u32 *ids,
+			struct pcore_rid **rp, pcore_u32 n, pcore_u32 max, pcore_u32 *ret);
+
 /* True when no value can be free on @r any more (groups + globals fill it). */
 static inline bool pcore_rid_full(const struct pcore *c, const struct pcore_rid *r)
 {
