@@ -98,6 +98,20 @@ static int idx_prepare(struct pcore *c, pcore_u32 v)
 #define HOT_LEAF_BYTES	(PCORE_IDX_LEAF * sizeof(pcore_u32))
 #define HOT_TABLE_BYTES	(PCORE_PASID_LIMIT * sizeof(pcore_u32))
 
+/* Is there one table for the hot words (asked for once)? */
+static bool hot_table_ready(struct pcore *c)
+{
+	if (!c->hot_table_tried) {
+		c->hot_table_tried = true;
+		c->hot_table = pcore_env_table_alloc(HOT_TABLE_BYTES);
+		if (c->hot_table)
+			c->compact = pcore_env_table_alloc(sizeof(*c->compact));
+		if (c->compact)
+			c->st.bytes += sizeof(*c->compact);
+	}
+	return c->hot_table != NULL;
+}
+
 /*
  * The hot words live in one table the environment backs lazily (on huge
  * pages where it can) or, failing that, in leaves allocated one by one.
@@ -109,11 +123,7 @@ static int hot_prepare(struct pcore *c, pcore_u32 v)
 
 	if (pcore_likely(*leaf != NULL))
 		return 0;
-	if (!c->hot_table_tried) {
-		c->hot_table_tried = true;
-		c->hot_table = pcore_env_table_alloc(HOT_TABLE_BYTES);
-	}
-	if (c->hot_table) {
+	if (hot_table_ready(c)) {
 		*leaf = c->hot_table + (v >> PCORE_IDX_SHIFT) * PCORE_IDX_LEAF;
 		c->st.bytes += HOT_LEAF_BYTES;
 		return 0;
@@ -139,6 +149,27 @@ static inline pcore_u32 *hot2_word_at(struct pcore *c, pcore_u32 v)
 	return &c->hot2[v >> PCORE_IDX_SHIFT][v & (PCORE_IDX_LEAF - 1)];
 }
 
+/* A value of leaf @top lost its compact bit: with the leaf's last, its word goes. */
+static void compact_lost(struct pcore *c, pcore_u32 top)
+{
+	const pcore_u64 *bits = &c->compact->bits[top * (PCORE_IDX_LEAF / 64)];
+	pcore_u32 i;
+
+	for (i = 0; i < PCORE_IDX_LEAF / 64; i++)
+		if (bits[i])
+			return;
+	c->compact->word[top] = 0;
+}
+
+/* @v's hot word moves out of its leaf's compact word into its own. */
+void pcore_hot_unpack(struct pcore *c, pcore_u32 v)
+{
+	c->hot[v >> PCORE_IDX_SHIFT][v & (PCORE_IDX_LEAF - 1)] = c->compact->word[v >> PCORE_IDX_SHIFT];
+	c->compact->bits[v / 64] &= ~((pcore_u64)1 << (v % 64));
+	if (!c->compact->bits[v / 64])
+		compact_lost(c, v >> PCORE_IDX_SHIFT);
+}
+
 static void hot_destroy(struct pcore *c)
 {
 	pcore_u32 i;
@@ -154,7 +185,12 @@ static void hot_destroy(struct pcore *c)
 	}
 	if (c->hot_table)
 		pcore_env_table_free(c->hot_table, HOT_TABLE_BYTES);
+	if (c->compact) {
+		pcore_env_table_free(c->compact, sizeof(*c->compact));
+		c->st.bytes -= sizeof(*c->compact);
+	}
 	c->hot_table = NULL;
+	c->compact = NULL;
 	c->hot_table_tried = false;
 }
 
@@ -414,7 +450,7 @@ int pcore_find_owned(struct pcore *c, const struct pcore_owner *o, pcore_u32 v,
 	if (!h)
 		return -ENOENT;
 	if (hot_is_fast(h)) {
-		if (!hot_word_of(c, v, o))
+		if (!pcore_owns_hot(c, o, v))
 			return -EPERM;
 		err = pcore_value_slow(c, v);
 		if (err)
@@ -433,6 +469,8 @@ void pcore_init(struct pcore *c, const struct pcore_ops *ops, void *priv)
 	c->priv = priv;
 	c->events_on = ops->event != NULL;
 	c->reuse_index = ops->flags & PCORE_SRC_REUSE_FIRST;
+	c->fresh_low = width_max(min_width_of(c)) + 1;
+	pcore_plain_update(c);
 }
 
 void pcore_owner_init(struct pcore *c, struct pcore_owner *o, pcore_u64 mm, void *cookie)
@@ -892,11 +930,51 @@ err_free:
 	return err;
 }
 
+/*
+ * The plain allocation (c->plain): automatic, one RID, a fresh value from
+ * the bitmap above the narrow RIDs' values, its hot leaf there. 0, or 1
+ * where it took nothing and the paths below decide (-ENOSPC included).
+ */
+static inline int alloc_plain(struct pcore *c, struct pcore_owner *o, pcore_u32 id,
+			      pcore_u32 *ret)
+{
+	struct pcore_rid *r = rid_lookup(c, id);
+	pcore_u32 v, max, want, *leaf, *cw;
+
+	if (!r || !r->hot_id || !o->hot_id)
+		return 1;
+	max = width_max(r->width);
+	if (pcore_bitmap_lease_in(c->src_bitmap, c->fresh_low <= max ? c->fresh_low : 1, max, &v))
+		return 1;
+	if (pcore_unlikely(!c->hot[v >> PCORE_IDX_SHIFT]) && (!hot_table_ready(c) || hot_prepare(c, v))) {
+		/* leaves one by one are the general path's to allocate (fail-nth) */
+		pcore_bitmap_release_leased(c->src_bitmap, v);
+		return 1;
+	}
+	leaf = c->hot[v >> PCORE_IDX_SHIFT];
+	want = (pcore_u32)o->hot_id << 16 | r->hot_id;
+	cw = c->compact ? &c->compact->word[v >> PCORE_IDX_SHIFT] : NULL;
+	if (pcore_likely(cw && (*cw == want || *cw == 0))) {
+		*cw = want;
+		c->compact->bits[v / 64] |= (pcore_u64)1 << (v % 64);
+	} else {
+		leaf[v & (PCORE_IDX_LEAF - 1)] = want;
+	}
+	r->nr_direct++;
+	o->nr_allocs++;
+	c->st.nr_groups++;
+	c->st.nr_values++;
+	*ret = v;
+	return 0;
+}
+
 int pcore_alloc_group(struct pcore *c, struct pcore_owner *o, const pcore_u32 *rids,
 		      pcore_u32 nr, pcore_u32 flags, pcore_u32 *inout_value)
 {
 	int err;
 
+	if (pcore_likely(c->plain && nr == 1 && !flags) && alloc_plain(c, o, rids[0], inout_value) == 0)
+		return 0;
 	if (!flags && nr && nr <= PCORE_MAX_GROUP_RIDS) {
 		err = alloc_hot_fast(c, o, rids, nr, inout_value);
 		if (err <= 0)
@@ -1042,10 +1120,14 @@ static void global_put(struct pcore *c, struct pcore_owner *o)
  */
 static bool hot_free_owned(struct pcore *c, struct pcore_owner *o, pcore_u32 v)
 {
-	pcore_u32 *h = hot_word(c, v), *w = hot_word_at_of(c, v, h, o), *h2;
+	pcore_u32 *h, *w, *h2;
 	pcore_u32 rid, i;
 	struct pcore_gset *gs;
 
+	if (hot_packed(c, v) && !hot_is_of(hot_get(c, v), o))
+		return false;	/* someone else's: left packed */
+	h = hot_word(c, v);
+	w = hot_word_at_of(c, v, h, o);
 	if (!w)
 		return false;
 	rid = hot_rid_id(*w);
@@ -1075,11 +1157,50 @@ static bool hot_free_owned(struct pcore *c, struct pcore_owner *o, pcore_u32 v)
 	return true;
 }
 
+/*
+ * The plain free (c->plain): @o's only allocation of @v, on one RID (its
+ * word is exactly owner << 16 | RID): true, else false (nothing changed).
+ */
+static inline bool free_plain(struct pcore *c, struct pcore_owner *o, pcore_u32 v)
+{
+	pcore_u32 *leaf = c->hot[v >> PCORE_IDX_SHIFT], *h = NULL, w, rid;
+	pcore_u64 *bits = NULL;
+
+	if (!leaf)
+		return false;
+	if (hot_packed(c, v)) {
+		bits = &c->compact->bits[v / 64];
+		w = c->compact->word[v >> PCORE_IDX_SHIFT];
+	} else {
+		h = &leaf[v & (PCORE_IDX_LEAF - 1)];
+		w = *h;
+	}
+	rid = w & 0xffff;
+	/* the flags (second word, records) sit above the owner: any makes it differ */
+	if (w >> 16 != o->hot_id || rid == 0 || rid >= PCORE_HOT_GSET)
+		return false;
+	c->rid_tab[rid]->nr_direct--;
+	if (bits) {
+		*bits &= ~((pcore_u64)1 << (v % 64));
+		if (!*bits)
+			compact_lost(c, v >> PCORE_IDX_SHIFT);
+	} else {
+		*h = 0;
+	}
+	o->nr_allocs--;
+	c->st.nr_groups--;
+	c->st.nr_values--;
+	pcore_bitmap_release_leased(c->src_bitmap, v);
+	return true;
+}
+
 int pcore_free(struct pcore *c, struct pcore_owner *o, pcore_u32 v)
 {
 	struct pcore_alloc *a;
 	int err;
 
+	if (pcore_likely(c->plain) && value_ok(v) && free_plain(c, o, v))
+		return 0;
 	if (value_ok(v) && hot_free_owned(c, o, v))
 		return 0;
 	err = pcore_find_owned(c, o, v, &a);
@@ -1109,7 +1230,7 @@ static void owner_for_each(struct pcore *c, struct pcore_owner *o,
 			continue;
 		for (i = 0; i < PCORE_IDX_LEAF; i++) {
 			v = top * PCORE_IDX_LEAF + i;
-			if (c->hot[top][i] && owner_holds(c, o, v))
+			if (hot_get(c, v) && owner_holds(c, o, v))
 				fn(c, o, v);
 		}
 	}

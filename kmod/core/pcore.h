@@ -249,13 +249,35 @@ struct pcore_gset {
 	pcore_u8 min_width;
 };
 
+/*
+ * Compact hot words (userspace, beside the hot table): most allocations of
+ * a leaf's values have the same hot word (one owner on one RID: a runtime's
+ * values). word[top] is that word (0: none yet) and a value's bit says it
+ * has it, its own hot word then 0; a value written any other way has its
+ * hot word. So a free at 1M live values touches 128 KiB of bits, not 4 MiB
+ * of words.
+ */
+struct pcore_compact {
+	pcore_u32 word[PCORE_IDX_TOP];
+	pcore_u64 bits[PCORE_PASID_LIMIT / 64];
+};
+
 struct pcore {
 	const struct pcore_ops *ops;
 	void *priv;
 	bool events_on;				/* ops->event is called (pcore_set_events) */
+	/*
+	 * The plain paths apply: an in-process bitmap source, no events, no
+	 * reuse index (pcore_plain_update() keeps it). Then a single-RID
+	 * allocation and its free touch only the bitmap, one hot word and
+	 * counters.
+	 */
+	bool plain;
+	pcore_u32 fresh_low;			/* 2^(narrowest RID width): wide groups lease from here */
 	struct pcore_bitmap *src_bitmap;	/* pcore_set_bitmap_source() */
 	pcore_u32 *hot[PCORE_IDX_TOP];		/* leaves of PCORE_IDX_LEAF hot words */
 	pcore_u32 *hot_table;			/* where the leaves lie, if one table */
+	struct pcore_compact *compact;		/* with the table, if it could be had */
 	pcore_u32 *hot2[PCORE_IDX_TOP];		/* second words (PCORE_HOT_TWO), leaves */
 	bool hot_table_tried;
 	struct pcore_alloc *idx[PCORE_IDX_TOP];	/* cold leaves of PCORE_IDX_LEAF records */
@@ -306,9 +328,15 @@ void pcore_owner_release(struct pcore *c, struct pcore_owner *o);
  * Events are on from pcore_init() when ops->event is set; an embedding with
  * no listener turns them off so that an allocation builds no event.
  */
+static inline void pcore_plain_update(struct pcore *c)
+{
+	c->plain = c->src_bitmap && !c->events_on && !c->reuse_index;
+}
+
 static inline void pcore_set_events(struct pcore *c, bool on)
 {
 	c->events_on = on && c->ops->event;
+	pcore_plain_update(c);
 }
 
 /*
@@ -320,6 +348,7 @@ static inline void pcore_set_events(struct pcore *c, bool on)
 static inline void pcore_set_bitmap_source(struct pcore *c, struct pcore_bitmap *bm)
 {
 	c->src_bitmap = bm;
+	pcore_plain_update(c);
 }
 
 /*

@@ -4,17 +4,32 @@
  */
 #include "pcore_bitmap.h"
 
-void pcore_bitmap_init(struct pcore_bitmap *bm)
+#define FLAT_BYTES (PCORE_BM_WORDS * sizeof(pcore_u64))
+
+void pcore_bitmap_init_paged(struct pcore_bitmap *bm)
 {
 	/* Value 0 (the RID's own DMA PASID) is never leased: lease clamps min to 1. */
 	memset(bm, 0, sizeof(*bm));
+}
+
+void pcore_bitmap_init(struct pcore_bitmap *bm)
+{
+	unsigned int i;
+
+	pcore_bitmap_init_paged(bm);
+	/* without the table (the kernel, or no address space) pages come one by one */
+	bm->flat = pcore_env_table_alloc(FLAT_BYTES);
+	for (i = 0; bm->flat && i < PCORE_BM_PAGES; i++)
+		bm->page[i] = bm->flat + i * PCORE_BM_PAGE_WORDS;
 }
 
 void pcore_bitmap_destroy(struct pcore_bitmap *bm)
 {
 	unsigned int i;
 
-	for (i = 0; i < PCORE_BM_PAGES; i++)
+	if (bm->flat)
+		pcore_env_table_free(bm->flat, FLAT_BYTES);
+	for (i = 0; !bm->flat && i < PCORE_BM_PAGES; i++)
 		pcore_env_free(bm->page[i]);
 	memset(bm, 0, sizeof(*bm));
 }
@@ -42,8 +57,11 @@ int pcore_bitmap_lease(struct pcore_bitmap *bm, pcore_u32 min, pcore_u32 max, pc
 	return pcore_bitmap_lease_present(bm, min, max, ret);
 }
 
+/* With the flat table: all of it, though the system backs only the pages touched. */
 size_t pcore_bitmap_bytes(const struct pcore_bitmap *bm)
 {
+	if (bm->flat)
+		return sizeof(*bm) + FLAT_BYTES;
 	return sizeof(*bm) + (size_t)bm->nr_pages * PCORE_BM_PAGE_WORDS * sizeof(pcore_u64);
 }
 

@@ -22,6 +22,12 @@
 #define PCORE_BM_L2_WORDS	(PCORE_BM_L1_WORDS / 64)	/* 4 */
 
 struct pcore_bitmap {
+	/*
+	 * Level 0 in one lazily backed table where the environment has them
+	 * (userspace), so that a search is three dependent loads as in a flat
+	 * bitmap; else NULL. Either way page[] points into level 0.
+	 */
+	pcore_u64 *flat;
 	pcore_u64 *page[PCORE_BM_PAGES];	/* level 0, NULL = all free */
 	pcore_u64 l1[PCORE_BM_L1_WORDS];	/* bit set: level-0 word full */
 	pcore_u64 l2[PCORE_BM_L2_WORDS];	/* bit set: level-1 word full */
@@ -30,6 +36,8 @@ struct pcore_bitmap {
 };
 
 void pcore_bitmap_init(struct pcore_bitmap *bm);
+/* Pages allocated one by one, whatever the environment (as in the kernel). */
+void pcore_bitmap_init_paged(struct pcore_bitmap *bm);
 void pcore_bitmap_destroy(struct pcore_bitmap *bm);
 
 /* Lowest free value in [min, max] (max < 2^20): 0, -ENOSPC or -ENOMEM. */
@@ -41,51 +49,64 @@ int pcore_bitmap_lease(struct pcore_bitmap *bm, pcore_u32 min, pcore_u32 max, pc
  */
 #define PCORE_BM_FULL	(~(pcore_u64)0)
 
+/* The @bits (0..63) low bits: below a position within a word. */
 static inline pcore_u64 pcore_bm_low_mask(unsigned int bits)
 {
-	return bits ? (((pcore_u64)1 << bits) - 1) : 0;
+	return ((pcore_u64)1 << bits) - 1;
+}
+
+/* Level-0 word @i, or NULL where its page is not there (then it is 0). */
+static inline pcore_u64 *pcore_bm_word(const struct pcore_bitmap *bm, pcore_u32 i)
+{
+	pcore_u64 *page;
+
+	if (pcore_likely(bm->flat))
+		return &bm->flat[i];
+	page = bm->page[i / PCORE_BM_PAGE_WORDS];
+	return page ? &page[i % PCORE_BM_PAGE_WORDS] : NULL;
 }
 
 static inline pcore_u64 pcore_bm_l0(const struct pcore_bitmap *bm, pcore_u32 i)
 {
-	const pcore_u64 *page = bm->page[i / PCORE_BM_PAGE_WORDS];
+	const pcore_u64 *word = pcore_bm_word(bm, i);
 
-	return page ? page[i % PCORE_BM_PAGE_WORDS] : 0;
+	return word ? *word : 0;
 }
 
-/* First free bit at or after @p, or PCORE_BM_WORDS * 64 if none. */
+/*
+ * First free bit at or after @p, or PCORE_BM_WORDS * 64 if none: @p's own
+ * word, else top down from the next one, each summary word masked below
+ * the start only where it is the start's own. A word a summary bit calls
+ * not full has a free bit, so the search is three dependent loads unless
+ * what is left of the start's level-1 word is full (then once more).
+ */
 static inline pcore_u32 pcore_bm_find_free(const struct pcore_bitmap *bm, pcore_u32 p)
 {
-	pcore_u32 i = p / 64, j, k;
+	pcore_u32 i = p / 64, j, k, j2;
 	pcore_u64 w;
 
 	w = pcore_bm_l0(bm, i) | pcore_bm_low_mask(p % 64);
 	if (~w)
 		return i * 64 + pcore_ctz64(~w);
-
-	/* the rest of this level-1 word's level-0 words */
 	i++;
-	if (i >= PCORE_BM_WORDS)
-		return PCORE_BM_WORDS * 64;
-	j = i / 64;
-	w = bm->l1[j] | pcore_bm_low_mask(i % 64);
-	if (~w)
-		goto found_l1;
-
-	j++;
-	if (j >= PCORE_BM_L1_WORDS)
-		return PCORE_BM_WORDS * 64;
-	k = j / 64;
-	w = bm->l2[k] | pcore_bm_low_mask(j % 64);
-	while (!~w) {
-		if (++k >= PCORE_BM_L2_WORDS)
+	for (;;) {
+		if (i >= PCORE_BM_WORDS)
 			return PCORE_BM_WORDS * 64;
-		w = bm->l2[k];
+		j = i / 64;
+		k = j / 64;
+		w = bm->l2[k] | pcore_bm_low_mask(j % 64);
+		while (!~w) {
+			if (++k >= PCORE_BM_L2_WORDS)
+				return PCORE_BM_WORDS * 64;
+			w = bm->l2[k];
+		}
+		j2 = k * 64 + pcore_ctz64(~w);
+		w = bm->l1[j2] | (j2 == j ? pcore_bm_low_mask(i % 64) : 0);
+		if (pcore_likely(~w))
+			break;
+		i = (j + 1) * 64;	/* the rest of the start's level-1 word is full */
 	}
-	j = k * 64 + pcore_ctz64(~w);
-	w = bm->l1[j];
-found_l1:
-	i = j * 64 + pcore_ctz64(~w);
+	i = j2 * 64 + pcore_ctz64(~w);
 	return i * 64 + pcore_ctz64(~pcore_bm_l0(bm, i));
 }
 
@@ -94,16 +115,15 @@ static inline int pcore_bitmap_lease_in(struct pcore_bitmap *bm, pcore_u32 min, 
 					pcore_u32 *ret)
 {
 	pcore_u32 v, i;
-	pcore_u64 *page, *word;
+	pcore_u64 *word;
 
 	v = pcore_bm_find_free(bm, min);
 	if (v > max)
 		return -ENOSPC;
 	i = v / 64;
-	page = bm->page[i / PCORE_BM_PAGE_WORDS];
-	if (pcore_unlikely(!page))
+	word = pcore_bm_word(bm, i);
+	if (pcore_unlikely(!word))
 		return 1;
-	word = &page[i % PCORE_BM_PAGE_WORDS];
 	*word |= (pcore_u64)1 << (v % 64);
 	if (*word == PCORE_BM_FULL) {
 		bm->l1[i / 64] |= (pcore_u64)1 << (i % 64);
@@ -135,9 +155,8 @@ static inline int pcore_bitmap_lease_present(struct pcore_bitmap *bm, pcore_u32 
 static inline void pcore_bitmap_release_leased(struct pcore_bitmap *bm, pcore_u32 v)
 {
 	pcore_u32 i = v / 64;
-	pcore_u64 *page = bm->page[i / PCORE_BM_PAGE_WORDS];
 
-	page[i % PCORE_BM_PAGE_WORDS] &= ~((pcore_u64)1 << (v % 64));
+	*pcore_bm_word(bm, i) &= ~((pcore_u64)1 << (v % 64));
 	/* the word is no longer full, so neither are its summaries */
 	bm->l1[i / 64] &= ~((pcore_u64)1 << (i % 64));
 	bm->l2[i / 4096] &= ~((pcore_u64)1 << ((i / 64) % 64));
@@ -147,13 +166,7 @@ static inline void pcore_bitmap_release_leased(struct pcore_bitmap *bm, pcore_u3
 /* Give @value back; a value not leased (or out of range) is ignored. */
 static inline void pcore_bitmap_release(struct pcore_bitmap *bm, pcore_u32 v)
 {
-	pcore_u32 i = v / 64;
-	pcore_u64 *page;
-
-	if (v == 0 || v >= (1u << PCORE_BM_BITS))
-		return;
-	page = bm->page[i / PCORE_BM_PAGE_WORDS];
-	if (!page || !((page[i % PCORE_BM_PAGE_WORDS] >> (v % 64)) & 1))
+	if (v == 0 || v >= (1u << PCORE_BM_BITS) || !((pcore_bm_l0(bm, v / 64) >> (v % 64)) & 1))
 		return;
 	pcore_bitmap_release_leased(bm, v);
 }

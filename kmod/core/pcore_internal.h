@@ -53,19 +53,32 @@ static inline struct pcore_alloc *idx_leaf_slot(const struct pcore *c, pcore_u32
 
 /* ---- hot words (pcore.c) ---- */
 
-/* @v's hot word, or NULL where no leaf (then @v has no allocation). */
-static inline pcore_u32 *hot_word(const struct pcore *c, pcore_u32 v)
+void pcore_hot_unpack(struct pcore *c, pcore_u32 v);
+
+/* Is @v's hot word its leaf's compact word (its bit set)? */
+static inline bool hot_packed(const struct pcore *c, pcore_u32 v)
+{
+	return c->compact && ((c->compact->bits[v / 64] >> (v % 64)) & 1);
+}
+
+/* @v's hot word to write, or NULL where no leaf (then @v has no allocation). */
+static inline pcore_u32 *hot_word(struct pcore *c, pcore_u32 v)
 {
 	pcore_u32 *leaf = c->hot[v >> PCORE_IDX_SHIFT];
 
+	if (pcore_unlikely(hot_packed(c, v)))
+		pcore_hot_unpack(c, v);
 	return leaf ? &leaf[v & (PCORE_IDX_LEAF - 1)] : NULL;
 }
 
+/* @v's hot word, wherever it is. */
 static inline pcore_u32 hot_get(const struct pcore *c, pcore_u32 v)
 {
-	const pcore_u32 *h = hot_word(c, v);
+	const pcore_u32 *leaf = c->hot[v >> PCORE_IDX_SHIFT];
 
-	return h ? *h : 0;
+	if (hot_packed(c, v))
+		return c->compact->word[v >> PCORE_IDX_SHIFT];
+	return leaf ? leaf[v & (PCORE_IDX_LEAF - 1)] : 0;
 }
 
 /* A hot word naming one group allocation (not 0, not PCORE_HOT_SLOW). */
@@ -114,12 +127,6 @@ static inline pcore_u32 *hot_word_at_of(const struct pcore *c, pcore_u32 v, pcor
 	return h2 && hot_owner_id(*h2) == o->hot_id ? h2 : NULL;
 }
 
-/* The hot word of @v that names @o's allocation, or NULL. */
-static inline pcore_u32 *hot_word_of(const struct pcore *c, pcore_u32 v,
-				     const struct pcore_owner *o)
-{
-	return hot_word_at_of(c, v, hot_word(c, v), o);
-}
 
 /* The RID hot_id of a single-RID hot word (0: none, or a RID set's word). */
 static inline pcore_u32 hot_rid_id(pcore_u32 h)
@@ -268,7 +275,12 @@ int pcore_find_owned(struct pcore *c, const struct pcore_owner *o, pcore_u32 v,
 /* Does @o hold @v as a hot allocation? */
 static inline bool pcore_owns_hot(const struct pcore *c, const struct pcore_owner *o, pcore_u32 v)
 {
-	return value_ok(v) && hot_word_of(c, v, o);
+	pcore_u32 h;
+
+	if (!value_ok(v))
+		return false;
+	h = hot_get(c, v);
+	return hot_is_of(h, o) || hot_is_of(hot2_get(c, v, h), o);
 }
 /* @o's group record of @v, a value whose hot word says "records". */
 static inline struct pcore_alloc *owner_record(const struct pcore *c, const struct pcore_owner *o,

@@ -50,18 +50,16 @@ int pcore_for_each_alloc(const struct pcore *c, pcore_alloc_fn fn, void *data)
 	int ret;
 
 	for (top = 0; top < PCORE_IDX_TOP; top++) {
-		const pcore_u32 *hot = c->hot[top];
-
-		if (!hot)
+		if (!c->hot[top])
 			continue;
 		for (i = 0; i < PCORE_IDX_LEAF; i++) {
-			pcore_u32 v = top * PCORE_IDX_LEAF + i;
+			pcore_u32 v = top * PCORE_IDX_LEAF + i, h = hot_get(c, v);
 			const struct pcore_alloc *a = NULL;
 			struct pcore_alloc view, view2;
 
-			if (hot_is_fast(hot[i])) {
-				a = pcore_hot_views(c, v, hot[i], &view, &view2);
-			} else if (hot[i]) {
+			if (hot_is_fast(h)) {
+				a = pcore_hot_views(c, v, h, &view, &view2);
+			} else if (h) {
 				a = idx_leaf_slot(c, v);
 			}
 			for (; a; a = a->value_next) {

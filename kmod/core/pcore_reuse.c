@@ -135,14 +135,18 @@ static int reuse_build(struct pcore *c)
 
 	reuse_clear(c);
 	c->reuse_index = true;	/* the helpers below write the sets */
+	pcore_plain_update(c);
 	for (top = 0; top < PCORE_IDX_TOP; top++) {
 		for (i = 0; c->hot[top] && i < PCORE_IDX_LEAF; i++) {
-			if (!c->hot[top][i])
+			pcore_u32 h = hot_get(c, top * PCORE_IDX_LEAF + i);
+
+			if (!h)
 				continue;
-			err = reuse_index_value(c, top * PCORE_IDX_LEAF + i, c->hot[top][i]);
+			err = reuse_index_value(c, top * PCORE_IDX_LEAF + i, h);
 			if (err) {
 				reuse_clear(c);
 				c->reuse_index = false;
+				pcore_plain_update(c);
 				return err;
 			}
 		}

@@ -74,6 +74,7 @@ static void min_width_update(struct pcore *c)
 		if (c->width_count[w])
 			break;
 	c->min_width = w <= PCORE_PASID_BITS ? w : 0;
+	c->fresh_low = width_max(min_width_of(c)) + 1;
 }
 
 /* ---- occupancy bitmaps ---------------------------------------------------- */
@@ -289,7 +290,7 @@ int pcore_rid_remove(struct pcore *c, pcore_u32 id)
 		/* no index: a walk over the values in use (removal is rare) */
 		for (w = 0; left && w < PCORE_IDX_TOP; w++)
 			for (i = 0; c->hot[w] && i < PCORE_IDX_LEAF; i++)
-				if (c->hot[w][i])
+				if (hot_get(c, w * PCORE_IDX_LEAF + i))
 					left -= rid_leave_value(c, r, w * PCORE_IDX_LEAF + i);
 	}
 	pcore_gset_drop_rid(c, r);

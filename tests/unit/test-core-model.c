@@ -711,7 +711,11 @@ static void run_sequence(uint64_t seed, unsigned long nr_ops, bool reuse_first)
 
 	assert_non_null(w);
 	rng_state = seed * 0x9e3779b97f4a7c15ull + 1;
-	pcore_bitmap_init(&w->bm);
+	/* seeds 2, 3 mod 4: the kernel's bitmap, its pages one by one */
+	if (seed / 2 % 2)
+		pcore_bitmap_init_paged(&w->bm);
+	else
+		pcore_bitmap_init(&w->bm);
 	w->reuse_first = reuse_first;
 	pcore_init(&w->core, reuse_first ? &ops_reuse_first : &ops, &w->bm);
 	/* odd seeds: the core leases on the bitmap inline (the library's way) */
@@ -799,7 +803,7 @@ static void test_exact_lease_enomem(void **state)
 	pcore_u32 v = 40000, rid = 0x6a08;
 
 	(void)state;
-	pcore_bitmap_init(&bm);
+	pcore_bitmap_init_paged(&bm);	/* the kernel's: a page can fail */
 	pcore_init(&core, &ops, &bm);
 	pcore_owner_init(&core, &o, 1, NULL);
 	assert_int_equal(pcore_rid_add(&core, rid, 20, NULL), 0);
@@ -994,6 +998,99 @@ static void test_hot_forms(void **state)
 	pcore_bitmap_destroy(&bm);
 }
 
+/* Is @v's hot word its leaf's compact word? */
+static bool packed(const struct pcore *c, pcore_u32 v)
+{
+	return c->compact && ((c->compact->bits[v / 64] >> (v % 64)) & 1);
+}
+
+/*
+ * Compact hot words (the library's plain paths over its bitmap): one
+ * owner's values on one RID share their leaf's word; any other allocation
+ * in the leaf has its own word, and whatever else writes a compact value's
+ * word (EXTEND, RID removal, a free by the general path) unpacks it first.
+ */
+static void test_compact_words(void **state)
+{
+	pcore_u32 a = 0x10, b = 0x18, v[64], w, x, i;
+	struct pcore_owner o1, o2;
+	struct pcore_bitmap bm;
+	struct pcore core;
+	struct seen s;
+
+	(void)state;
+	pcore_bitmap_init(&bm);
+	pcore_init(&core, &ops, &bm);
+	pcore_set_bitmap_source(&core, &bm);
+	assert_true(core.plain);
+	pcore_owner_init(&core, &o1, 1, NULL);
+	pcore_owner_init(&core, &o2, 2, NULL);
+	assert_int_equal(pcore_rid_add(&core, a, 20, NULL), 0);
+	assert_int_equal(pcore_rid_add(&core, b, 20, NULL), 0);
+
+	for (i = 0; i < 64; i++) {
+		assert_int_equal(pcore_alloc_group(&core, &o1, &a, 1, 0, &v[i]), 0);
+		assert_true(packed(&core, v[i]));
+		assert_int_equal(core.hot[v[i] >> PCORE_IDX_SHIFT][v[i] % PCORE_IDX_LEAF], 0);
+	}
+	assert_non_null(core.compact);
+	assert_int_equal(hot_get(&core, v[0]), (pcore_u32)o1.hot_id << 16 | pcore_rid_find(&core, a)->hot_id);
+	/* another owner in the same leaf: its own word */
+	assert_int_equal(pcore_alloc_group(&core, &o2, &a, 1, 0, &w), 0);
+	assert_int_equal(w >> PCORE_IDX_SHIFT, v[0] >> PCORE_IDX_SHIFT);
+	assert_false(packed(&core, w));
+	assert_int_equal(hot_owner_id(hot_get(&core, w)), o2.hot_id);
+	/* not yours, not anyone's: refused, nothing changes */
+	assert_int_equal(pcore_free(&core, &o2, v[3]), -EPERM);
+	assert_int_equal(pcore_free(&core, &o1, w), -EPERM);
+	assert_int_equal(pcore_free(&core, &o1, w + 1000), -ENOENT);
+	assert_true(packed(&core, v[3]));
+	assert_int_equal(bm.nr_used, 65);
+	s = seen_of(&core, v[3]);
+	assert_int_equal(s.n, 1);
+	assert_ptr_equal(s.owner[0], &o1);
+	assert_int_equal(pcore_rid_nr_values(&core, pcore_rid_find(&core, a)), 65);
+
+	/* EXTEND: a record, out of the compact word */
+	assert_int_equal(pcore_extend(&core, &o1, v[5], b), 0);
+	assert_false(packed(&core, v[5]));
+	assert_int_equal(hot_get(&core, v[5]), PCORE_HOT_SLOW);
+	assert_true(pcore_value_on_rid(&core, v[5], b));
+	/* a free on the plain path, and the lowest value comes back */
+	assert_int_equal(pcore_free(&core, &o1, v[7]), 0);
+	assert_false(packed(&core, v[7]));
+	assert_int_equal(hot_get(&core, v[7]), 0);
+	assert_int_equal(pcore_alloc_group(&core, &o1, &a, 1, 0, &x), 0);
+	assert_int_equal(x, v[7]);
+	assert_true(packed(&core, x));
+
+	/* removing the RID rewrites each compact value's word */
+	assert_int_equal(pcore_rid_remove(&core, a), 0);
+	assert_false(packed(&core, v[9]));
+	assert_int_equal(hot_rid_id(hot_get(&core, v[9])), 0);
+	assert_int_equal(hot_owner_id(hot_get(&core, v[9])), o1.hot_id);
+	s = seen_of(&core, v[9]);
+	assert_int_equal(s.n, 1);
+	assert_int_equal(s.nr_rids[0], 0);
+	assert_true(pcore_value_on_rid(&core, v[5], b));
+
+	/* the leaf's last compact value gone, its word goes */
+	assert_int_equal(pcore_rid_add(&core, a, 20, NULL), 0);
+	assert_int_equal(pcore_alloc_group(&core, &o2, &a, 1, 0, &x), 0);
+	assert_true(packed(&core, x));
+	assert_int_equal(hot_owner_id(core.compact->word[x >> PCORE_IDX_SHIFT]), o2.hot_id);
+	assert_int_equal(pcore_free(&core, &o2, x), 0);
+	assert_int_equal(core.compact->word[x >> PCORE_IDX_SHIFT], 0);
+
+	pcore_owner_release(&core, &o1);
+	pcore_owner_release(&core, &o2);
+	assert_int_equal(bm.nr_used, 0);
+	assert_int_equal(core.st.nr_values, 0);
+	pcore_destroy(&core);
+	assert_int_equal(core.st.bytes, 0);
+	pcore_bitmap_destroy(&bm);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1002,6 +1099,7 @@ int main(void)
 		cmocka_unit_test(test_exact_lease_enomem),
 		cmocka_unit_test(test_miss_forgotten_on_gain),
 		cmocka_unit_test(test_hot_forms),
+		cmocka_unit_test(test_compact_words),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
