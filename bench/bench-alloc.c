@@ -277,7 +277,7 @@ static struct bench_stats churn_source(size_t live, size_t n)
 	return st;
 }
 
-/* The allocator core over that source, no API, no locks. */
+/* The allocator core over that source, leasing on it inline as the library does; no API, no locks. */
 static struct bench_stats churn_core(size_t live, size_t n)
 {
 	static const struct pcore_ops ops = {
@@ -296,6 +296,7 @@ static struct bench_stats churn_core(size_t live, size_t n)
 		bench_die("out of memory");
 	pcore_bitmap_init(bm);
 	pcore_init(c, &ops, bm);
+	pcore_set_bitmap_source(c, bm);
 	if (pcore_rid_add(c, rid, 20, NULL))
 		bench_die("core rid");
 	pcore_owner_init(c, &o, 1, NULL);

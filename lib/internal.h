@@ -17,6 +17,8 @@
 #include <libpasid/testing.h>	/* the library defines these too */
 
 #define PASID_EXPORT __attribute__((visibility("default")))
+/* An error path: out of line, so that the call it fails keeps a short prologue. */
+#define PASID_COLD __attribute__((cold, noinline))
 
 #define PASID_ERRMSG_LEN 256
 

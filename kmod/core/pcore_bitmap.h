@@ -74,58 +74,77 @@ static inline pcore_u64 pcore_bm_l0(const struct pcore_bitmap *bm, pcore_u32 i)
 }
 
 /*
- * First free bit at or after @p, or PCORE_BM_WORDS * 64 if none: @p's own
- * word, else top down from the next one, each summary word masked below
- * the start only where it is the start's own. A word a summary bit calls
- * not full has a free bit, so the search is three dependent loads unless
- * what is left of the start's level-1 word is full (then once more).
+ * The first level-0 word at or after @i that is not full, or
+ * PCORE_BM_WORDS if none: top down, each summary word masked below the
+ * start only where it is the start's own. A word a summary bit calls not
+ * full has a free bit, so this is three dependent loads unless what is
+ * left of the start's level-1 word is full (then once more).
  */
-static inline pcore_u32 pcore_bm_find_free(const struct pcore_bitmap *bm, pcore_u32 p)
+static inline pcore_u32 pcore_bm_next_word(const struct pcore_bitmap *bm, pcore_u32 i)
 {
-	pcore_u32 i = p / 64, j, k, j2;
+	pcore_u32 j, k, j2;
 	pcore_u64 w;
 
-	w = pcore_bm_l0(bm, i) | pcore_bm_low_mask(p % 64);
-	if (~w)
-		return i * 64 + pcore_ctz64(~w);
-	i++;
 	for (;;) {
 		if (i >= PCORE_BM_WORDS)
-			return PCORE_BM_WORDS * 64;
+			return PCORE_BM_WORDS;
 		j = i / 64;
 		k = j / 64;
 		w = bm->l2[k] | pcore_bm_low_mask(j % 64);
 		while (!~w) {
 			if (++k >= PCORE_BM_L2_WORDS)
-				return PCORE_BM_WORDS * 64;
+				return PCORE_BM_WORDS;
 			w = bm->l2[k];
 		}
 		j2 = k * 64 + pcore_ctz64(~w);
 		w = bm->l1[j2] | (j2 == j ? pcore_bm_low_mask(i % 64) : 0);
 		if (pcore_likely(~w))
-			break;
+			return j2 * 64 + pcore_ctz64(~w);
 		i = (j + 1) * 64;	/* the rest of the start's level-1 word is full */
 	}
-	i = j2 * 64 + pcore_ctz64(~w);
+}
+
+/* First free bit at or after @p, or PCORE_BM_WORDS * 64 if none. */
+static inline pcore_u32 pcore_bm_find_free(const struct pcore_bitmap *bm, pcore_u32 p)
+{
+	pcore_u32 i = p / 64;
+	pcore_u64 w = pcore_bm_l0(bm, i) | pcore_bm_low_mask(p % 64);
+
+	if (~w)
+		return i * 64 + pcore_ctz64(~w);
+	i = pcore_bm_next_word(bm, i + 1);
+	if (i >= PCORE_BM_WORDS)
+		return PCORE_BM_WORDS * 64;
 	return i * 64 + pcore_ctz64(~pcore_bm_l0(bm, i));
 }
 
-/* pcore_bitmap_lease_present() for a caller that passes 1 <= @min <= @max < 2^20. */
+/*
+ * pcore_bitmap_lease_present() for a caller that passes 1 <= @min <= @max < 2^20.
+ * The word found is the word written: loaded once.
+ */
 static inline int pcore_bitmap_lease_in(struct pcore_bitmap *bm, pcore_u32 min, pcore_u32 max,
 					pcore_u32 *ret)
 {
-	pcore_u32 v, i;
-	pcore_u64 *word;
+	pcore_u32 i = min / 64, v;
+	pcore_u64 *word = pcore_bm_word(bm, i), raw, w;
 
-	v = pcore_bm_find_free(bm, min);
+	raw = word ? *word : 0;
+	w = raw | pcore_bm_low_mask(min % 64);
+	if (!~w) {
+		i = pcore_bm_next_word(bm, i + 1);
+		if (i >= PCORE_BM_WORDS)
+			return -ENOSPC;
+		word = pcore_bm_word(bm, i);
+		raw = w = word ? *word : 0;
+	}
+	v = i * 64 + pcore_ctz64(~w);
 	if (v > max)
 		return -ENOSPC;
-	i = v / 64;
-	word = pcore_bm_word(bm, i);
 	if (pcore_unlikely(!word))
 		return 1;
-	*word |= (pcore_u64)1 << (v % 64);
-	if (*word == PCORE_BM_FULL) {
+	raw |= (pcore_u64)1 << (v % 64);
+	*word = raw;
+	if (raw == PCORE_BM_FULL) {
 		bm->l1[i / 64] |= (pcore_u64)1 << (i % 64);
 		if (bm->l1[i / 64] == PCORE_BM_FULL)
 			bm->l2[i / 4096] |= (pcore_u64)1 << ((i / 64) % 64);

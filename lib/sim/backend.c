@@ -83,7 +83,7 @@ static void fmt_enospc_group(char *buf, size_t len, const uint32_t *arg)
 }
 
 /* Under the platform lock, right after the failed call: P->core.why is about it. */
-static int group_error(struct pasid_ctx *ctx, int err, const uint32_t *rids, uint32_t nr,
+static PASID_COLD int group_error(struct pasid_ctx *ctx, int err, const uint32_t *rids, uint32_t nr,
 		       uint32_t flags, uint32_t want)
 {
 	char rb[PASID_RID_STRLEN], hb[96];
@@ -127,14 +127,14 @@ static int sim_alloc_group(struct pasid_ctx *ctx, const uint32_t *rids, uint32_t
 	uint32_t v = *inout;
 	int err;
 
-	pthread_mutex_lock(&P->lock);
+	plock_lock(&P->lock);
 	err = pcore_alloc_group(&P->core, &sim_ctx_of(ctx)->owner, rids, nr,
 				flags & PASID_ALLOC_EXACT ? PCORE_ALLOC_EXACT : 0, &v);
 	if (err)
 		group_error(ctx, err, rids, nr, flags, *inout);
 	else
 		*inout = v;
-	pthread_mutex_unlock(&P->lock);
+	plock_unlock(&P->lock);
 	return err;
 }
 
@@ -151,7 +151,7 @@ static int sim_alloc_global(struct pasid_ctx *ctx, uint32_t flags, uint32_t *ino
 	char hb[96];
 	int err;
 
-	pthread_mutex_lock(&P->lock);
+	plock_lock(&P->lock);
 	err = pcore_alloc_global(&P->core, &sc->owner,
 				 flags & PASID_ALLOC_EXACT ? PCORE_ALLOC_EXACT : 0, &v);
 	/* for the messages only: a failed call changed nothing */
@@ -186,12 +186,12 @@ static int sim_alloc_global(struct pasid_ctx *ctx, uint32_t flags, uint32_t *ino
 	default:
 		pasid_set_error(ctx, err, "global allocation failed: %s", strerror(-err));
 	}
-	pthread_mutex_unlock(&P->lock);
+	plock_unlock(&P->lock);
 	return err;
 }
 
 /* Messages shared by the calls that name an existing PASID and a RID. */
-static int value_error(struct pasid_ctx *ctx, int err, const char *what, uint32_t v, uint32_t rid)
+static PASID_COLD int value_error(struct pasid_ctx *ctx, int err, const char *what, uint32_t v, uint32_t rid)
 {
 	char rb[PASID_RID_STRLEN], hb[96];
 	const struct pcore_rid *r = pcore_rid_find(&P->core, rid);
@@ -240,11 +240,11 @@ static int run_value_rid(struct pasid_ctx *ctx, value_rid_op op, const char *wha
 {
 	int err;
 
-	pthread_mutex_lock(&P->lock);
+	plock_lock(&P->lock);
 	err = op(&P->core, &sim_ctx_of(ctx)->owner, v, rid);
 	if (err)
 		value_error(ctx, err, what, v, rid);
-	pthread_mutex_unlock(&P->lock);
+	plock_unlock(&P->lock);
 	return err;
 }
 
@@ -267,11 +267,11 @@ static int sim_free(struct pasid_ctx *ctx, uint32_t v)
 {
 	int err;
 
-	pthread_mutex_lock(&P->lock);
+	plock_lock(&P->lock);
 	err = pcore_free(&P->core, &sim_ctx_of(ctx)->owner, v);
 	if (err)
 		value_error(ctx, err, "free", v, 0);
-	pthread_mutex_unlock(&P->lock);
+	plock_unlock(&P->lock);
 	return err;
 }
 
@@ -280,9 +280,9 @@ static int sim_mock_rid_add(struct pasid_ctx *ctx, uint32_t rid, unsigned int wi
 	char rb[PASID_RID_STRLEN];
 	int err;
 
-	pthread_mutex_lock(&P->lock);
+	plock_lock(&P->lock);
 	err = pcore_rid_add(&P->core, rid, width, NULL);
-	pthread_mutex_unlock(&P->lock);
+	plock_unlock(&P->lock);
 	if (err == -EINVAL)
 		return pasid_set_error(ctx, err, "RID %s: width %u is outside 1..%u",
 				       pasid_rid_str(rid, rb), width, PASID_WIDTH_MAX);
@@ -298,9 +298,9 @@ static int sim_mock_rid_remove(struct pasid_ctx *ctx, uint32_t rid)
 	char rb[PASID_RID_STRLEN];
 	int err;
 
-	pthread_mutex_lock(&P->lock);
+	plock_lock(&P->lock);
 	err = pcore_rid_remove(&P->core, rid);
-	pthread_mutex_unlock(&P->lock);
+	plock_unlock(&P->lock);
 	if (err)
 		return pasid_set_error(ctx, err, "RID %s does not exist", pasid_rid_str(rid, rb));
 	return 0;
@@ -381,9 +381,9 @@ static int sim_list_allocs(struct pasid_ctx *ctx, pasid_alloc_cb cb, void *data)
 	size_t i;
 	int ret = 0;
 
-	pthread_mutex_lock(&P->lock);
+	plock_lock(&P->lock);
 	pcore_for_each_alloc(&P->core, snap_one, &s);
-	pthread_mutex_unlock(&P->lock);
+	plock_unlock(&P->lock);
 	if (s.err) {
 		ret = pasid_set_error(ctx, s.err, "out of memory listing allocations");
 		goto out;
@@ -431,9 +431,9 @@ static int sim_list_rids(struct pasid_ctx *ctx, pasid_rid_cb cb, void *data)
 	size_t i;
 	int ret;
 
-	pthread_mutex_lock(&P->lock);
+	plock_lock(&P->lock);
 	ret = pcore_for_each_rid(&P->core, snap_rid, &s);
-	pthread_mutex_unlock(&P->lock);
+	plock_unlock(&P->lock);
 	if (ret) {
 		free(s.v);
 		return pasid_set_error(ctx, ret, "out of memory listing RIDs");
@@ -454,7 +454,7 @@ static int sim_event_fd(struct pasid_ctx *ctx)
 	int fd;
 
 	/* no context lock around sim ops: two threads may subscribe at once */
-	pthread_mutex_lock(&P->lock);
+	plock_lock(&P->lock);
 	fd = sc->event_fd;
 	if (fd < 0) {
 		fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -465,7 +465,7 @@ static int sim_event_fd(struct pasid_ctx *ctx)
 			pcore_set_events(&P->core, true);
 		}
 	}
-	pthread_mutex_unlock(&P->lock);
+	plock_unlock(&P->lock);
 	if (fd < 0)
 		return pasid_set_error(ctx, -errno, "eventfd: %s", strerror(errno));
 	return fd;
@@ -478,9 +478,9 @@ static int sim_dispatch(struct pasid_ctx *ctx, pasid_event_cb cb, void *data)
 	unsigned int n, i;
 	uint64_t cnt;
 
-	pthread_mutex_lock(&P->lock);
+	plock_lock(&P->lock);
 	if (sc->event_fd < 0) {
-		pthread_mutex_unlock(&P->lock);
+		plock_unlock(&P->lock);
 		return pasid_set_error(ctx, -EINVAL, "not subscribed: call pasid_ctx_get_event_fd() first");
 	}
 	evs = sc->events;
@@ -488,7 +488,7 @@ static int sim_dispatch(struct pasid_ctx *ctx, pasid_event_cb cb, void *data)
 	sc->events = NULL;
 	sc->nr_events = sc->cap_events = 0;
 	(void)!read(sc->event_fd, &cnt, sizeof(cnt));
-	pthread_mutex_unlock(&P->lock);
+	plock_unlock(&P->lock);
 	for (i = 0; i < n; i++)
 		cb(&evs[i], data);
 	free(evs);
@@ -499,10 +499,10 @@ static int sim_get_info(struct pasid_ctx *ctx, struct pasid_ctx_info *info)
 {
 	struct pcore_stats st;
 
-	pthread_mutex_lock(&P->lock);
+	plock_lock(&P->lock);
 	pcore_get_stats(&P->core, &st);
 	info->min_width = pcore_min_width(&P->core);
-	pthread_mutex_unlock(&P->lock);
+	plock_unlock(&P->lock);
 	info->flags = PASID_CTX_INFO_MOCK | PASID_CTX_INFO_SIMULATED | PASID_CTX_INFO_GLOBAL_OK;
 	info->nr_rids = st.nr_rids;
 	info->nr_owners = st.nr_owners;

@@ -11,7 +11,7 @@
 
 #include "platform.h"
 
-struct sim_platform sim_platform = { .lock = PTHREAD_MUTEX_INITIALIZER };
+struct sim_platform sim_platform = { .lock = PLOCK_INIT };
 
 static void queue_event(struct sim_ctx *sc, const struct pasid_event *ev)
 {
@@ -107,7 +107,7 @@ int sim_platform_join(struct pasid_ctx *ctx, const char *path, struct sim_ctx *s
 		path = secure_getenv("LIBPASID_SIM_TOPOLOGY");
 	if (path && !*path)
 		path = NULL;
-	pthread_mutex_lock(&p->lock);
+	plock_lock(&p->lock);
 	if (!p->users) {
 		rc = platform_create(ctx, path);
 	} else if (strcmp(p->topo->source, path ? path : "built-in")) {
@@ -122,7 +122,7 @@ int sim_platform_join(struct pasid_ctx *ctx, const char *path, struct sim_ctx *s
 		sc->event_fd = -1;
 		pcore_owner_init(&p->core, &sc->owner, (pcore_u64)sc->pid, sc);
 	}
-	pthread_mutex_unlock(&p->lock);
+	plock_unlock(&p->lock);
 	return rc;
 }
 
@@ -131,7 +131,7 @@ void sim_platform_leave(struct sim_ctx *sc)
 	struct sim_platform *p = &sim_platform;
 	struct sim_ctx **pp;
 
-	pthread_mutex_lock(&p->lock);
+	plock_lock(&p->lock);
 	for (pp = &p->subs; *pp; pp = &(*pp)->next_sub) {
 		if (*pp == sc) {
 			*pp = sc->next_sub;
@@ -146,7 +146,7 @@ void sim_platform_leave(struct sim_ctx *sc)
 		sim_topology_free(p->topo);
 		p->topo = NULL;
 	}
-	pthread_mutex_unlock(&p->lock);
+	plock_unlock(&p->lock);
 	if (sc->event_fd >= 0)
 		close(sc->event_fd);
 	free(sc->events);
@@ -176,8 +176,8 @@ bool sim_pasid_attached(const struct pasid_ctx *ctx, uint32_t pasid, uint32_t ri
 
 	if (!sim_ctx_is_sim(ctx))
 		return false;
-	pthread_mutex_lock(&sim_platform.lock);
+	plock_lock(&sim_platform.lock);
 	ret = pcore_is_attached(&sim_platform.core, pasid, rid);
-	pthread_mutex_unlock(&sim_platform.lock);
+	plock_unlock(&sim_platform.lock);
 	return ret;
 }

@@ -8,9 +8,8 @@
 #ifndef LIBPASID_SIM_PLATFORM_H
 #define LIBPASID_SIM_PLATFORM_H
 
-#include <pthread.h>
-
 #include "internal.h"
+#include "plock.h"
 #include "pcore.h"
 #include "pcore_bitmap.h"
 #include "sim.h"
@@ -30,7 +29,7 @@ struct sim_ctx {
 };
 
 struct sim_platform {
-	pthread_mutex_t lock;
+	struct plock lock;		/* every call of every sim context takes it */
 	unsigned int users;
 	struct sim_topology *topo;
 	struct pcore core;
