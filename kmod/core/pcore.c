@@ -935,12 +935,17 @@ err_free:
  * the bitmap above the narrow RIDs' values, its hot leaf there. 0, or 1
  * where it took nothing and the paths below decide (-ENOSPC included).
  */
-static inline int alloc_plain(struct pcore *c, struct pcore_owner *o, pcore_u32 id,
+static pcore_always_inline int alloc_plain(struct pcore *c, struct pcore_owner *o, pcore_u32 id,
 			      pcore_u32 *ret)
 {
-	struct pcore_rid *r = rid_lookup(c, id);
+	struct pcore_rid *r = o->last_rid;
 	pcore_u32 v, max, want, *leaf, *cw;
 
+	/* a runtime allocates on the same RID again and again */
+	if (pcore_unlikely(!r || r->id != id)) {
+		r = rid_lookup(c, id);
+		o->last_rid = r;
+	}
 	if (!r || !r->hot_id || !o->hot_id)
 		return 1;
 	max = width_max(r->width);
@@ -968,19 +973,26 @@ static inline int alloc_plain(struct pcore *c, struct pcore_owner *o, pcore_u32 
 	return 0;
 }
 
-int pcore_alloc_group(struct pcore *c, struct pcore_owner *o, const pcore_u32 *rids,
-		      pcore_u32 nr, pcore_u32 flags, pcore_u32 *inout_value)
+static pcore_noinline int alloc_group_other(struct pcore *c, struct pcore_owner *o,
+					   const pcore_u32 *rids, pcore_u32 nr, pcore_u32 flags,
+					   pcore_u32 *inout_value)
 {
 	int err;
 
-	if (pcore_likely(c->plain && nr == 1 && !flags) && alloc_plain(c, o, rids[0], inout_value) == 0)
-		return 0;
 	if (!flags && nr && nr <= PCORE_MAX_GROUP_RIDS) {
 		err = alloc_hot_fast(c, o, rids, nr, inout_value);
 		if (err <= 0)
 			return err;
 	}
 	return alloc_group_general(c, o, rids, nr, flags, inout_value);
+}
+
+int pcore_alloc_group(struct pcore *c, struct pcore_owner *o, const pcore_u32 *rids,
+		      pcore_u32 nr, pcore_u32 flags, pcore_u32 *inout_value)
+{
+	if (pcore_likely(c->plain && nr == 1 && !flags) && alloc_plain(c, o, rids[0], inout_value) == 0)
+		return 0;
+	return alloc_group_other(c, o, rids, nr, flags, inout_value);
 }
 
 /* ---- global allocation --------------------------------------------------- */
@@ -1161,9 +1173,10 @@ static bool hot_free_owned(struct pcore *c, struct pcore_owner *o, pcore_u32 v)
  * The plain free (c->plain): @o's only allocation of @v, on one RID (its
  * word is exactly owner << 16 | RID): true, else false (nothing changed).
  */
-static inline bool free_plain(struct pcore *c, struct pcore_owner *o, pcore_u32 v)
+static pcore_always_inline bool free_plain(struct pcore *c, struct pcore_owner *o, pcore_u32 v)
 {
 	pcore_u32 *leaf = c->hot[v >> PCORE_IDX_SHIFT], *h = NULL, w, rid;
+	struct pcore_rid *r;
 	pcore_u64 *bits = NULL;
 
 	if (!leaf)
@@ -1179,7 +1192,10 @@ static inline bool free_plain(struct pcore *c, struct pcore_owner *o, pcore_u32 
 	/* the flags (second word, records) sit above the owner: any makes it differ */
 	if (w >> 16 != o->hot_id || rid == 0 || rid >= PCORE_HOT_GSET)
 		return false;
-	c->rid_tab[rid]->nr_direct--;
+	r = o->last_rid;
+	if (pcore_unlikely(!r || r->hot_id != rid))
+		r = c->rid_tab[rid];
+	r->nr_direct--;
 	if (bits) {
 		*bits &= ~((pcore_u64)1 << (v % 64));
 		if (!*bits)
@@ -1194,13 +1210,11 @@ static inline bool free_plain(struct pcore *c, struct pcore_owner *o, pcore_u32 
 	return true;
 }
 
-int pcore_free(struct pcore *c, struct pcore_owner *o, pcore_u32 v)
+static pcore_noinline int free_other(struct pcore *c, struct pcore_owner *o, pcore_u32 v)
 {
 	struct pcore_alloc *a;
 	int err;
 
-	if (pcore_likely(c->plain) && value_ok(v) && free_plain(c, o, v))
-		return 0;
 	if (value_ok(v) && hot_free_owned(c, o, v))
 		return 0;
 	err = pcore_find_owned(c, o, v, &a);
@@ -1214,6 +1228,13 @@ int pcore_free(struct pcore *c, struct pcore_owner *o, pcore_u32 v)
 		group_free(c, a);
 	}
 	return 0;
+}
+
+int pcore_free(struct pcore *c, struct pcore_owner *o, pcore_u32 v)
+{
+	if (pcore_likely(c->plain) && value_ok(v) && free_plain(c, o, v))
+		return 0;
+	return free_other(c, o, v);
 }
 
 /*

@@ -191,6 +191,7 @@ struct pcore_owner {
 	pcore_u32 nr_allocs;		/* group allocations held */
 	pcore_u16 hot_id;		/* index in c->owner_tab, 0: none (records only) */
 	pcore_u16 last_gset;		/* id of the RID set it last allocated on (a hint) */
+	struct pcore_rid *last_rid;	/* the RID it last allocated on alone (a hint) */
 	struct pcore_alloc *global;	/* the mm's global if this owner holds it */
 	struct pcore_owner *next, *prev;
 	pcore_u64 mm;
@@ -363,7 +364,7 @@ pcore_u32 pcore_rid_nr_values(const struct pcore *c, const struct pcore_rid *r);
 unsigned int pcore_min_width(const struct pcore *c);
 
 /*
- * Allocation. Errors (atomic: on error nothing changed):
+ * Allocation. Errors (atomic: on error nothing changed, *inout_value included):
  * -EINVAL   bad flags, no RIDs, too many, duplicates, value 0 or >= 2^20
  * -ENODEV   a RID is not known
  * -ERANGE   the exact value does not fit the narrowest RID

@@ -50,7 +50,7 @@ int pcore_bitmap_lease(struct pcore_bitmap *bm, pcore_u32 min, pcore_u32 max, pc
 #define PCORE_BM_FULL	(~(pcore_u64)0)
 
 /* The @bits (0..63) low bits: below a position within a word. */
-static inline pcore_u64 pcore_bm_low_mask(unsigned int bits)
+static pcore_always_inline pcore_u64 pcore_bm_low_mask(unsigned int bits)
 {
 	return ((pcore_u64)1 << bits) - 1;
 }
@@ -80,7 +80,7 @@ static inline pcore_u64 pcore_bm_l0(const struct pcore_bitmap *bm, pcore_u32 i)
  * full has a free bit, so this is three dependent loads unless what is
  * left of the start's level-1 word is full (then once more).
  */
-static inline pcore_u32 pcore_bm_next_word(const struct pcore_bitmap *bm, pcore_u32 i)
+static pcore_always_inline pcore_u32 pcore_bm_next_word(const struct pcore_bitmap *bm, pcore_u32 i)
 {
 	pcore_u32 j, k, j2;
 	pcore_u64 w;
@@ -122,21 +122,30 @@ static inline pcore_u32 pcore_bm_find_free(const struct pcore_bitmap *bm, pcore_
  * pcore_bitmap_lease_present() for a caller that passes 1 <= @min <= @max < 2^20.
  * The word found is the word written: loaded once.
  */
-static inline int pcore_bitmap_lease_in(struct pcore_bitmap *bm, pcore_u32 min, pcore_u32 max,
-					pcore_u32 *ret)
+static pcore_always_inline int pcore_bitmap_lease_in(struct pcore_bitmap *bm, pcore_u32 min,
+						      pcore_u32 max, pcore_u32 *ret)
 {
 	pcore_u32 i = min / 64, v;
-	pcore_u64 *word = pcore_bm_word(bm, i), raw, w;
+	pcore_u64 *word, raw, w;
 
-	raw = word ? *word : 0;
-	w = raw | pcore_bm_low_mask(min % 64);
-	if (!~w) {
-		i = pcore_bm_next_word(bm, i + 1);
-		if (i >= PCORE_BM_WORDS)
-			return -ENOSPC;
+	/*
+	 * A start on a word boundary (the core's usual 2^width) needs no look
+	 * at its own word first: the summaries say exactly where to go.
+	 */
+	if (min % 64) {
 		word = pcore_bm_word(bm, i);
-		raw = w = word ? *word : 0;
+		raw = word ? *word : 0;
+		w = raw | pcore_bm_low_mask(min % 64);
+		if (~w)
+			goto found;
+		i++;
 	}
+	i = pcore_bm_next_word(bm, i);
+	if (i >= PCORE_BM_WORDS)
+		return -ENOSPC;
+	word = pcore_bm_word(bm, i);
+	raw = w = word ? *word : 0;
+found:
 	v = i * 64 + pcore_ctz64(~w);
 	if (v > max)
 		return -ENOSPC;
@@ -171,7 +180,7 @@ static inline int pcore_bitmap_lease_present(struct pcore_bitmap *bm, pcore_u32 
 }
 
 /* Give back @v, which is leased (the caller knows: no checks). */
-static inline void pcore_bitmap_release_leased(struct pcore_bitmap *bm, pcore_u32 v)
+static pcore_always_inline void pcore_bitmap_release_leased(struct pcore_bitmap *bm, pcore_u32 v)
 {
 	pcore_u32 i = v / 64;
 

@@ -52,10 +52,13 @@ void pcore_env_table_free(void *ptr, size_t size);
 #define pcore_ctz64(x) ((unsigned int)__builtin_ctzll(x))
 #define pcore_likely(x) __builtin_expect(!!(x), 1)
 #define pcore_unlikely(x) __builtin_expect(!!(x), 0)
+/* the allocation and free fast paths: inlined whatever the compiler weighs */
 #ifdef __KERNEL__
 #define pcore_noinline noinline
+#define pcore_always_inline __always_inline
 #else
 #define pcore_noinline __attribute__((__noinline__))
+#define pcore_always_inline inline __attribute__((__always_inline__))
 #endif
 
 #endif /* PCORE_ENV_H */

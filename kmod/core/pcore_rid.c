@@ -266,6 +266,7 @@ static pcore_u32 rid_leave_value(struct pcore *c, struct pcore_rid *r, pcore_u32
 int pcore_rid_remove(struct pcore *c, pcore_u32 id)
 {
 	struct pcore_rid *r = pcore_rid_find(c, id);
+	struct pcore_owner *o;
 	struct pcore_alloc *a;
 	pcore_u32 w, i, left;
 	pcore_u64 bits;
@@ -294,6 +295,9 @@ int pcore_rid_remove(struct pcore *c, pcore_u32 id)
 					left -= rid_leave_value(c, r, w * PCORE_IDX_LEAF + i);
 	}
 	pcore_gset_drop_rid(c, r);
+	for (o = c->owners; o; o = o->next)
+		if (o->last_rid == r)
+			o->last_rid = NULL;
 	rid_table_delete(c, r);
 	if (r->hot_id)
 		c->rid_tab[r->hot_id] = NULL;

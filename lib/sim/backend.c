@@ -124,16 +124,14 @@ static PASID_COLD int group_error(struct pasid_ctx *ctx, int err, const uint32_t
 static int sim_alloc_group(struct pasid_ctx *ctx, const uint32_t *rids, uint32_t nr,
 			   uint32_t flags, uint32_t *inout)
 {
-	uint32_t v = *inout;
 	int err;
 
 	plock_lock(&P->lock);
+	/* the core writes *inout only where it succeeds */
 	err = pcore_alloc_group(&P->core, &sim_ctx_of(ctx)->owner, rids, nr,
-				flags & PASID_ALLOC_EXACT ? PCORE_ALLOC_EXACT : 0, &v);
+				flags & PASID_ALLOC_EXACT ? PCORE_ALLOC_EXACT : 0, inout);
 	if (err)
 		group_error(ctx, err, rids, nr, flags, *inout);
-	else
-		*inout = v;
 	plock_unlock(&P->lock);
 	return err;
 }

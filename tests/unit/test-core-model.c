@@ -1044,6 +1044,9 @@ static void test_compact_words(void **state)
 	assert_int_equal(pcore_free(&core, &o2, v[3]), -EPERM);
 	assert_int_equal(pcore_free(&core, &o1, w), -EPERM);
 	assert_int_equal(pcore_free(&core, &o1, w + 1000), -ENOENT);
+	x = 4242;	/* a failed allocation leaves it alone */
+	assert_int_equal(pcore_alloc_group(&core, &o1, &(pcore_u32){ 0x99 }, 1, 0, &x), -ENODEV);
+	assert_int_equal(x, 4242);
 	assert_true(packed(&core, v[3]));
 	assert_int_equal(bm.nr_used, 65);
 	s = seen_of(&core, v[3]);
