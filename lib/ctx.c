@@ -128,23 +128,47 @@ PASID_EXPORT const char *pasid_ctx_backend_name(const struct pasid_ctx *ctx)
 	return ctx ? ctx->backend_name : "none";
 }
 
+/* The rest of a call where the op is missing, or a lock or a message is in the way. */
+static PASID_COLD int call_unsupported(struct pasid_ctx *ctx, const char *op)
+{
+	return pasid_set_error(ctx, -EOPNOTSUPP, "%s: not supported by the %s backend", op,
+			       ctx->backend_name);
+}
+
+static bool call_begin(struct pasid_ctx *ctx)
+{
+	bool lock = !ctx->ops->self_locked;
+
+	if (lock)
+		pthread_mutex_lock(&ctx->lock);
+	pasid_clear_error(ctx);
+	return lock;
+}
+
+static void call_end(struct pasid_ctx *ctx, bool locked)
+{
+	if (locked)
+		pthread_mutex_unlock(&ctx->lock);
+}
+
 /*
  * Run one backend op with a fresh error message, under the context lock
- * unless the backend serialises its ops itself.
+ * unless the backend serialises its ops itself. The common case (a
+ * self-locked backend, no message to forget) is the op as a tail call.
  */
 #define CALL(ctx, op, ...)							\
 	({									\
-		bool lock_ = !(ctx)->ops->self_locked;				\
 		int ret_;							\
-		if (lock_)							\
-			pthread_mutex_lock(&(ctx)->lock);			\
-		pasid_clear_error(ctx);						\
-		ret_ = (ctx)->ops->op ? (ctx)->ops->op((ctx), ##__VA_ARGS__)	\
-				      : pasid_set_error((ctx), -EOPNOTSUPP,	\
-							"%s: not supported by the %s backend", \
-							#op, (ctx)->backend_name); \
-		if (lock_)							\
-			pthread_mutex_unlock(&(ctx)->lock);			\
+		if (!(ctx)->ops->op) {						\
+			ret_ = call_unsupported((ctx), #op);			\
+		} else if (__builtin_expect((ctx)->ops->self_locked &&		\
+					    !pasid_live_msgs, 1)) {		\
+			ret_ = (ctx)->ops->op((ctx), ##__VA_ARGS__);		\
+		} else {							\
+			bool locked_ = call_begin(ctx);				\
+			ret_ = (ctx)->ops->op((ctx), ##__VA_ARGS__);		\
+			call_end((ctx), locked_);				\
+		}								\
 		ret_;								\
 	})
 
