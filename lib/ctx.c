@@ -162,7 +162,7 @@ static void call_end(struct pasid_ctx *ctx, bool locked)
 		if (!(ctx)->ops->op) {						\
 			ret_ = call_unsupported((ctx), #op);			\
 		} else if (__builtin_expect((ctx)->ops->self_locked &&		\
-					    !pasid_live_msgs, 1)) {		\
+					    !pasid_msgs_live(), 1)) {		\
 			ret_ = (ctx)->ops->op((ctx), ##__VA_ARGS__);		\
 		} else {							\
 			bool locked_ = call_begin(ctx);				\

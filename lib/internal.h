@@ -81,9 +81,14 @@ void pasid_clear_error_slow(const struct pasid_ctx *ctx);
  * for it.
  */
 extern unsigned int pasid_live_msgs;
+static inline bool pasid_msgs_live(void)
+{
+	return __builtin_expect(__atomic_load_n(&pasid_live_msgs, __ATOMIC_RELAXED) != 0, 0);
+}
+
 static inline void pasid_clear_error(const struct pasid_ctx *ctx)
 {
-	if (__builtin_expect(__atomic_load_n(&pasid_live_msgs, __ATOMIC_RELAXED) != 0, 0))
+	if (pasid_msgs_live())
 		pasid_clear_error_slow(ctx);
 }
 /*
