@@ -8,6 +8,7 @@
  */
 #include "pcore_internal.h"
 #include "pcore_bitmap.h"
+#include "pcore_plain.h"
 
 /* ---- the value source ----------------------------------------------------- */
 
@@ -99,7 +100,7 @@ static int idx_prepare(struct pcore *c, pcore_u32 v)
 #define HOT_TABLE_BYTES	(PCORE_PASID_LIMIT * sizeof(pcore_u32))
 
 /* Is there one table for the hot words (asked for once)? */
-static bool hot_table_ready(struct pcore *c)
+bool pcore_hot_table_ready(struct pcore *c)
 {
 	if (!c->hot_table_tried) {
 		c->hot_table_tried = true;
@@ -117,13 +118,13 @@ static bool hot_table_ready(struct pcore *c)
  * pages where it can) or, failing that, in leaves allocated one by one.
  * A leaf in use counts its 4 KiB in the core's bytes either way.
  */
-static int hot_prepare(struct pcore *c, pcore_u32 v)
+int pcore_hot_prepare(struct pcore *c, pcore_u32 v)
 {
 	pcore_u32 **leaf = &c->hot[v >> PCORE_IDX_SHIFT];
 
 	if (pcore_likely(*leaf != NULL))
 		return 0;
-	if (hot_table_ready(c)) {
+	if (pcore_hot_table_ready(c)) {
 		*leaf = c->hot_table + (v >> PCORE_IDX_SHIFT) * PCORE_IDX_LEAF;
 		c->st.bytes += HOT_LEAF_BYTES;
 		return 0;
@@ -150,7 +151,7 @@ static inline pcore_u32 *hot2_word_at(struct pcore *c, pcore_u32 v)
 }
 
 /* A value of leaf @top lost its compact bit: with the leaf's last, its word goes. */
-static void compact_lost(struct pcore *c, pcore_u32 top)
+void pcore_compact_lost(struct pcore *c, pcore_u32 top)
 {
 	const pcore_u64 *bits = &c->compact->bits[top * (PCORE_IDX_LEAF / 64)];
 	pcore_u32 i;
@@ -167,7 +168,7 @@ void pcore_hot_unpack(struct pcore *c, pcore_u32 v)
 	c->hot[v >> PCORE_IDX_SHIFT][v & (PCORE_IDX_LEAF - 1)] = c->compact->word[v >> PCORE_IDX_SHIFT];
 	c->compact->bits[v / 64] &= ~((pcore_u64)1 << (v % 64));
 	if (!c->compact->bits[v / 64])
-		compact_lost(c, v >> PCORE_IDX_SHIFT);
+		pcore_compact_lost(c, v >> PCORE_IDX_SHIFT);
 }
 
 static void hot_destroy(struct pcore *c)
@@ -848,7 +849,7 @@ static pcore_noinline int alloc_group_general(struct pcore *c, struct pcore_owne
 		hot = gs != NULL;	/* no set id left: a record */
 	}
 	if (!err)
-		err = hot_prepare(c, v);
+		err = pcore_hot_prepare(c, v);
 	if (!err && hot && second)
 		err = hot2_prepare(c, v);
 	if (!err && fresh && c->reuse_index)
@@ -930,49 +931,6 @@ err_free:
 	return err;
 }
 
-/*
- * The plain allocation (c->plain): automatic, one RID, a fresh value from
- * the bitmap above the narrow RIDs' values, its hot leaf there. 0, or 1
- * where it took nothing and the paths below decide (-ENOSPC included).
- */
-static pcore_always_inline int alloc_plain(struct pcore *c, struct pcore_owner *o, pcore_u32 id,
-			      pcore_u32 *ret)
-{
-	struct pcore_rid *r = o->last_rid;
-	pcore_u32 v, max, want, *leaf, *cw;
-
-	/* a runtime allocates on the same RID again and again */
-	if (pcore_unlikely(!r || r->id != id)) {
-		r = rid_lookup(c, id);
-		o->last_rid = r;
-	}
-	if (!r || !r->hot_id || !o->hot_id)
-		return 1;
-	max = width_max(r->width);
-	if (pcore_bitmap_lease_in(c->src_bitmap, c->fresh_low <= max ? c->fresh_low : 1, max, &v))
-		return 1;
-	if (pcore_unlikely(!c->hot[v >> PCORE_IDX_SHIFT]) && (!hot_table_ready(c) || hot_prepare(c, v))) {
-		/* leaves one by one are the general path's to allocate (fail-nth) */
-		pcore_bitmap_release_leased(c->src_bitmap, v);
-		return 1;
-	}
-	leaf = c->hot[v >> PCORE_IDX_SHIFT];
-	want = (pcore_u32)o->hot_id << 16 | r->hot_id;
-	cw = c->compact ? &c->compact->word[v >> PCORE_IDX_SHIFT] : NULL;
-	if (pcore_likely(cw && (*cw == want || *cw == 0))) {
-		*cw = want;
-		c->compact->bits[v / 64] |= (pcore_u64)1 << (v % 64);
-	} else {
-		leaf[v & (PCORE_IDX_LEAF - 1)] = want;
-	}
-	r->nr_direct++;
-	o->nr_allocs++;
-	c->st.nr_groups++;
-	c->st.nr_values++;
-	*ret = v;
-	return 0;
-}
-
 static pcore_noinline int alloc_group_other(struct pcore *c, struct pcore_owner *o,
 					   const pcore_u32 *rids, pcore_u32 nr, pcore_u32 flags,
 					   pcore_u32 *inout_value)
@@ -990,7 +948,7 @@ static pcore_noinline int alloc_group_other(struct pcore *c, struct pcore_owner 
 int pcore_alloc_group(struct pcore *c, struct pcore_owner *o, const pcore_u32 *rids,
 		      pcore_u32 nr, pcore_u32 flags, pcore_u32 *inout_value)
 {
-	if (pcore_likely(c->plain && nr == 1 && !flags) && alloc_plain(c, o, rids[0], inout_value) == 0)
+	if (pcore_likely(c->plain && nr == 1 && !flags) && pcore_alloc_plain(c, o, rids[0], inout_value) == 0)
 		return 0;
 	return alloc_group_other(c, o, rids, nr, flags, inout_value);
 }
@@ -1060,7 +1018,7 @@ int pcore_alloc_global(struct pcore *c, struct pcore_owner *o, pcore_u32 flags,
 		return err;
 	err = idx_prepare(c, v);
 	if (!err)
-		err = hot_prepare(c, v);
+		err = pcore_hot_prepare(c, v);
 	if (err) {
 		if (!(flags & PCORE_ALLOC_EXTERNAL))
 			src_release(c, v);
@@ -1169,47 +1127,6 @@ static bool hot_free_owned(struct pcore *c, struct pcore_owner *o, pcore_u32 v)
 	return true;
 }
 
-/*
- * The plain free (c->plain): @o's only allocation of @v, on one RID (its
- * word is exactly owner << 16 | RID): true, else false (nothing changed).
- */
-static pcore_always_inline bool free_plain(struct pcore *c, struct pcore_owner *o, pcore_u32 v)
-{
-	pcore_u32 *leaf = c->hot[v >> PCORE_IDX_SHIFT], *h = NULL, w, rid;
-	struct pcore_rid *r;
-	pcore_u64 *bits = NULL;
-
-	if (!leaf)
-		return false;
-	if (hot_packed(c, v)) {
-		bits = &c->compact->bits[v / 64];
-		w = c->compact->word[v >> PCORE_IDX_SHIFT];
-	} else {
-		h = &leaf[v & (PCORE_IDX_LEAF - 1)];
-		w = *h;
-	}
-	rid = w & 0xffff;
-	/* the flags (second word, records) sit above the owner: any makes it differ */
-	if (w >> 16 != o->hot_id || rid == 0 || rid >= PCORE_HOT_GSET)
-		return false;
-	r = o->last_rid;
-	if (pcore_unlikely(!r || r->hot_id != rid))
-		r = c->rid_tab[rid];
-	r->nr_direct--;
-	if (bits) {
-		*bits &= ~((pcore_u64)1 << (v % 64));
-		if (!*bits)
-			compact_lost(c, v >> PCORE_IDX_SHIFT);
-	} else {
-		*h = 0;
-	}
-	o->nr_allocs--;
-	c->st.nr_groups--;
-	c->st.nr_values--;
-	pcore_bitmap_release_leased(c->src_bitmap, v);
-	return true;
-}
-
 static pcore_noinline int free_other(struct pcore *c, struct pcore_owner *o, pcore_u32 v)
 {
 	struct pcore_alloc *a;
@@ -1232,7 +1149,7 @@ static pcore_noinline int free_other(struct pcore *c, struct pcore_owner *o, pco
 
 int pcore_free(struct pcore *c, struct pcore_owner *o, pcore_u32 v)
 {
-	if (pcore_likely(c->plain) && value_ok(v) && free_plain(c, o, v))
+	if (pcore_likely(c->plain) && value_ok(v) && pcore_free_plain(c, o, v))
 		return 0;
 	return free_other(c, o, v);
 }

@@ -11,6 +11,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include "pcore_plain.h"
 #include "platform.h"
 
 #define P (&sim_platform)
@@ -127,7 +128,12 @@ static int sim_alloc_group(struct pasid_ctx *ctx, const uint32_t *rids, uint32_t
 	int err;
 
 	plock_lock(&P->lock);
-	/* the core writes *inout only where it succeeds */
+	/* a runtime's allocation, inline; the core writes *inout only where it succeeds */
+	if (pcore_likely(P->core.plain && nr == 1 && !flags) &&
+	    pcore_alloc_plain(&P->core, &sim_ctx_of(ctx)->owner, rids[0], inout) == 0) {
+		plock_unlock(&P->lock);
+		return 0;
+	}
 	err = pcore_alloc_group(&P->core, &sim_ctx_of(ctx)->owner, rids, nr,
 				flags & PASID_ALLOC_EXACT ? PCORE_ALLOC_EXACT : 0, inout);
 	if (err)
@@ -266,6 +272,11 @@ static int sim_free(struct pasid_ctx *ctx, uint32_t v)
 	int err;
 
 	plock_lock(&P->lock);
+	if (pcore_likely(P->core.plain) && v && v < PASID_LIMIT &&
+	    pcore_free_plain(&P->core, &sim_ctx_of(ctx)->owner, v)) {
+		plock_unlock(&P->lock);
+		return 0;
+	}
 	err = pcore_free(&P->core, &sim_ctx_of(ctx)->owner, v);
 	if (err)
 		value_error(ctx, err, "free", v, 0);

@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR LGPL-2.1-or-later */
+/*
+ * pcore_plain.h - the plain paths, inline: the common allocation (automatic,
+ * one RID, a fresh value from an in-process bitmap) and its free, while
+ * c->plain holds. pcore_alloc_group() and pcore_free() start with them; an
+ * embedding whose entry points are hot (the library's sim backend) calls
+ * them itself first, under its lock, and the full call where they decline.
+ * They touch the bitmap, one hot word or compact bit, and counters.
+ */
+#ifndef PCORE_PLAIN_H
+#define PCORE_PLAIN_H
+
+#include "pcore_internal.h"
+#include "pcore_bitmap.h"
+
+/* pcore.c: is there one table for the hot words; @v's leaf (0, -ENOMEM) */
+bool pcore_hot_table_ready(struct pcore *c);
+int pcore_hot_prepare(struct pcore *c, pcore_u32 v);
+/* pcore.c: a value of leaf @top lost its compact bit. */
+void pcore_compact_lost(struct pcore *c, pcore_u32 top);
+
+/*
+ * The plain allocation (c->plain): automatic, one RID, a fresh value from
+ * the bitmap above the narrow RIDs' values, its hot leaf there. 0, or 1
+ * where it took nothing and the paths below decide (-ENOSPC included).
+ */
+static pcore_always_inline int pcore_alloc_plain(struct pcore *c, struct pcore_owner *o,
+						  pcore_u32 id, pcore_u32 *ret)
+{
+	struct pcore_rid *r = o->last_rid;
+	pcore_u32 v, max, want, *leaf, *cw;
+
+	/* a runtime allocates on the same RID again and again */
+	if (pcore_unlikely(!r || r->id != id)) {
+		r = rid_lookup(c, id);
+		o->last_rid = r;
+	}
+	if (!r || !r->hot_id || !o->hot_id)
+		return 1;
+	max = width_max(r->width);
+	if (pcore_bitmap_lease_in(c->src_bitmap, c->fresh_low <= max ? c->fresh_low : 1, max, &v))
+		return 1;
+	if (pcore_unlikely(!c->hot[v >> PCORE_IDX_SHIFT]) && (!pcore_hot_table_ready(c) || pcore_hot_prepare(c, v))) {
+		/* leaves one by one are the general path's to allocate (fail-nth) */
+		pcore_bitmap_release_leased(c->src_bitmap, v);
+		return 1;
+	}
+	leaf = c->hot[v >> PCORE_IDX_SHIFT];
+	want = (pcore_u32)o->hot_id << 16 | r->hot_id;
+	cw = c->compact ? &c->compact->word[v >> PCORE_IDX_SHIFT] : NULL;
+	if (pcore_likely(cw && (*cw == want || *cw == 0))) {
+		*cw = want;
+		c->compact->bits[v / 64] |= (pcore_u64)1 << (v % 64);
+	} else {
+		leaf[v & (PCORE_IDX_LEAF - 1)] = want;
+	}
+	r->nr_direct++;
+	o->nr_allocs++;
+	c->st.nr_groups++;
+	c->st.nr_values++;
+	*ret = v;
+	return 0;
+}
+
+/*
+ * The plain free (c->plain): @o's only allocation of @v, on one RID (its
+ * word is exactly owner << 16 | RID): true, else false (nothing changed).
+ */
+static pcore_always_inline bool pcore_free_plain(struct pcore *c, struct pcore_owner *o,
+						   pcore_u32 v)
+{
+	pcore_u32 *leaf = c->hot[v >> PCORE_IDX_SHIFT], *h = NULL, w, rid;
+	struct pcore_rid *r;
+	pcore_u64 *bits = NULL;
+
+	if (!leaf)
+		return false;
+	if (hot_packed(c, v)) {
+		bits = &c->compact->bits[v / 64];
+		w = c->compact->word[v >> PCORE_IDX_SHIFT];
+	} else {
+		h = &leaf[v & (PCORE_IDX_LEAF - 1)];
+		w = *h;
+	}
+	rid = w & 0xffff;
+	/* the flags (second word, records) sit above the owner: any makes it differ */
+	if (w >> 16 != o->hot_id || rid == 0 || rid >= PCORE_HOT_GSET)
+		return false;
+	r = o->last_rid;
+	if (pcore_unlikely(!r || r->hot_id != rid))
+		r = c->rid_tab[rid];
+	r->nr_direct--;
+	if (bits) {
+		*bits &= ~((pcore_u64)1 << (v % 64));
+		if (!*bits)
+			pcore_compact_lost(c, v >> PCORE_IDX_SHIFT);
+	} else {
+		*h = 0;
+	}
+	o->nr_allocs--;
+	c->st.nr_groups--;
+	c->st.nr_values--;
+	pcore_bitmap_release_leased(c->src_bitmap, v);
+	return true;
+}
+
+#endif /* PCORE_PLAIN_H */
