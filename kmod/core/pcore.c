@@ -27,10 +27,13 @@ static inline int src_lease(struct pcore *c, pcore_u32 min, pcore_u32 max, pcore
 
 static inline void src_release(struct pcore *c, pcore_u32 v)
 {
-	if (c->src_bitmap)
+	if (c->src_bitmap) {
 		pcore_bitmap_release_leased(c->src_bitmap, v);
-	else
+		if (c->compact && !pcore_bm_l0(c->src_bitmap, v / 64))
+			pcore_compact_lost(c, v >> PCORE_IDX_SHIFT);
+	} else {
 		c->ops->release(c->priv, v);
+	}
 }
 
 /* ---- helpers the core's files share (pcore_internal.h) ---------------- */
@@ -150,25 +153,33 @@ static inline pcore_u32 *hot2_word_at(struct pcore *c, pcore_u32 v)
 	return &c->hot2[v >> PCORE_IDX_SHIFT][v & (PCORE_IDX_LEAF - 1)];
 }
 
-/* A value of leaf @top lost its compact bit: with the leaf's last, its word goes. */
+/*
+ * A value of leaf @top went back to the source and its bitmap word is
+ * empty: with no value of the leaf leased, the compact word goes (another
+ * owner's allocations may have it), and so does MIXED where no own word is
+ * left (an external global's is not leased). Rare: a leaf empties.
+ */
 void pcore_compact_lost(struct pcore *c, pcore_u32 top)
 {
-	const pcore_u64 *bits = &c->compact->bits[top * (PCORE_IDX_LEAF / 64)];
-	pcore_u32 i;
+	pcore_u32 *cw = &c->compact->word[top], i;
 
 	for (i = 0; i < PCORE_IDX_LEAF / 64; i++)
-		if (bits[i])
+		if (pcore_bm_l0(c->src_bitmap, top * (PCORE_IDX_LEAF / 64) + i))
 			return;
-	c->compact->word[top] = 0;
+	for (i = 0; (*cw & PCORE_LEAF_MIXED) && c->hot[top] && i < PCORE_IDX_LEAF; i++)
+		if (c->hot[top][i])
+			break;
+	*cw = c->hot[top] && i < PCORE_IDX_LEAF ? PCORE_LEAF_MIXED : 0;
 }
 
-/* @v's hot word moves out of its leaf's compact word into its own. */
+/* Before an own word of @v is written: @v's compact word becomes its own. */
 void pcore_hot_unpack(struct pcore *c, pcore_u32 v)
 {
-	c->hot[v >> PCORE_IDX_SHIFT][v & (PCORE_IDX_LEAF - 1)] = c->compact->word[v >> PCORE_IDX_SHIFT];
-	c->compact->bits[v / 64] &= ~((pcore_u64)1 << (v % 64));
-	if (!c->compact->bits[v / 64])
-		pcore_compact_lost(c, v >> PCORE_IDX_SHIFT);
+	pcore_u32 *cw = &c->compact->word[v >> PCORE_IDX_SHIFT];
+
+	if (hot_packed_in(c, v, *cw))
+		c->hot[v >> PCORE_IDX_SHIFT][v & (PCORE_IDX_LEAF - 1)] = *cw & ~PCORE_LEAF_MIXED;
+	*cw |= PCORE_LEAF_MIXED;
 }
 
 static void hot_destroy(struct pcore *c)

@@ -251,16 +251,20 @@ struct pcore_gset {
 };
 
 /*
- * Compact hot words (userspace, beside the hot table): most allocations of
- * a leaf's values have the same hot word (one owner on one RID: a runtime's
- * values). word[top] is that word (0: none yet) and a value's bit says it
- * has it, its own hot word then 0; a value written any other way has its
- * hot word. So a free at 1M live values touches 128 KiB of bits, not 4 MiB
- * of words.
+ * Compact hot words (userspace, beside the hot table, over an in-process
+ * bitmap source): most allocations of a leaf's values have the same hot
+ * word (one owner on one RID: a runtime's values). word[top] is that word
+ * (0: none yet), and a value of the leaf has it where the value is leased
+ * and its own hot word is 0, so such an allocation writes nothing but its
+ * lease. PCORE_LEAF_MIXED in word[top] says own words may have been written
+ * in the leaf; without it no own word needs a look. So a free at 1M live
+ * values touches the source's bitmap and 4 KiB of leaf words, not 4 MiB of
+ * hot words.
  */
+#define PCORE_LEAF_MIXED	0x80000000u
+
 struct pcore_compact {
 	pcore_u32 word[PCORE_IDX_TOP];
-	pcore_u64 bits[PCORE_PASID_LIMIT / 64];
 };
 
 struct pcore {

@@ -57,6 +57,30 @@ int pcore_bitmap_lease(struct pcore_bitmap *bm, pcore_u32 min, pcore_u32 max, pc
 	return pcore_bitmap_lease_present(bm, min, max, ret);
 }
 
+pcore_u32 pcore_bm_next_word_slow(const struct pcore_bitmap *bm, pcore_u32 i)
+{
+	pcore_u32 j, k, j2;
+	pcore_u64 w;
+
+	for (;;) {
+		if (i >= PCORE_BM_WORDS)
+			return PCORE_BM_WORDS;
+		j = i / 64;
+		k = j / 64;
+		w = bm->l2[k] | pcore_bm_low_mask(j % 64);
+		while (!~w) {
+			if (++k >= PCORE_BM_L2_WORDS)
+				return PCORE_BM_WORDS;
+			w = bm->l2[k];
+		}
+		j2 = k * 64 + pcore_ctz64(~w);
+		w = bm->l1[j2] | (j2 == j ? pcore_bm_low_mask(i % 64) : 0);
+		if (~w)
+			return j2 * 64 + pcore_ctz64(~w);
+		i = (j + 1) * 64;	/* the rest of the start's level-1 word is full */
+	}
+}
+
 /* With the flat table: all of it, though the system backs only the pages touched. */
 size_t pcore_bitmap_bytes(const struct pcore_bitmap *bm)
 {

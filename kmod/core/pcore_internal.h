@@ -8,6 +8,7 @@
 #define PCORE_INTERNAL_H
 
 #include "pcore.h"
+#include "pcore_bitmap.h"
 
 #define PCORE_EVENT(c, t, i, v, r, o)						\
 	do {									\
@@ -55,18 +56,35 @@ static inline struct pcore_alloc *idx_leaf_slot(const struct pcore *c, pcore_u32
 
 void pcore_hot_unpack(struct pcore *c, pcore_u32 v);
 
-/* Is @v's hot word its leaf's compact word (its bit set)? */
-static inline bool hot_packed(const struct pcore *c, pcore_u32 v)
+/* The compact word of @v's leaf (flags included), 0 where none. */
+static inline pcore_u32 hot_leaf_word(const struct pcore *c, pcore_u32 v)
 {
-	return c->compact && ((c->compact->bits[v / 64] >> (v % 64)) & 1);
+	return c->compact ? c->compact->word[v >> PCORE_IDX_SHIFT] : 0;
 }
 
-/* @v's hot word to write, or NULL where no leaf (then @v has no allocation). */
+/* Does @v have its leaf's compact word @cw (hot_leaf_word())? */
+static inline bool hot_packed_in(const struct pcore *c, pcore_u32 v, pcore_u32 cw)
+{
+	if (!(cw & ~PCORE_LEAF_MIXED) || !((pcore_bm_l0(c->src_bitmap, v / 64) >> (v % 64)) & 1))
+		return false;
+	return !(cw & PCORE_LEAF_MIXED) ||
+	       !c->hot[v >> PCORE_IDX_SHIFT][v & (PCORE_IDX_LEAF - 1)];
+}
+
+static inline bool hot_packed(const struct pcore *c, pcore_u32 v)
+{
+	return hot_packed_in(c, v, hot_leaf_word(c, v));
+}
+
+/*
+ * @v's hot word to write, or NULL where no leaf (then @v has no allocation).
+ * It becomes @v's own word, and the leaf is mixed from then on.
+ */
 static inline pcore_u32 *hot_word(struct pcore *c, pcore_u32 v)
 {
 	pcore_u32 *leaf = c->hot[v >> PCORE_IDX_SHIFT];
 
-	if (pcore_unlikely(hot_packed(c, v)))
+	if (pcore_unlikely(c->compact && c->compact->word[v >> PCORE_IDX_SHIFT] != PCORE_LEAF_MIXED))
 		pcore_hot_unpack(c, v);
 	return leaf ? &leaf[v & (PCORE_IDX_LEAF - 1)] : NULL;
 }
@@ -75,9 +93,10 @@ static inline pcore_u32 *hot_word(struct pcore *c, pcore_u32 v)
 static inline pcore_u32 hot_get(const struct pcore *c, pcore_u32 v)
 {
 	const pcore_u32 *leaf = c->hot[v >> PCORE_IDX_SHIFT];
+	pcore_u32 cw = hot_leaf_word(c, v);
 
-	if (hot_packed(c, v))
-		return c->compact->word[v >> PCORE_IDX_SHIFT];
+	if (hot_packed_in(c, v, cw))
+		return cw & ~PCORE_LEAF_MIXED;
 	return leaf ? leaf[v & (PCORE_IDX_LEAF - 1)] : 0;
 }
 

@@ -48,11 +48,13 @@ static pcore_always_inline int pcore_alloc_plain(struct pcore *c, struct pcore_o
 	leaf = c->hot[v >> PCORE_IDX_SHIFT];
 	want = (pcore_u32)o->hot_id << 16 | r->hot_id;
 	cw = c->compact ? &c->compact->word[v >> PCORE_IDX_SHIFT] : NULL;
-	if (pcore_likely(cw && (*cw == want || *cw == 0))) {
-		*cw = want;
-		c->compact->bits[v / 64] |= (pcore_u64)1 << (v % 64);
+	/* a fresh value's own word is 0: leased, it has the leaf's word */
+	if (pcore_likely(cw && ((*cw & ~PCORE_LEAF_MIXED) == want || !(*cw & ~PCORE_LEAF_MIXED)))) {
+		*cw |= want;
 	} else {
 		leaf[v & (PCORE_IDX_LEAF - 1)] = want;
+		if (cw)
+			*cw |= PCORE_LEAF_MIXED;
 	}
 	r->nr_direct++;
 	o->nr_allocs++;
@@ -70,14 +72,13 @@ static pcore_always_inline bool pcore_free_plain(struct pcore *c, struct pcore_o
 						   pcore_u32 v)
 {
 	pcore_u32 *leaf = c->hot[v >> PCORE_IDX_SHIFT], *h = NULL, w, rid;
+	pcore_u32 cw = hot_leaf_word(c, v);
 	struct pcore_rid *r;
-	pcore_u64 *bits = NULL;
 
 	if (!leaf)
 		return false;
-	if (hot_packed(c, v)) {
-		bits = &c->compact->bits[v / 64];
-		w = c->compact->word[v >> PCORE_IDX_SHIFT];
+	if (hot_packed_in(c, v, cw)) {
+		w = cw & ~PCORE_LEAF_MIXED;
 	} else {
 		h = &leaf[v & (PCORE_IDX_LEAF - 1)];
 		w = *h;
@@ -90,17 +91,15 @@ static pcore_always_inline bool pcore_free_plain(struct pcore *c, struct pcore_o
 	if (pcore_unlikely(!r || r->hot_id != rid))
 		r = c->rid_tab[rid];
 	r->nr_direct--;
-	if (bits) {
-		*bits &= ~((pcore_u64)1 << (v % 64));
-		if (!*bits)
-			pcore_compact_lost(c, v >> PCORE_IDX_SHIFT);
-	} else {
+	if (h)
 		*h = 0;
-	}
 	o->nr_allocs--;
 	c->st.nr_groups--;
 	c->st.nr_values--;
+	/* a compact value stops having the leaf's word here, with its lease */
 	pcore_bitmap_release_leased(c->src_bitmap, v);
+	if (!h && !pcore_bm_l0(c->src_bitmap, v / 64))
+		pcore_compact_lost(c, v >> PCORE_IDX_SHIFT);
 	return true;
 }
 

@@ -1001,7 +1001,7 @@ static void test_hot_forms(void **state)
 /* Is @v's hot word its leaf's compact word? */
 static bool packed(const struct pcore *c, pcore_u32 v)
 {
-	return c->compact && ((c->compact->bits[v / 64] >> (v % 64)) & 1);
+	return hot_packed(c, v);
 }
 
 /*
@@ -1077,18 +1077,23 @@ static void test_compact_words(void **state)
 	assert_int_equal(s.nr_rids[0], 0);
 	assert_true(pcore_value_on_rid(&core, v[5], b));
 
-	/* the leaf's last compact value gone, its word goes */
-	assert_int_equal(pcore_rid_add(&core, a, 20, NULL), 0);
-	assert_int_equal(pcore_alloc_group(&core, &o2, &a, 1, 0, &x), 0);
-	assert_true(packed(&core, x));
-	assert_int_equal(hot_owner_id(core.compact->word[x >> PCORE_IDX_SHIFT]), o2.hot_id);
-	assert_int_equal(pcore_free(&core, &o2, x), 0);
-	assert_int_equal(core.compact->word[x >> PCORE_IDX_SHIFT], 0);
-
+	/* the leaf empties: its word and the mark of own words go */
+	assert_int_not_equal(core.compact->word[v[0] >> PCORE_IDX_SHIFT], 0);
 	pcore_owner_release(&core, &o1);
 	pcore_owner_release(&core, &o2);
 	assert_int_equal(bm.nr_used, 0);
 	assert_int_equal(core.st.nr_values, 0);
+	assert_int_equal(core.compact->word[v[0] >> PCORE_IDX_SHIFT], 0);
+	/* and the next owner's values have the leaf's word again */
+	pcore_owner_init(&core, &o2, 2, NULL);
+	assert_int_equal(pcore_rid_add(&core, a, 20, NULL), 0);
+	assert_int_equal(pcore_alloc_group(&core, &o2, &a, 1, 0, &x), 0);
+	assert_true(packed(&core, x));
+	assert_int_equal(core.compact->word[x >> PCORE_IDX_SHIFT],
+			 (pcore_u32)o2.hot_id << 16 | pcore_rid_find(&core, a)->hot_id);
+	assert_int_equal(pcore_free(&core, &o2, x), 0);
+	assert_false(packed(&core, x));
+	pcore_owner_release(&core, &o2);
 	pcore_destroy(&core);
 	assert_int_equal(core.st.bytes, 0);
 	pcore_bitmap_destroy(&bm);
