@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <libpasid/pasid.h>
 #include <libpasid/testing.h>
@@ -413,6 +414,49 @@ static void bench_policy(void)
 }
 
 /* ---- 1. churn ---------------------------------------------------------- */
+
+/*
+ * The same churn once the process has a second thread (it waits on a pipe):
+ * glibc's mutex and the library's lock then both take an atomic each way.
+ * Last in the run: a process stays "threaded" for glibc once it was.
+ */
+static void *idle_thread(void *arg)
+{
+	char c;
+
+	return read(*(int *)arg, &c, 1) < 0 ? NULL : arg;
+}
+
+static void bench_churn_threaded(void)
+{
+	static const struct {
+		size_t live;
+		const char *tag;
+	} sizes[] = { { K1, "1k" }, { K100, "100k" } };
+	char id[96], base[96], title[160];
+	pthread_t t;
+	int fd[2];
+
+	if (pipe(fd) || pthread_create(&t, NULL, idle_thread, &fd[0]))
+		bench_die("the idle thread");
+	for (size_t z = 0; z < 2; z++) {
+		size_t live = sizes[z].live, n = nsamples(200000);
+		struct bench_result *r;
+
+		snprintf(base, sizeof(base), "churn.%s.threaded.baseline-bitmap-mutex", sizes[z].tag);
+		snprintf(title, sizeof(title), "free+alloc, %zu live, a second thread in the "
+			 "process: summary bitmap + mutex per call (baseline)", live);
+		bench_add(base, title, "ns", churn_sbm_mutex(live, n), NULL);
+		snprintf(id, sizeof(id), "churn.%s.threaded.api", sizes[z].tag);
+		snprintf(title, sizeof(title), "free+alloc, %zu live, a second thread in the "
+			 "process: public API (sim backend), one RID", live);
+		r = bench_add(id, title, "ns", churn_api(1, live, n, BATCH), base);
+		bench_target(r, BENCH_RATIO_MAX, 2.0, "p50 <= 2x summary bitmap + mutex");
+	}
+	close(fd[1]);
+	pthread_join(t, NULL);
+	close(fd[0]);
+}
 
 static void bench_churn(void)
 {
@@ -915,6 +959,8 @@ int main(int argc, char **argv)
 		bench_groups();
 	if (!getenv("BENCH_ALLOC_ONLY") || strstr(getenv("BENCH_ALLOC_ONLY"), "exhaust"))
 		bench_exhaustion();
+	if (!getenv("BENCH_ALLOC_ONLY") || strstr(getenv("BENCH_ALLOC_ONLY"), "churn"))
+		bench_churn_threaded();	/* last: see there */
 
 	pasid_ctx_unref(ctx2);
 	pasid_ctx_unref(ctx);

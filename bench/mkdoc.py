@@ -117,6 +117,8 @@ TARGETS13 = [
     ("1-2", "churn.1k.api", None),
     ("1-2", "churn.100k.api", None),
     ("1-2", "churn.1m.api", None),
+    ("1-2", "churn.1k.threaded.api", None),
+    ("1-2", "churn.100k.threaded.api", None),
     ("2a", "exhaust.w20.fail", None),
     ("2a", "exhaust.group64.fail", None),
     ("2a", "exhaust.group.fail", None),
@@ -300,42 +302,44 @@ asks (`churn.*.baseline-bitmap-mutex`); the bitmap without a lock is listed too.
 
 
 ANALYSIS = """
-## Where a target is not met: why, and what would close it
+## Why each row is what it is, and what would move it
 
 Evidence comes from the split measurements in the same run (bitmap source alone, core alone,
-public API) and from `valgrind --tool=callgrind --cache-sim=yes` on a core-only churn loop
-(perf has no hardware counters in this VM).
+public API) and from `valgrind --tool=callgrind` on churn loops (perf has no hardware
+counters in this VM; `perf record -e cpu-clock` located the stalls).
 
 ### 1. Churn on one RID (p50 {api1k} ns at 1K, {api100k} ns at 100K, {api1m} ns at 1M)
 
 Against the summary bitmap with a mutex per call ({mtx1k} / {mtx100k} / {mtx1m} ns): the
-bitmap source alone costs {src1k} / {src1m} ns at 1K / 1M, the core alone (no lock at all)
-{core1k} / {core100k} / {core1m} ns, the public API (one lock per call) the rest.
+bitmap source alone costs {src1k} / {src1m} ns at 1K / 1M, the core alone (leasing inline
+on its bitmap as the library does, no lock) {core1k} / {core100k} / {core1m} ns, the public
+API (one lock per call) the rest.
 
 How the core keeps an allocation: a group on one RID with no binding is a 32-bit hot word
 per value (owner and RID as 15-bit table indexes) and nothing else: no record, no entry in
-the owner, no bit in a per-RID bitmap. The common allocation runs one short path (RID
-lookup, a lease inlined on the bitmap source, the word, a few counters); a free reads the
-word, checks the owner, clears it and gives the value back. The reuse index (values groups
-hold, each RID's occupancy and maybe-reusable marks) is built only when a fresh-first
-source first runs dry and kept from then on; a reuse-first source (the kernel) keeps it
-from the start. Userspace puts the hot words in one table backed on first touch, on huge
-pages where it can. An allocation costs {percore} bytes.
+the owner, no bit in a per-RID bitmap. In the library most of them are not even that: where
+a leaf of 1024 values holds one owner's allocations on one RID, the leaf's *compact word*
+stands for all of them, and a value has it where it is leased and its own word is 0
+(`struct pcore_compact`). The common allocation (`pcore_plain.h`) takes the owner's last
+RID, leases on the bitmap (level 0 in one flat table, searched top down: three dependent
+loads), checks the leaf's word and counts; its free reads the leaf's word and the bitmap
+word it clears anyway. At 1M live values that is the bitmap (128 KiB) and 4 KiB of leaf
+words, not 4 MiB of hot words: the random free that missed the caches once per pair before
+is gone. An allocation costs {percore} bytes.
 
-What is left, measured: callgrind counts about 600 instructions per free+alloc pair through
-the public API at 1K (about 110 in the two glibc mutex calls, 130 in the API and backend
-wrappers, 100 in the lease and release on the bitmap, 250 in the core's own work) against
-about 140 for the baseline, 110 of them its mutex calls. The core alone, with no lock, costs
-{core1k} ns, already more than twice the locked baseline: at 1K and 100K the gap is the work
-that ownership, scope and events add to a bitmap (the owner check on free, the RID's width,
-the word, the counters), spread over many small steps; no single one dominates any more.
-At 1M the hot words span 4 MiB: a random free misses the caches once, where the baseline's
-bitmap (128 KiB) stays in L2, and on this VM that miss alone costs more than the baseline's
-whole pair. The floor derived before (one record miss over the bitmap) holds, and on this
-machine it lies above 4x. Closing it needs no per-value array on the free path: ownership
-kept in per-owner bitmaps (128 KiB at 1M) and queries by value answered by scanning owners,
-a poor trade for the kernel, where every open file is an owner and queries by value (EXACT,
-messages, listings) are common.
+What the API adds: the sim backend runs those paths inline under its lock, the context
+call is a tail call, and the lock (`lib/plock.h`) is two plain stores while the process has
+one thread, as glibc's own mutex is then (in a multi-threaded process both take one atomic
+each way: the `threaded` rows run the churn with a second thread in the process, against the
+same baseline run there). callgrind at 1K: about 320 instructions per free+alloc pair through the API
+(110 in the bitmap lease and release, 90 in the core's plain paths, 115 in the API, backend
+and lock) against about 180 for the baseline (110 of them in its two mutex calls).
+
+What would move it further: the bitmap search costs more than the baseline's because a
+wide group's lease starts above the values narrow RIDs need (the start's own summary word
+is masked); the free checks the owner and counts per RID, owner and core, which a bare
+bitmap does not. The reuse index, events and the kernel's leased source take the general
+paths, which are unchanged.
 
 ### 2. Groups (64 RIDs: {k64_1k} ns against {k1_1k} ns for one RID at 1K)
 
