@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/single_threaded.h>
 
 #include "internal.h"
 
@@ -18,7 +19,7 @@ static __thread char open_errmsg[PASID_ERRMSG_LEN];
  */
 #define ERR_SLOTS 8
 
-static __thread struct err_slot {
+struct err_slot {
 	const struct pasid_ctx *ctx;
 	uint64_t serial;
 	uint64_t stamp;		/* when last set: the oldest slot is reused */
@@ -26,11 +27,50 @@ static __thread struct err_slot {
 	pasid_lazy_fmt lazy;		/* set: msg is still to be made from arg */
 	uint32_t arg[PASID_LAZY_ARGS];
 	char msg[PASID_ERRMSG_LEN];
-} slots[ERR_SLOTS];
-static __thread uint64_t stamp;
+};
+
+/* One thread-local object: each function finds it with one TLS lookup. */
+static __thread struct {
+	struct err_slot slots[ERR_SLOTS];
+	uint64_t stamp;
+} tl;
 unsigned int pasid_live_msgs;		/* slots holding a message, all threads */
 
-static struct err_slot *slot_of(const struct pasid_ctx *ctx)
+/*
+ * A call that fails and the next call that forgets its message each count:
+ * a plain add while the process has one thread (an atomic costs more here
+ * than the failed allocation), an atomic one from the second thread on.
+ */
+static void live_msgs_add(int delta)
+{
+	if (__libc_single_threaded)
+		__atomic_store_n(&pasid_live_msgs, pasid_live_msgs + delta, __ATOMIC_RELAXED);
+	else
+		__atomic_fetch_add(&pasid_live_msgs, delta, __ATOMIC_RELAXED);
+}
+
+/*
+ * While the process has one thread, its last slot, found without a TLS
+ * lookup (two of them were a third of a failed allocation's cost): named
+ * with the thread, since another may be the only one later (a thread
+ * pointer is reused only with its thread's memory, slots included).
+ */
+static struct {
+	void *thread;		/* __builtin_thread_pointer(): pthread_self() without a call */
+	struct err_slot *slot;
+} hint;
+
+static struct err_slot *hint_of(const struct pasid_ctx *ctx)
+{
+	struct err_slot *s = hint.slot;
+
+	if (__libc_single_threaded && s && hint.thread == __builtin_thread_pointer() &&
+	    s->ctx == ctx && s->serial == ctx->serial)
+		return s;
+	return NULL;
+}
+
+static struct err_slot *slot_of(struct err_slot *slots, const struct pasid_ctx *ctx)
 {
 	for (int i = 0; i < ERR_SLOTS; i++)
 		if (slots[i].ctx == ctx && slots[i].serial == ctx->serial)
@@ -41,20 +81,28 @@ static struct err_slot *slot_of(const struct pasid_ctx *ctx)
 /* the slot of ctx, or the one unused longest, now owned by ctx */
 static struct err_slot *slot_claim(const struct pasid_ctx *ctx)
 {
-	struct err_slot *s = slot_of(ctx);
+	struct err_slot *slots, *s = hint_of(ctx);
 
 	if (!s) {
-		s = &slots[0];
-		for (int i = 1; i < ERR_SLOTS; i++)
-			if (slots[i].stamp < s->stamp)
-				s = &slots[i];
-		s->ctx = ctx;
-		s->serial = ctx->serial;
+		slots = tl.slots;
+		s = slot_of(slots, ctx);
+		if (!s) {
+			s = &slots[0];
+			for (int i = 1; i < ERR_SLOTS; i++)
+				if (slots[i].stamp < s->stamp)
+					s = &slots[i];
+			s->ctx = ctx;
+			s->serial = ctx->serial;
+		}
+		s->stamp = ++tl.stamp;	/* the hint's slot is the newest already */
+		if (__libc_single_threaded) {
+			hint.thread = __builtin_thread_pointer();
+			hint.slot = s;
+		}
 	}
 	if (!s->live)
-		__atomic_fetch_add(&pasid_live_msgs, 1, __ATOMIC_RELAXED);
+		live_msgs_add(1);
 	s->live = true;
-	s->stamp = ++stamp;
 	s->lazy = NULL;
 	return s;
 }
@@ -97,12 +145,14 @@ void pasid_clear_error_slow(const struct pasid_ctx *ctx)
 
 	if (!ctx)
 		return;
-	s = slot_of(ctx);
+	s = hint_of(ctx);
+	if (!s)
+		s = slot_of(tl.slots, ctx);
 	if (s && s->live) {
 		s->msg[0] = '\0';
 		s->lazy = NULL;
 		s->live = false;
-		__atomic_fetch_sub(&pasid_live_msgs, 1, __ATOMIC_RELAXED);
+		live_msgs_add(-1);
 	}
 }
 
@@ -127,7 +177,7 @@ PASID_EXPORT const char *pasid_ctx_last_error(const struct pasid_ctx *ctx)
 
 	if (!ctx)
 		return "no context";
-	s = slot_of(ctx);
+	s = slot_of(tl.slots, ctx);
 	if (!s)
 		return "";
 	if (s->lazy) {

@@ -654,6 +654,27 @@ static int alloc_fast_exhausted(struct pcore *c, struct pcore_owner *o, const pc
 	return -ENOSPC;
 }
 
+int pcore_plain_full(struct pcore *c, const struct pcore_rid *r)
+{
+	c->why.rid = r->id;
+	c->why.width = r->width;
+	return -ENOSPC;
+}
+
+int pcore_plain_lease_more(struct pcore *c, struct pcore_owner *o, struct pcore_rid *r,
+			   pcore_u32 lo, int err, pcore_u32 *v)
+{
+	pcore_u32 id = r->id;
+
+	if (err == -ENOSPC && pcore_rid_full(c, r))
+		return pcore_plain_full(c, r);	/* no second search, no reuse search */
+	if (err == -ENOSPC && lo > 1)
+		err = pcore_bitmap_lease_in(c->src_bitmap, 1, width_max(r->width), v);
+	if (err != -ENOSPC)
+		return err;
+	return alloc_fast_exhausted(c, o, &id, &r, 1, r->width);
+}
+
 /*
  * Reuse first: @o's group on @rp (the RIDs of @gs, or the one RID) takes
  * reusable value @v as its second hot word, where @v has one hot allocation
@@ -959,8 +980,13 @@ static pcore_noinline int alloc_group_other(struct pcore *c, struct pcore_owner 
 int pcore_alloc_group(struct pcore *c, struct pcore_owner *o, const pcore_u32 *rids,
 		      pcore_u32 nr, pcore_u32 flags, pcore_u32 *inout_value)
 {
-	if (pcore_likely(c->plain && nr == 1 && !flags) && pcore_alloc_plain(c, o, rids[0], inout_value) == 0)
-		return 0;
+	int err;
+
+	if (pcore_likely(c->plain && nr == 1 && !flags)) {
+		err = pcore_alloc_plain(c, o, rids[0], inout_value);
+		if (err <= 0)
+			return err;
+	}
 	return alloc_group_other(c, o, rids, nr, flags, inout_value);
 }
 

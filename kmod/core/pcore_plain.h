@@ -20,15 +20,27 @@ int pcore_hot_prepare(struct pcore *c, pcore_u32 v);
 void pcore_compact_lost(struct pcore *c, pcore_u32 top);
 
 /*
+ * pcore.c: the lease from @lo on @r gave @err (1: a page to add, -ENOSPC):
+ * the values below @lo, else the failure decided as the general path would
+ * (-ENOSPC, why set), or 1 where the general path must decide (reuse).
+ */
+int pcore_plain_lease_more(struct pcore *c, struct pcore_owner *o, struct pcore_rid *r,
+			   pcore_u32 lo, int err, pcore_u32 *v);
+/* pcore.c: -ENOSPC for the full RID @r, c->why set. */
+int pcore_plain_full(struct pcore *c, const struct pcore_rid *r);
+
+/*
  * The plain allocation (c->plain): automatic, one RID, a fresh value from
- * the bitmap above the narrow RIDs' values, its hot leaf there. 0, or 1
- * where it took nothing and the paths below decide (-ENOSPC included).
+ * the bitmap (above the narrow RIDs' values first), its hot leaf there.
+ * 0, -ENOSPC (decided, with c->why), or 1 where it took nothing and the
+ * general path decides.
  */
 static pcore_always_inline int pcore_alloc_plain(struct pcore *c, struct pcore_owner *o,
 						  pcore_u32 id, pcore_u32 *ret)
 {
 	struct pcore_rid *r = o->last_rid;
-	pcore_u32 v, max, want, *leaf, *cw;
+	pcore_u32 v, lo, max, want, *leaf, *cw;
+	int err;
 
 	/* a runtime allocates on the same RID again and again */
 	if (pcore_unlikely(!r || r->id != id)) {
@@ -38,8 +50,16 @@ static pcore_always_inline int pcore_alloc_plain(struct pcore *c, struct pcore_o
 	if (!r || !r->hot_id || !o->hot_id)
 		return 1;
 	max = width_max(r->width);
-	if (pcore_bitmap_lease_in(c->src_bitmap, c->fresh_low <= max ? c->fresh_low : 1, max, &v))
-		return 1;
+	/* a full RID fails here, before any search, as the general path would */
+	if (pcore_unlikely(r->nr_direct + c->globals_within[r->width] >= max))
+		return pcore_plain_full(c, r);
+	lo = c->fresh_low <= max ? c->fresh_low : 1;
+	err = pcore_bitmap_lease_in(c->src_bitmap, lo, max, &v);
+	if (pcore_unlikely(err)) {
+		err = pcore_plain_lease_more(c, o, r, lo, err, &v);
+		if (err)
+			return err;
+	}
 	if (pcore_unlikely(!c->hot[v >> PCORE_IDX_SHIFT]) && (!pcore_hot_table_ready(c) || pcore_hot_prepare(c, v))) {
 		/* leaves one by one are the general path's to allocate (fail-nth) */
 		pcore_bitmap_release_leased(c->src_bitmap, v);

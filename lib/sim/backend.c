@@ -91,6 +91,12 @@ static PASID_COLD int group_error(struct pasid_ctx *ctx, int err, const uint32_t
 	unsigned int minw = P->core.why.width;
 	uint32_t bad = P->core.why.rid;
 
+	if (err == -ENOSPC) {
+		/* expected under pressure and retried: formatted only when read */
+		const uint32_t arg[PASID_LAZY_ARGS] = { nr, bad, minw, 0 };
+
+		return pasid_set_error_lazy(ctx, err, fmt_enospc_group, arg);
+	}
 	switch (err) {
 	case -ENODEV:
 		return pasid_set_error(ctx, err, "RID %s does not exist on the SIMULATED platform",
@@ -111,12 +117,6 @@ static PASID_COLD int group_error(struct pasid_ctx *ctx, int err, const uint32_t
 		return pasid_set_error(ctx, err, "PASID %u is in use on RID %s by %s", want,
 				       pasid_rid_str(busy_rid(want, rids, nr), rb),
 				       holder_of(want, sim_ctx_of(ctx), hb, sizeof(hb)));
-	case -ENOSPC: {
-		/* expected under pressure and retried: formatted only when read */
-		const uint32_t arg[PASID_LAZY_ARGS] = { nr, bad, minw, 0 };
-
-		return pasid_set_error_lazy(ctx, err, fmt_enospc_group, arg);
-	}
 	default:
 		return pasid_set_error(ctx, err, "group allocation failed: %s", strerror(-err));
 	}
@@ -129,13 +129,17 @@ static int sim_alloc_group(struct pasid_ctx *ctx, const uint32_t *rids, uint32_t
 
 	plock_lock(&P->lock);
 	/* a runtime's allocation, inline; the core writes *inout only where it succeeds */
-	if (pcore_likely(P->core.plain && nr == 1 && !flags) &&
-	    pcore_alloc_plain(&P->core, &sim_ctx_of(ctx)->owner, rids[0], inout) == 0) {
-		plock_unlock(&P->lock);
-		return 0;
+	err = 1;
+	if (pcore_likely(P->core.plain && nr == 1 && !flags)) {
+		err = pcore_alloc_plain(&P->core, &sim_ctx_of(ctx)->owner, rids[0], inout);
+		if (pcore_likely(!err)) {
+			plock_unlock(&P->lock);
+			return 0;
+		}
 	}
-	err = pcore_alloc_group(&P->core, &sim_ctx_of(ctx)->owner, rids, nr,
-				flags & PASID_ALLOC_EXACT ? PCORE_ALLOC_EXACT : 0, inout);
+	if (err > 0)
+		err = pcore_alloc_group(&P->core, &sim_ctx_of(ctx)->owner, rids, nr,
+					flags & PASID_ALLOC_EXACT ? PCORE_ALLOC_EXACT : 0, inout);
 	if (err)
 		group_error(ctx, err, rids, nr, flags, *inout);
 	plock_unlock(&P->lock);
