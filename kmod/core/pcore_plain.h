@@ -5,7 +5,8 @@
  * c->plain holds. pcore_alloc_group() and pcore_free() start with them; an
  * embedding whose entry points are hot (the library's sim backend) calls
  * them itself first, under its lock, and the full call where they decline.
- * They touch the bitmap, one hot word or compact bit, and counters.
+ * They touch the bitmap, one hot word or the leaf's compact word, and
+ * counters.
  */
 #ifndef PCORE_PLAIN_H
 #define PCORE_PLAIN_H
@@ -16,7 +17,7 @@
 /* pcore.c: is there one table for the hot words; @v's leaf (0, -ENOMEM) */
 bool pcore_hot_table_ready(struct pcore *c);
 int pcore_hot_prepare(struct pcore *c, pcore_u32 v);
-/* pcore.c: a value of leaf @top lost its compact bit. */
+/* pcore.c: leaf @top may have no value leased any more. */
 void pcore_compact_lost(struct pcore *c, pcore_u32 top);
 
 /*
@@ -60,7 +61,8 @@ static pcore_always_inline int pcore_alloc_plain(struct pcore *c, struct pcore_o
 		if (err)
 			return err;
 	}
-	if (pcore_unlikely(!c->hot[v >> PCORE_IDX_SHIFT]) && (!pcore_hot_table_ready(c) || pcore_hot_prepare(c, v))) {
+	if (pcore_unlikely(!c->hot[v >> PCORE_IDX_SHIFT]) &&
+	    (!pcore_hot_table_ready(c) || pcore_hot_prepare(c, v))) {
 		/* leaves one by one are the general path's to allocate (fail-nth) */
 		pcore_bitmap_release_leased(c->src_bitmap, v);
 		return 1;
@@ -69,7 +71,8 @@ static pcore_always_inline int pcore_alloc_plain(struct pcore *c, struct pcore_o
 	want = (pcore_u32)o->hot_id << 16 | r->hot_id;
 	cw = c->compact ? &c->compact->word[v >> PCORE_IDX_SHIFT] : NULL;
 	/* a fresh value's own word is 0: leased, it has the leaf's word */
-	if (pcore_likely(cw && ((*cw & ~PCORE_LEAF_MIXED) == want || !(*cw & ~PCORE_LEAF_MIXED)))) {
+	if (pcore_likely(cw && ((*cw & ~PCORE_LEAF_MIXED) == want ||
+				!(*cw & ~PCORE_LEAF_MIXED)))) {
 		*cw |= want;
 	} else {
 		leaf[v & (PCORE_IDX_LEAF - 1)] = want;

@@ -199,7 +199,8 @@ static int sim_alloc_global(struct pasid_ctx *ctx, uint32_t flags, uint32_t *ino
 }
 
 /* Messages shared by the calls that name an existing PASID and a RID. */
-static PASID_COLD int value_error(struct pasid_ctx *ctx, int err, const char *what, uint32_t v, uint32_t rid)
+static PASID_COLD int value_error(struct pasid_ctx *ctx, int err, const char *what, uint32_t v,
+				  uint32_t rid)
 {
 	char rb[PASID_RID_STRLEN], hb[96];
 	const struct pcore_rid *r = pcore_rid_find(&P->core, rid);
