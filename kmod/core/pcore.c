@@ -99,113 +99,6 @@ static int idx_prepare(struct pcore *c, pcore_u32 v)
 	return 0;
 }
 
-#define HOT_LEAF_BYTES	(PCORE_IDX_LEAF * sizeof(pcore_u32))
-#define HOT_TABLE_BYTES	(PCORE_PASID_LIMIT * sizeof(pcore_u32))
-
-/* Is there one table for the hot words (asked for once)? */
-bool pcore_hot_table_ready(struct pcore *c)
-{
-	if (!c->hot_table_tried) {
-		c->hot_table_tried = true;
-		c->hot_table = pcore_env_table_alloc(HOT_TABLE_BYTES);
-		if (c->hot_table)
-			c->compact = pcore_env_table_alloc(sizeof(*c->compact));
-		if (c->compact)
-			c->st.bytes += sizeof(*c->compact);
-	}
-	return c->hot_table != NULL;
-}
-
-/*
- * The hot words live in one table the environment backs lazily (on huge
- * pages where it can) or, failing that, in leaves allocated one by one.
- * A leaf in use counts its 4 KiB in the core's bytes either way.
- */
-int pcore_hot_prepare(struct pcore *c, pcore_u32 v)
-{
-	pcore_u32 **leaf = &c->hot[v >> PCORE_IDX_SHIFT];
-
-	if (pcore_likely(*leaf != NULL))
-		return 0;
-	if (pcore_hot_table_ready(c)) {
-		*leaf = c->hot_table + (v >> PCORE_IDX_SHIFT) * PCORE_IDX_LEAF;
-		c->st.bytes += HOT_LEAF_BYTES;
-		return 0;
-	}
-	*leaf = pcore_mem_alloc(c, HOT_LEAF_BYTES);
-	return *leaf ? 0 : -ENOMEM;
-}
-
-/* The second words' leaves: allocated when a value is first reused. */
-static int hot2_prepare(struct pcore *c, pcore_u32 v)
-{
-	pcore_u32 **leaf = &c->hot2[v >> PCORE_IDX_SHIFT];
-
-	if (pcore_likely(*leaf != NULL))
-		return 0;
-	*leaf = pcore_mem_alloc(c, HOT_LEAF_BYTES);
-	return *leaf ? 0 : -ENOMEM;
-}
-
-/* @v's second word, whatever its first says (after hot2_prepare()). */
-static inline pcore_u32 *hot2_word_at(struct pcore *c, pcore_u32 v)
-{
-	return &c->hot2[v >> PCORE_IDX_SHIFT][v & (PCORE_IDX_LEAF - 1)];
-}
-
-/*
- * A value of leaf @top went back to the source and its bitmap word is
- * empty: with no value of the leaf leased, the compact word goes (another
- * owner's allocations may have it), and so does MIXED where no own word is
- * left (an external global's is not leased). Rare: a leaf empties.
- */
-void pcore_compact_lost(struct pcore *c, pcore_u32 top)
-{
-	pcore_u32 *cw = &c->compact->word[top], i;
-
-	for (i = 0; i < PCORE_IDX_LEAF / 64; i++)
-		if (pcore_bm_l0(c->src_bitmap, top * (PCORE_IDX_LEAF / 64) + i))
-			return;
-	for (i = 0; (*cw & PCORE_LEAF_MIXED) && c->hot[top] && i < PCORE_IDX_LEAF; i++)
-		if (c->hot[top][i])
-			break;
-	*cw = c->hot[top] && i < PCORE_IDX_LEAF ? PCORE_LEAF_MIXED : 0;
-}
-
-/* Before an own word of @v is written: @v's compact word becomes its own. */
-void pcore_hot_unpack(struct pcore *c, pcore_u32 v)
-{
-	pcore_u32 *cw = &c->compact->word[v >> PCORE_IDX_SHIFT];
-
-	if (hot_packed_in(c, v, *cw))
-		c->hot[v >> PCORE_IDX_SHIFT][v & (PCORE_IDX_LEAF - 1)] = *cw & ~PCORE_LEAF_MIXED;
-	*cw |= PCORE_LEAF_MIXED;
-}
-
-static void hot_destroy(struct pcore *c)
-{
-	pcore_u32 i;
-
-	for (i = 0; i < PCORE_IDX_TOP; i++) {
-		pcore_mem_free(c, c->hot2[i], HOT_LEAF_BYTES);
-		c->hot2[i] = NULL;
-		if (c->hot[i] && c->hot_table)
-			c->st.bytes -= HOT_LEAF_BYTES;
-		else
-			pcore_mem_free(c, c->hot[i], HOT_LEAF_BYTES);
-		c->hot[i] = NULL;
-	}
-	if (c->hot_table)
-		pcore_env_table_free(c->hot_table, HOT_TABLE_BYTES);
-	if (c->compact) {
-		pcore_env_table_free(c->compact, sizeof(*c->compact));
-		c->st.bytes -= sizeof(*c->compact);
-	}
-	c->hot_table = NULL;
-	c->compact = NULL;
-	c->hot_table_tried = false;
-}
-
 /* A multi-RID group's view shares its set's block: read it, never change it. */
 void pcore_hot_fill(const struct pcore *c, pcore_u32 v, pcore_u32 h, struct pcore_alloc *a)
 {
@@ -519,7 +412,7 @@ void pcore_destroy(struct pcore *c)
 		pcore_mem_free(c, c->idx[i], PCORE_IDX_LEAF * sizeof(*c->idx[i]));
 		c->idx[i] = NULL;
 	}
-	hot_destroy(c);
+	pcore_hot_destroy(c);
 	pcore_gset_destroy(c);
 	pcore_mem_free(c, c->rid_tab, c->rid_tab_cap * sizeof(*c->rid_tab));
 	pcore_mem_free(c, c->owner_tab, c->owner_tab_cap * sizeof(*c->owner_tab));
@@ -883,7 +776,7 @@ static pcore_noinline int alloc_group_general(struct pcore *c, struct pcore_owne
 	if (!err)
 		err = pcore_hot_prepare(c, v);
 	if (!err && hot && second)
-		err = hot2_prepare(c, v);
+		err = pcore_hot2_prepare(c, v);
 	if (!err && fresh && c->reuse_index)
 		err = pcore_vset_prepare(c, v);
 	if (!err && !hot)

@@ -54,7 +54,16 @@ static inline struct pcore_alloc *idx_leaf_slot(const struct pcore *c, pcore_u32
 
 /* ---- hot words (pcore.c) ---- */
 
+/* pcore_hot.c */
 void pcore_hot_unpack(struct pcore *c, pcore_u32 v);
+int pcore_hot2_prepare(struct pcore *c, pcore_u32 v);
+void pcore_hot_destroy(struct pcore *c);
+
+/* @v's second word, whatever its first says (after pcore_hot2_prepare()). */
+static inline pcore_u32 *hot2_word_at(struct pcore *c, pcore_u32 v)
+{
+	return &c->hot2[v >> PCORE_IDX_SHIFT][v & (PCORE_IDX_LEAF - 1)];
+}
 
 /* The compact word of @v's leaf (flags included), 0 where none. */
 static inline pcore_u32 hot_leaf_word(const struct pcore *c, pcore_u32 v)
