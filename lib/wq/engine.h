@@ -89,6 +89,7 @@ struct engine {
 	bool dedicated_open;
 	pthread_t thread;
 	bool running;
+	bool prefetchw;			/* the CPU has PREFETCHW (engine.c) */
 	bool kick_fence;		/* no membarrier(): submitters fence (eng_kick) */
 	_Atomic bool stop;
 	pthread_mutex_t lock;		/* rings list, port allocation */

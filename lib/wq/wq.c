@@ -511,13 +511,27 @@ static int wait_until(struct pasid_wq *wq, volatile void *const *comps, unsigned
 	return 0;
 }
 
-PASID_EXPORT int pasid_wq_wait(struct pasid_wq *wq, volatile void *comp, uint64_t timeout_ns)
+static __attribute__((noinline)) int wait_one(struct pasid_wq *wq, volatile void *comp,
+					      uint64_t timeout_ns)
 {
 	volatile void *const one[1] = { comp };
 
+	return wait_until(wq, one, 1, timeout_ns, NULL);
+}
+
+PASID_EXPORT int pasid_wq_wait(struct pasid_wq *wq, volatile void *comp, uint64_t timeout_ns)
+{
 	if (!wq || !comp)
 		return -EINVAL;
-	return wait_until(wq, one, 1, timeout_ns, NULL);
+	/*
+	 * Written already (what a caller keeping its queue full mostly
+	 * finds): answered without building the wait's state. Its stores
+	 * would queue behind the caller's own (the status it clears next
+	 * waits for the line), one wait per descriptor.
+	 */
+	if (__atomic_load_n((volatile uint8_t *)comp, __ATOMIC_ACQUIRE))
+		return 0;
+	return wait_one(wq, comp, timeout_ns);
 }
 
 PASID_EXPORT int pasid_wq_wait_many(struct pasid_wq *wq, volatile void *const *comps,
