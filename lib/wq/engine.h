@@ -78,6 +78,8 @@ struct eng_ring {
 	uint64_t e_checked_ns;		/* when pasid_ok was last checked, 0: stale */
 	uint64_t e_checked_at;		/* e_head then */
 	bool pasid_ok;
+	uint8_t e_stream;		/* streaming: the group to wait for (engine.c) */
+	uint8_t e_waits;		/* looks spent waiting for it */
 	struct eng_ring *next;		/* engine list, under engine->lock */
 };
 
@@ -168,6 +170,21 @@ static inline uint64_t eng_others_occupancy(struct engine *e, uint64_t others)
 		others &= others - 1;
 	}
 	return n;
+}
+
+/*
+ * Ask for the line at @p exclusive, ready for a store (PREFETCHW where
+ * the CPU has it: engine.c); never faults.
+ */
+static inline void eng_prefetch_store(const struct engine *e, const void *p)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	if (e->prefetchw) {
+		__asm__ __volatile__("prefetchw %0" : : "m"(*(const char *)p));
+		return;
+	}
+#endif
+	__builtin_prefetch(p, 1, 3);
 }
 
 /* The stamp of ring index @i in a stamped ring: never 0 on its first lap's slot. */

@@ -741,6 +741,33 @@ static void test_shared_many_in_order(void **state)
 	}
 }
 
+/*
+ * After a full window the engine waits for whole groups (engine.c,
+ * ring_take): a burst whose length is not a multiple of a group, then
+ * single descriptors each waited for, must still complete (the engine
+ * gives up waiting and takes what is there), in order, every one.
+ */
+static void test_stream_then_trickle(void **state)
+{
+	struct wqt_fx *f = *state;
+	static _Alignas(64) struct dsa_hw_desc d[64];
+	static _Alignas(32) struct dsa_completion_record c[64];
+	static const unsigned int burst[] = { 64, 37, 1, 64, 9, 17, 3, 64, 1, 1, 15 };
+
+	for (unsigned int b = 0; b < sizeof(burst) / sizeof(burst[0]); b++) {
+		for (unsigned int k = 0; k < burst[b]; k++) {
+			wqt_desc(&d[k], DSA_OPCODE_NOOP, &c[k]);
+			c[k].status = 0;
+			assert_int_equal(pasid_wq_submit(f->wq[0], &d[k]), 0);
+		}
+		assert_int_equal(pasid_wq_wait(f->wq[0], &c[burst[b] - 1], 10 * SEC), 0);
+		for (unsigned int k = 0; k < burst[b]; k++)
+			if (__atomic_load_n(&c[k].status, __ATOMIC_ACQUIRE) != DSA_COMP_SUCCESS)
+				fail_msg("burst %u descriptor %u: status %#x after the last",
+					 b, k, c[k].status);
+	}
+}
+
 /* A drain on one handle waits for what other handles submitted before it. */
 static void test_drain_all_portals(void **state)
 {
@@ -845,6 +872,7 @@ int main(void)
 		cmocka_unit_test(test_two_processes),
 		cmocka_unit_test(test_drain_all_portals),
 		cmocka_unit_test(test_shared_many_in_order),
+		cmocka_unit_test(test_stream_then_trickle),
 	};
 
 	return cmocka_run_group_tests(tests, setup, wqt_fx_teardown);
