@@ -69,10 +69,15 @@ void pcore_compact_lost(struct pcore *c, pcore_u32 top)
 	for (i = 0; i < PCORE_IDX_LEAF / 64; i++)
 		if (pcore_bm_l0(c->src_bitmap, top * (PCORE_IDX_LEAF / 64) + i))
 			return;
-	for (i = 0; (*cw & PCORE_LEAF_MIXED) && c->hot[top] && i < PCORE_IDX_LEAF; i++)
+	/* without the mark no own word was written: nothing to look for */
+	if (!(*cw & PCORE_LEAF_MIXED) || !c->hot[top]) {
+		*cw = 0;
+		return;
+	}
+	for (i = 0; i < PCORE_IDX_LEAF; i++)
 		if (c->hot[top][i])
 			break;
-	*cw = c->hot[top] && i < PCORE_IDX_LEAF ? PCORE_LEAF_MIXED : 0;
+	*cw = i < PCORE_IDX_LEAF ? PCORE_LEAF_MIXED : 0;
 }
 
 /* Before an own word of @v is written: @v's compact word becomes its own. */

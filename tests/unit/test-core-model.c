@@ -31,6 +31,7 @@
 
 #include "core_env.h"
 #include "pcore.h"
+#include "pcore_plain.h"
 #include "pcore_internal.h"
 #include "pcore_bitmap.h"
 
@@ -1093,6 +1094,24 @@ static void test_compact_words(void **state)
 			 (pcore_u32)o2.hot_id << 16 | pcore_rid_find(&core, a)->hot_id);
 	assert_int_equal(pcore_free(&core, &o2, x), 0);
 	assert_false(packed(&core, x));
+	/* a leaf that never had an own word empties: no mark is left behind */
+	assert_int_equal(core.compact->word[x >> PCORE_IDX_SHIFT], 0);
+	/*
+	 * The plain free of an own word empties a mixed leaf: its word and
+	 * the mark go (else every later free there reads own words)
+	 */
+	pcore_owner_init(&core, &o1, 1, NULL);
+	assert_int_equal(pcore_alloc_group(&core, &o1, &a, 1, 0, &x), 0);
+	assert_int_equal(pcore_alloc_group(&core, &o2, &a, 1, 0, &w), 0);
+	assert_int_equal(w >> PCORE_IDX_SHIFT, x >> PCORE_IDX_SHIFT);
+	assert_false(packed(&core, w));
+	assert_int_equal(pcore_free(&core, &o1, x), 0);
+	assert_true(pcore_free_plain(&core, &o2, w));
+	assert_int_equal(core.compact->word[x >> PCORE_IDX_SHIFT], 0);
+	assert_int_equal(pcore_alloc_group(&core, &o2, &a, 1, 0, &x), 0);
+	assert_true(packed(&core, x));
+	assert_int_equal(pcore_free(&core, &o2, x), 0);
+	pcore_owner_release(&core, &o1);
 	pcore_owner_release(&core, &o2);
 	pcore_destroy(&core);
 	assert_int_equal(core.st.bytes, 0);
