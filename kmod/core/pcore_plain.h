@@ -122,7 +122,7 @@ static pcore_always_inline bool pcore_free_plain(struct pcore *c, struct pcore_o
 	/* a compact value stops having the leaf's word here, with its lease */
 	pcore_bitmap_release_leased(c->src_bitmap, v);
 	/* as src_release(): the last value out of a leaf, own word or not */
-	if (!pcore_bm_l0(c->src_bitmap, v / 64))
+	if (c->compact && !pcore_bm_l0(c->src_bitmap, v / 64))
 		pcore_compact_lost(c, v >> PCORE_IDX_SHIFT);
 	return true;
 }

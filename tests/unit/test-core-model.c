@@ -1118,6 +1118,43 @@ static void test_compact_words(void **state)
 	pcore_bitmap_destroy(&bm);
 }
 
+/*
+ * Without the lazily backed tables (their mmap refused): the plain paths
+ * still serve the values the general path gave leaves to, with no compact
+ * words, and a leaf emptying needs none.
+ */
+static void test_no_tables(void **state)
+{
+	pcore_u32 a = 0x10, v[8], i;
+	struct pcore_owner o;
+	struct pcore_bitmap bm;
+	struct pcore core;
+
+	(void)state;
+	pcore_bitmap_init(&bm);
+	pcore_init(&core, &ops, &bm);
+	pcore_set_bitmap_source(&core, &bm);
+	core.hot_table_tried = true;	/* as if the mapping had failed */
+	assert_true(core.plain);
+	pcore_owner_init(&core, &o, 1, NULL);
+	assert_int_equal(pcore_rid_add(&core, a, 20, NULL), 0);
+	for (i = 0; i < 8; i++) {
+		assert_int_equal(pcore_alloc_group(&core, &o, &a, 1, 0, &v[i]), 0);
+		assert_int_equal(v[i], i + 1);
+	}
+	assert_null(core.compact);
+	for (i = 0; i < 8; i++)
+		assert_true(pcore_free_plain(&core, &o, v[i]));
+	assert_int_equal(bm.nr_used, 0);
+	assert_int_equal(core.st.nr_values, 0);
+	assert_int_equal(pcore_alloc_group(&core, &o, &a, 1, 0, &v[0]), 0);
+	assert_int_equal(v[0], 1);
+	pcore_owner_release(&core, &o);
+	pcore_destroy(&core);
+	assert_int_equal(core.st.bytes, 0);
+	pcore_bitmap_destroy(&bm);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1127,6 +1164,7 @@ int main(void)
 		cmocka_unit_test(test_miss_forgotten_on_gain),
 		cmocka_unit_test(test_hot_forms),
 		cmocka_unit_test(test_compact_words),
+		cmocka_unit_test(test_no_tables),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
