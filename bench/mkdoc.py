@@ -335,11 +335,17 @@ same baseline run there). callgrind at 1K: about 320 instructions per free+alloc
 (110 in the bitmap lease and release, 90 in the core's plain paths, 115 in the API, backend
 and lock) against about 180 for the baseline (110 of them in its two mutex calls).
 
-What would move it further: the bitmap search costs more than the baseline's because a
-wide group's lease starts above the values narrow RIDs need (the start's own summary word
-is masked); the free checks the owner and counts per RID, owner and core, which a bare
-bitmap does not. The reuse index, events and the kernel's leased source take the general
-paths, which are unchanged.
+Two costs that only showed at scale: a wide group's lease starts above the values narrow
+RIDs need, which keep the first level-1 summary word from ever being marked full, so past
+4096 live values every search went on past it in an out-of-line loop (now one more masked
+look at the level-2 word already loaded, inline: the core's 100K churn went from 12.5-13.2
+to 10.7-11.9 ns); and an emptied leaf kept its own-words mark, so after a fill and a drain
+every free read a per-value word (4 MiB at 1M: the 1M churn ran at 45-53 ns after the
+memory rows, 22-25 ns without them; now the same either way).
+
+What would move it further: the free checks the owner and counts per RID, owner and core,
+which a bare bitmap does not, and the search is more general (a range, pages). The reuse
+index, events and the kernel's leased source take the general paths, which are unchanged.
 
 ### 2. Groups (64 RIDs: {k64_1k} ns against {k1_1k} ns for one RID at 1K)
 
@@ -425,11 +431,16 @@ runs next, not the submitter's tail, and each descriptor moves one line between 
 instead of two; the engine asks for a group's record lines before it writes them, and
 records are stored field by field (status last). The floor of that design, written in the
 benchmark without the library, is {nstamp} ns (`engine.noop.raw-handoff-stamped`); the
-old tail-based handoff costs {nrawst} ns (`engine.noop.raw-handoff-stores`). What keeps a
-record per descriptor under 20 M/s when the two threads sit on cores that share no cache:
-the caller clears each record's status before reusing it, that store takes the line back
-from the engine, and the next descriptor's first read waits behind it. With one record per
-half window (what DSA users do for throughput) {scrate} M/s. When the scheduler puts the
+old tail-based handoff costs {nrawst} ns (`engine.noop.raw-handoff-stores`). An engine
+that has caught up would poll the slot the submitter is filling and take its line back
+before the stamp lands; while the submitter streams (the last group held at least 8), the
+engine polls only the slot that ends the next group, for at most 64 looks (`ring_take()`),
+so a group's slots cross once. What is left per descriptor with a record each is about
+three line transfers: the slot once, the record line to the engine (its write) and back
+(the caller's poll, then its status clear before reuse, which takes the line again). On
+cores that share no cache that is 35-70 ns depending on the run (the stamped floor moves
+with it): 15-22.5 M/s. With one record per half window (what DSA users do for throughput)
+{scrate} M/s. When the scheduler puts the
 two threads where they share a cache, the record-per-descriptor rate is several times
 higher (docs/wq.md gives medians for both placements; a run here gets one or the other).
 On the dedicated WQ every submission executes the real MOVDIR64B into the simulated ring
