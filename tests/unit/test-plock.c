@@ -71,17 +71,26 @@ static void *take_once(void *arg)
 static void test_held_across_create(void **state)
 {
 	pthread_t t;
-	int done = 0;
+	int done = 0, early, word, i;
 
 	(void)state;
 	assert_true(__libc_single_threaded);	/* the plain-store form takes it */
 	plock_lock(&lock);
 	assert_int_equal(lock.word, 1);
 	assert_int_equal(pthread_create(&t, NULL, take_once, &done), 0);
-	usleep(50 * 1000);	/* long past the spin: it sleeps */
-	assert_int_equal(__atomic_load_n(&done, __ATOMIC_ACQUIRE), 0);
-	assert_int_equal(__atomic_load_n(&lock.word, __ATOMIC_RELAXED), 2);
+	/*
+	 * Past the spin it marks the word 2 and sleeps; a loaded machine may
+	 * take long to run it at all, so wait for the mark (10 s at most), and
+	 * unlock before any verdict: a failure must not leave the lock held
+	 * for the next test.
+	 */
+	for (i = 0; i < 10000 && __atomic_load_n(&lock.word, __ATOMIC_RELAXED) != 2; i++)
+		usleep(1000);
+	word = __atomic_load_n(&lock.word, __ATOMIC_RELAXED);
+	early = __atomic_load_n(&done, __ATOMIC_ACQUIRE);
 	plock_unlock(&lock);
+	assert_int_equal(early, 0);
+	assert_int_equal(word, 2);
 	assert_int_equal(pthread_join(t, NULL), 0);
 	assert_int_equal(done, 1);
 	assert_int_equal(lock.word, 0);
