@@ -438,8 +438,9 @@ engine polls only the slot that ends the next group, for at most 64 looks (`ring
 so a group's slots cross once. What is left per descriptor with a record each is about
 three line transfers: the slot once, the record line to the engine (its write) and back
 (the caller's poll, then its status clear before reuse, which takes the line again). On
-cores that share no cache that is 35-70 ns depending on the run (the stamped floor moves
-with it): 15-22.5 M/s. With one record per half window (what DSA users do for throughput)
+cores that share no cache that is about 40 ns on a quiet machine (24.8-26.1 M/s in nine
+full runs, 15 M/s before the group wait) and up to 65 ns beside other load (the stamped
+floor moves with it). With one record per half window (what DSA users do for throughput)
 {scrate} M/s. When the scheduler puts the
 two threads where they share a cache, the record-per-descriptor rate is several times
 higher (docs/wq.md gives medians for both placements; a run here gets one or the other).
