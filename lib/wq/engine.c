@@ -134,11 +134,13 @@ static unsigned int ring_ready(const struct eng_ring *r, uint64_t h, unsigned in
  * one per descriptor), for at most STREAM_POLLS looks, then reads what is
  * there. The same handoff ran at 33-38 ns. A submitter that keeps fewer
  * in flight, or waits for each record, never enters this; the last group
- * of a burst waits at most STREAM_POLLS looks (about 1.2 us there).
+ * of a burst waits at most STREAM_POLLS looks (about 1.2 us there). A
+ * DRAIN on another portal (@draining) takes what is there at once: it
+ * completes after every descriptor submitted before it.
  */
-static unsigned int ring_take(struct eng_ring *r, uint64_t h, unsigned int max)
+static unsigned int ring_take(struct eng_ring *r, uint64_t h, unsigned int max, bool draining)
 {
-	unsigned int b = r->e_stream < max ? r->e_stream : max, k;
+	unsigned int b = draining ? 0 : r->e_stream < max ? r->e_stream : max, k;
 
 	if (b && __atomic_load_n(eng_stamp_of(r, h + b - 1), __ATOMIC_ACQUIRE) !=
 		 eng_stamp(h + b - 1) && ++r->e_waits < STREAM_POLLS)
@@ -159,7 +161,7 @@ static bool ring_run(struct engine *e, struct eng_ring *r, struct eng_ring **oth
 		     unsigned int n)
 {
 	uint64_t h = r->e_head, end = h + r->mask + 1;
-	unsigned int k = ring_take(r, h, DISPATCH);
+	unsigned int k = ring_take(r, h, DISPATCH, !others);
 
 	if (!k)
 		return false;
@@ -204,7 +206,8 @@ static bool ring_run(struct engine *e, struct eng_ring *r, struct eng_ring **oth
 			eng_exec(e, &d[i], r->pasid, r->pasid_ok);
 		}
 		eng_group_end(e);
-		k = ring_take(r, h, end - h < DISPATCH ? (unsigned int)(end - h) : DISPATCH);
+		k = ring_take(r, h, end - h < DISPATCH ? (unsigned int)(end - h) : DISPATCH,
+			      !others);
 	} while (k);
 	r->e_head = h;
 	return true;
@@ -269,8 +272,16 @@ static void *eng_thread(void *arg)
 		idle_ns = 0;
 		last = 0;
 		atomic_store(&e->sleeping, 1);
+		/*
+		 * Either barrier orders that store before the looks at the
+		 * rings below, against the submitters' publish-then-look: a
+		 * fence pairs with their fence (eng_kick), by the C11 rules
+		 * and on weakly ordered CPUs, not only x86.
+		 */
 		if (!e->kick_fence)
 			syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0);
+		else
+			atomic_thread_fence(memory_order_seq_cst);
 		for (unsigned int i = 0; i < n; i++) {
 			rings[i]->e_checked_ns = 0;	/* recheck PASIDs on new work */
 			rings[i]->e_stream = 0;

@@ -793,6 +793,27 @@ static void test_drain_all_portals(void **state)
 		for (int i = 0; i < 8; i++)
 			assert_int_equal(c[i].status, DSA_COMP_SUCCESS);
 	}
+	/*
+	 * Enough no-ops on one portal that the engine waits for a whole
+	 * group (engine.c, ring_take), then a drain on the other: it must not
+	 * complete while some of them still wait there.
+	 */
+	for (int round = 0; round < 200; round++) {
+		static _Alignas(64) struct dsa_hw_desc n[19];
+		static _Alignas(32) struct dsa_completion_record nc[19];
+
+		for (int i = 0; i < 19; i++) {
+			wqt_desc(&n[i], DSA_OPCODE_NOOP, &nc[i]);
+			nc[i].status = 0;
+			assert_int_equal(pasid_wq_submit(a, &n[i]), 0);
+		}
+		wqt_desc(&D, DSA_OPCODE_DRAIN, &C);
+		assert_int_equal(wqt_run(b, &D, &C), DSA_COMP_SUCCESS);
+		for (int i = 0; i < 19; i++)
+			if (__atomic_load_n(&nc[i].status, __ATOMIC_ACQUIRE) != DSA_COMP_SUCCESS)
+				fail_msg("round %d: the drain completed before no-op %d (status %#x)",
+					 round, i, nc[i].status);
+	}
 	pasid_wq_close(a);
 	pasid_wq_close(b);
 	free(src);
