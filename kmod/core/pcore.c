@@ -254,10 +254,11 @@ static void record_free(struct pcore *c, struct pcore_alloc *a)
 	}
 	if (head->intent == PCORE_INTENT_GROUP && c->reuse_index)
 		pcore_vset_del(c, head->value);
+	/* the own word first: a leaf the release empties then has none left */
+	*hot_word(c, head->value) = 0;
 	if (!(head->flags & PCORE_ALLOC_EXTERNAL))
 		src_release(c, head->value);
 	c->st.nr_values--;
-	*hot_word(c, head->value) = 0;
 	memset(head, 0, sizeof(*head));
 }
 
@@ -1020,12 +1021,18 @@ static void global_put(struct pcore *c, struct pcore_owner *o)
  */
 static bool hot_free_owned(struct pcore *c, struct pcore_owner *o, pcore_u32 v)
 {
-	pcore_u32 *h, *w, *h2;
+	pcore_u32 *h, *w, *h2, first = hot_get(c, v);
 	pcore_u32 rid, i;
 	struct pcore_gset *gs;
 
-	if (hot_packed(c, v) && !hot_is_of(hot_get(c, v), o))
-		return false;	/* someone else's: left packed */
+	/*
+	 * Not @o's: nothing written (hot_word() would unpack a compact value
+	 * and mark its leaf mixed for good, for a free that fails)
+	 */
+	if (!hot_is_fast(first) || (hot_owner_id(first) != o->hot_id &&
+				    (!hot2_word(c, v, first) ||
+				     hot_owner_id(hot2_get(c, v, first)) != o->hot_id)))
+		return false;
 	h = hot_word(c, v);
 	w = hot_word_at_of(c, v, h, o);
 	if (!w)

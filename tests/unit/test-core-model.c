@@ -1119,6 +1119,49 @@ static void test_compact_words(void **state)
 }
 
 /*
+ * The mark of own words comes only with an own word: a free that fails
+ * writes none, and a record freed last in its leaf leaves none behind.
+ */
+static void test_compact_mark_kept_clean(void **state)
+{
+	pcore_u32 a = 0x10, v[4], i, top;
+	struct pcore_owner o1, o2;
+	struct pcore_bitmap bm;
+	struct pcore core;
+
+	(void)state;
+	pcore_bitmap_init(&bm);
+	pcore_init(&core, &ops, &bm);
+	pcore_set_bitmap_source(&core, &bm);
+	pcore_owner_init(&core, &o1, 1, NULL);
+	pcore_owner_init(&core, &o2, 2, NULL);
+	assert_int_equal(pcore_rid_add(&core, a, 20, NULL), 0);
+	for (i = 0; i < 4; i++)
+		assert_int_equal(pcore_alloc_group(&core, &o1, &a, 1, 0, &v[i]), 0);
+	top = v[0] >> PCORE_IDX_SHIFT;
+	assert_int_equal(core.compact->word[top] & PCORE_LEAF_MIXED, 0);
+	/* a value nobody holds, another owner's value: refused, no mark */
+	assert_int_equal(pcore_free(&core, &o1, 900), -ENOENT);
+	assert_int_equal(pcore_free(&core, &o2, v[2]), -EPERM);
+	assert_int_equal(core.compact->word[top] & PCORE_LEAF_MIXED, 0);
+	assert_true(packed(&core, v[2]));
+	/* a record (an attachment) freed last: the leaf ends with no word */
+	assert_int_equal(pcore_attach(&core, &o1, v[1], a), 0);
+	assert_int_not_equal(core.compact->word[top] & PCORE_LEAF_MIXED, 0);
+	for (i = 0; i < 4; i++)
+		if (i != 1)
+			assert_int_equal(pcore_free(&core, &o1, v[i]), 0);
+	assert_int_equal(pcore_free(&core, &o1, v[1]), 0);
+	assert_int_equal(bm.nr_used, 0);
+	assert_int_equal(core.compact->word[top], 0);
+	pcore_owner_release(&core, &o1);
+	pcore_owner_release(&core, &o2);
+	pcore_destroy(&core);
+	assert_int_equal(core.st.bytes, 0);
+	pcore_bitmap_destroy(&bm);
+}
+
+/*
  * Without the lazily backed tables (their mmap refused): the plain paths
  * still serve the values the general path gave leaves to, with no compact
  * words, and a leaf emptying needs none.
@@ -1164,6 +1207,7 @@ int main(void)
 		cmocka_unit_test(test_miss_forgotten_on_gain),
 		cmocka_unit_test(test_hot_forms),
 		cmocka_unit_test(test_compact_words),
+		cmocka_unit_test(test_compact_mark_kept_clean),
 		cmocka_unit_test(test_no_tables),
 	};
 
