@@ -791,6 +791,22 @@ static void test_model_seeds_reuse_first(void **state)
 		run_sequence(seed, 15000, true);
 }
 
+/* A core leasing inline on its own bitmap, as the library's sim does. */
+static void plain_core_init(struct pcore *c, struct pcore_bitmap *bm)
+{
+	pcore_bitmap_init(bm);
+	pcore_init(c, &ops, bm);
+	pcore_set_bitmap_source(c, bm);
+}
+
+/* ... and its end: the core counts no byte left. */
+static void plain_core_fini(struct pcore *c, struct pcore_bitmap *bm)
+{
+	pcore_destroy(c);
+	assert_int_equal(c->st.bytes, 0);
+	pcore_bitmap_destroy(bm);
+}
+
 /*
  * Regression: an exact global whose lease failed with -ENOMEM (a fresh
  * bitmap page) was taken as a success, and its later release unbalanced the
@@ -823,9 +839,7 @@ static void test_exact_lease_enomem(void **state)
 	assert_int_equal(bm.nr_used, 1);
 	pcore_owner_release(&core, &o);
 	assert_int_equal(bm.nr_used, 0);
-	pcore_destroy(&core);
-	assert_int_equal(core.st.bytes, 0);
-	pcore_bitmap_destroy(&bm);
+	plain_core_fini(&core, &bm);
 }
 
 /*
@@ -994,9 +1008,7 @@ static void test_hot_forms(void **state)
 	assert_int_equal(pcore_rid_nr_values(&core, pcore_rid_find(&core, a)), 0);
 	assert_int_equal(bm.nr_used, 0);
 	pcore_owner_release(&core, &o3);
-	pcore_destroy(&core);
-	assert_int_equal(core.st.bytes, 0);
-	pcore_bitmap_destroy(&bm);
+	plain_core_fini(&core, &bm);
 }
 
 /* Is @v's hot word its leaf's compact word? */
@@ -1020,9 +1032,7 @@ static void test_compact_words(void **state)
 	struct seen s;
 
 	(void)state;
-	pcore_bitmap_init(&bm);
-	pcore_init(&core, &ops, &bm);
-	pcore_set_bitmap_source(&core, &bm);
+	plain_core_init(&core, &bm);
 	assert_true(core.plain);
 	pcore_owner_init(&core, &o1, 1, NULL);
 	pcore_owner_init(&core, &o2, 2, NULL);
@@ -1113,9 +1123,7 @@ static void test_compact_words(void **state)
 	assert_int_equal(pcore_free(&core, &o2, x), 0);
 	pcore_owner_release(&core, &o1);
 	pcore_owner_release(&core, &o2);
-	pcore_destroy(&core);
-	assert_int_equal(core.st.bytes, 0);
-	pcore_bitmap_destroy(&bm);
+	plain_core_fini(&core, &bm);
 }
 
 /*
@@ -1130,9 +1138,7 @@ static void test_compact_mark_kept_clean(void **state)
 	struct pcore core;
 
 	(void)state;
-	pcore_bitmap_init(&bm);
-	pcore_init(&core, &ops, &bm);
-	pcore_set_bitmap_source(&core, &bm);
+	plain_core_init(&core, &bm);
 	pcore_owner_init(&core, &o1, 1, NULL);
 	pcore_owner_init(&core, &o2, 2, NULL);
 	assert_int_equal(pcore_rid_add(&core, a, 20, NULL), 0);
@@ -1156,9 +1162,7 @@ static void test_compact_mark_kept_clean(void **state)
 	assert_int_equal(core.compact->word[top], 0);
 	pcore_owner_release(&core, &o1);
 	pcore_owner_release(&core, &o2);
-	pcore_destroy(&core);
-	assert_int_equal(core.st.bytes, 0);
-	pcore_bitmap_destroy(&bm);
+	plain_core_fini(&core, &bm);
 }
 
 /*
@@ -1174,9 +1178,7 @@ static void test_no_tables(void **state)
 	struct pcore core;
 
 	(void)state;
-	pcore_bitmap_init(&bm);
-	pcore_init(&core, &ops, &bm);
-	pcore_set_bitmap_source(&core, &bm);
+	plain_core_init(&core, &bm);
 	core.hot_table_tried = true;	/* as if the mapping had failed */
 	assert_true(core.plain);
 	pcore_owner_init(&core, &o, 1, NULL);
@@ -1193,9 +1195,7 @@ static void test_no_tables(void **state)
 	assert_int_equal(pcore_alloc_group(&core, &o, &a, 1, 0, &v[0]), 0);
 	assert_int_equal(v[0], 1);
 	pcore_owner_release(&core, &o);
-	pcore_destroy(&core);
-	assert_int_equal(core.st.bytes, 0);
-	pcore_bitmap_destroy(&bm);
+	plain_core_fini(&core, &bm);
 }
 
 int main(void)
