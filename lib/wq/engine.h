@@ -172,21 +172,6 @@ static inline uint64_t eng_others_occupancy(struct engine *e, uint64_t others)
 	return n;
 }
 
-/*
- * Ask for the line at @p exclusive, ready for a store (PREFETCHW where
- * the CPU has it: engine.c); never faults.
- */
-static inline void eng_prefetch_store(const struct engine *e, const void *p)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	if (e->prefetchw) {
-		__asm__ __volatile__("prefetchw %0" : : "m"(*(const char *)p));
-		return;
-	}
-#endif
-	__builtin_prefetch(p, 1, 3);
-}
-
 /* The stamp of ring index @i in a stamped ring: never 0 on its first lap's slot. */
 static inline uint32_t eng_stamp(uint64_t i)
 {
