@@ -1029,9 +1029,7 @@ static bool hot_free_owned(struct pcore *c, struct pcore_owner *o, pcore_u32 v)
 	 * Not @o's: nothing written (hot_word() would unpack a compact value
 	 * and mark its leaf mixed for good, for a free that fails)
 	 */
-	if (!hot_is_fast(first) || (hot_owner_id(first) != o->hot_id &&
-				    (!hot2_word(c, v, first) ||
-				     hot_owner_id(hot2_get(c, v, first)) != o->hot_id)))
+	if (!hot_word_at_of(c, v, &first, o))
 		return false;
 	h = hot_word(c, v);
 	w = hot_word_at_of(c, v, h, o);
